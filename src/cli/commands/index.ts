@@ -1,0 +1,6 @@
+import type { Command } from '@commander-js/extra-typings';
+
+/** Every subcommand registers itself on the program; add new ones to this list. */
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [];
