@@ -1,0 +1,1 @@
+export { type NeighborList, neighborList } from './cell-list.ts';
