@@ -1,11 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { Command } from '@commander-js/extra-typings';
-
-/** The package version, read from package.json (one directory above src/ and dist/). */
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+import { packageVersion } from '../util/version.ts';
 
 export function createProgram(): Command {
   return new Command('getsei')

@@ -101,9 +101,9 @@ export function neighborList(
   const rc2 = cutoffAngstrom * cutoffAngstrom;
   const offsets = new Int32Array(centerList.length + 1);
   let cap = Math.max(16, centerList.length * 32);
-  let index = new Int32Array(cap);
-  let vector = new Float64Array(3 * cap);
-  let distance = new Float64Array(cap);
+  let index: Int32Array = new Int32Array(cap);
+  let vector: Float64Array = new Float64Array(3 * cap);
+  let distance: Float64Array = new Float64Array(cap);
   let count = 0;
 
   for (let c = 0; c < centerList.length; c++) {
