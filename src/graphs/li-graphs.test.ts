@@ -1,0 +1,46 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { LiGraphBuilder, type FrameTables } from './li-graphs.ts';
+
+// atoms: 0 Li (centre), 1 S, 2 S, 3 Cl, 4 Li (second centre); two atom features per atom
+const species = Uint8Array.from([3, 16, 16, 17, 3]);
+const features = Float32Array.from([1, 10, 2, 20, 3, 30, 4, 40, 5, 50]);
+// Li0 neighbours: S1 at (2.5,0,0), S2 at (0,2.5,0) [S1–S2 3.54 Å: no edge], Cl3 at (2.5,1.5,0) [1.5 Å from S1]
+// Li4 neighbours: S1 at (-1,0,0) only
+const tables: FrameTables = {
+  features,
+  liNeighborhoods: {
+    li: Int32Array.from([0, 4]),
+    offsets: Int32Array.from([0, 3, 4]),
+    index: Int32Array.from([1, 2, 3, 1]),
+    vector: Float32Array.from([2.5, 0, 0, 0, 2.5, 0, 2.5, 1.5, 0, -1, 0, 0]),
+  },
+};
+const builder = new LiGraphBuilder(species, Uint8Array.from([3, 16, 17]), { mean: Float64Array.from([3, 30]), std: Float64Array.from([2, 10]) }, { edgeCutoffAngstrom: 3.0 });
+
+const edgesOf = (src: Int32Array, dst: Int32Array) => Array.from(src, (s, e) => `${s}-${dst[e]}`).sort();
+
+test('graph nodes are the centre then its neighbour entries; edges join nodes closer than the cutoff, both ways', () => {
+  const b = builder.batch([tables], Int32Array.from([0]), Int32Array.from([0]));
+  assert.equal(b.nGraphs, 1);
+  assert.equal(b.nNodes, 4);
+  assert.equal(b.nFeatures, 5);
+  // Li0–S1 2.5, Li0–S2 2.5, Li0–Cl3 2.92, S1–Cl3 1.5; S2–Cl3 2.92; S1–S2 3.54 (none)
+  assert.deepEqual(edgesOf(b.edgeSrc, b.edgeDst), ['0-1', '0-2', '0-3', '1-0', '1-3', '2-0', '2-3', '3-0', '3-1', '3-2']);
+  // one-hot element then standardised features
+  assert.deepEqual(Array.from(b.x.subarray(0, 5)), [1, 0, 0, (1 - 3) / 2, (10 - 30) / 10]);
+  assert.deepEqual(Array.from(b.x.subarray(15, 20)), [0, 0, 1, (4 - 3) / 2, (40 - 30) / 10]);
+  assert.equal(b.centre[0], 0);
+});
+
+test('a batch is a disjoint union with offset node indices', () => {
+  const b = builder.batch([tables], Int32Array.from([0, 0]), Int32Array.from([1, 0]));
+  assert.deepEqual(Array.from(b.graphNodeStart), [0, 2, 6]);
+  assert.deepEqual(Array.from(b.nodeGraph), [0, 0, 1, 1, 1, 1]);
+  assert.deepEqual(Array.from(b.centre), [0, 2]);
+  const e = edgesOf(b.edgeSrc, b.edgeDst);
+  assert.ok(e.includes('0-1') && e.includes('2-5') && e.includes('3-5'));
+  for (let k = 0; k < b.edgeSrc.length; k++) assert.equal(b.nodeGraph[b.edgeSrc[k]], b.nodeGraph[b.edgeDst[k]]);
+  // the second graph's centre is Li4 with feature row (5, 50)
+  assert.deepEqual(Array.from(b.x.subarray(0, 5)), [1, 0, 0, 1, 2]);
+});

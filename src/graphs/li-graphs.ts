@@ -1,0 +1,110 @@
+import type { LiNeighborhoods } from '../features/atom-features.ts';
+import type { Standardization } from '../features/standardize.ts';
+import type { GraphBatch } from './types.ts';
+
+/** One featurised frame as the graph builder needs it (a view over RUN/frames, ARCHITECTURE §1). */
+export interface FrameTables {
+  /** per-atom features, row-major [nAtoms × nAtomFeatures] (unstandardised) */
+  readonly features: Float32Array;
+  readonly liNeighborhoods: LiNeighborhoods;
+}
+
+export interface GraphOptions {
+  /** edges join graph nodes closer than this (paper: 3.0 Å) */
+  readonly edgeCutoffAngstrom: number;
+}
+
+/**
+ * Node features of a graph node: one-hot element over the species of the input (in `elementOrder`), then the
+ * atom's standardised descriptors. The graph of Li c is the centre plus every neighbour entry within the graph
+ * radius (periodic images are their own nodes), with the geometry taken from the stored displacements, so edges
+ * need no further minimum-image search and small cells stay correct.
+ */
+export class LiGraphBuilder {
+  readonly nFeatures: number;
+  private readonly oneHot: Int16Array;
+
+  constructor(
+    readonly species: Uint8Array,
+    readonly elementOrder: Uint8Array,
+    readonly standardization: Standardization,
+    readonly options: GraphOptions,
+  ) {
+    this.oneHot = new Int16Array(256).fill(-1);
+    elementOrder.forEach((z, k) => (this.oneHot[z] = k));
+    this.nFeatures = elementOrder.length + standardization.mean.length;
+  }
+
+  /**
+   * Assemble graphs (frame, Li row) into one disjoint GraphBatch. `frames[k]` holds the tables of the frame of
+   * graphs whose `frameOf` is k.
+   */
+  batch(frames: readonly FrameTables[], frameOf: Int32Array, liRow: Int32Array): GraphBatch {
+    const nGraphs = frameOf.length;
+    const nEl = this.elementOrder.length;
+    const { mean, std } = this.standardization;
+    const nAtomF = mean.length;
+    const F = this.nFeatures;
+    const rc2 = this.options.edgeCutoffAngstrom ** 2;
+    // sizes first, so every array is allocated once
+    const graphNodeStart = new Int32Array(nGraphs + 1);
+    for (let g = 0; g < nGraphs; g++) {
+      const nb = frames[frameOf[g]].liNeighborhoods;
+      graphNodeStart[g + 1] = graphNodeStart[g] + 1 + nb.offsets[liRow[g] + 1] - nb.offsets[liRow[g]];
+    }
+    const nNodes = graphNodeStart[nGraphs];
+    const x = new Float32Array(nNodes * F);
+    const nodeGraph = new Int32Array(nNodes);
+    const centre = new Int32Array(nGraphs);
+    let src: Int32Array = new Int32Array(nNodes * 8);
+    let dst: Int32Array = new Int32Array(nNodes * 8);
+    let nEdges = 0;
+    const px: number[] = [], py: number[] = [], pz: number[] = [];
+    for (let g = 0; g < nGraphs; g++) {
+      const fr = frames[frameOf[g]];
+      const nb = fr.liNeighborhoods;
+      const c = liRow[g];
+      const first = graphNodeStart[g];
+      const size = graphNodeStart[g + 1] - first;
+      centre[g] = first;
+      px.length = py.length = pz.length = 0;
+      for (let k = 0; k < size; k++) {
+        const atom = k === 0 ? nb.li[c] : nb.index[nb.offsets[c] + k - 1];
+        const node = first + k;
+        nodeGraph[node] = g;
+        const row = node * F;
+        const el = this.oneHot[this.species[atom]];
+        if (el >= 0) x[row + el] = 1;
+        for (let f = 0; f < nAtomF; f++) x[row + nEl + f] = (fr.features[atom * nAtomF + f] - mean[f]) / std[f];
+        if (k === 0) {
+          px.push(0); py.push(0); pz.push(0);
+        } else {
+          const e = nb.offsets[c] + k - 1;
+          px.push(nb.vector[3 * e]); py.push(nb.vector[3 * e + 1]); pz.push(nb.vector[3 * e + 2]);
+        }
+      }
+      for (let a = 0; a < size; a++) {
+        for (let b = a + 1; b < size; b++) {
+          const dx = px[a] - px[b], dy = py[a] - py[b], dz = pz[a] - pz[b];
+          if (dx * dx + dy * dy + dz * dz >= rc2) continue;
+          if (nEdges + 2 > src.length) {
+            src = grow(src);
+            dst = grow(dst);
+          }
+          src[nEdges] = first + a; dst[nEdges] = first + b; nEdges++;
+          src[nEdges] = first + b; dst[nEdges] = first + a; nEdges++;
+        }
+      }
+    }
+    return {
+      nGraphs, nNodes, nFeatures: F, x, edgeSrc: src.slice(0, nEdges), edgeDst: dst.slice(0, nEdges), nodeGraph,
+      graphNodeStart, centre,
+    };
+  }
+}
+
+function grow(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
