@@ -1,0 +1,156 @@
+import type { Vec } from './types.ts';
+
+/**
+ * Graph-attention kernels over edges grouped by destination (CSR): the incoming edges of node i are
+ * e ∈ [segStart[i], segStart[i + 1]) with source node src[e]. Grouping by destination turns the softmax over a node's
+ * neighbourhood and the weighted aggregation into contiguous loops (a gather per destination), and the backward
+ * scatter into a fixed sequential order, so every result is bitwise reproducible. Per-node and per-edge arrays are
+ * row-major with the head as the fastest index: score[i·H + h], alpha[e·H + h], features wh[(i·H + h)·C + c].
+ */
+
+/** s[n×H] = Σ_c wh[n,h,c] · att[h,c] — one attention half (a_srcᵀ·Wh_j or a_dstᵀ·Wh_i of Veličković et al.). */
+export function attentionScores(wh: Vec, att: Vec, s: Vec, n: number, heads: number, ch: number): void {
+  for (let i = 0; i < n; i++) {
+    for (let h = 0; h < heads; h++) {
+      const w = (i * heads + h) * ch, a = h * ch;
+      let acc = 0;
+      for (let c = 0; c < ch; c++) acc += wh[w + c] * att[a + c];
+      s[i * heads + h] = acc;
+    }
+  }
+}
+
+/** dWh += ds ⊗ att and dAtt += Σ_i ds[i,h] · wh[i,h,:] (both accumulate). */
+export function attentionScoresBackward(
+  wh: Vec, att: Vec, ds: Vec, dWh: Vec, dAtt: Vec, n: number, heads: number, ch: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    for (let h = 0; h < heads; h++) {
+      const g = ds[i * heads + h];
+      if (g === 0) continue;
+      const w = (i * heads + h) * ch, a = h * ch;
+      for (let c = 0; c < ch; c++) {
+        dWh[w + c] += g * att[a + c];
+        dAtt[a + c] += g * wh[w + c];
+      }
+    }
+  }
+}
+
+/** Raw edge logits e[e,h] = sSrc[src[e],h] + sDst[i,h] for every incoming edge e of every node i. */
+export function edgeScores(
+  sSrc: Vec, sDst: Vec, segStart: Int32Array, src: Int32Array, nNodes: number, heads: number, out: Vec,
+): void {
+  for (let i = 0; i < nNodes; i++) {
+    const di = i * heads;
+    for (let e = segStart[i]; e < segStart[i + 1]; e++) {
+      const si = src[e] * heads, o = e * heads;
+      for (let h = 0; h < heads; h++) out[o + h] = sSrc[si + h] + sDst[di + h];
+    }
+  }
+}
+
+/** dSSrc[src[e]] += dOut[e] and dSDst[i] += dOut[e] (both accumulate, in edge order). */
+export function edgeScoresBackward(
+  dOut: Vec, segStart: Int32Array, src: Int32Array, nNodes: number, heads: number, dSSrc: Vec, dSDst: Vec,
+): void {
+  for (let i = 0; i < nNodes; i++) {
+    const di = i * heads;
+    for (let e = segStart[i]; e < segStart[i + 1]; e++) {
+      const si = src[e] * heads, o = e * heads;
+      for (let h = 0; h < heads; h++) {
+        const g = dOut[o + h];
+        dSSrc[si + h] += g;
+        dSDst[di + h] += g;
+      }
+    }
+  }
+}
+
+/**
+ * Softmax of edge logits over each destination's incoming edges, per head (max-shifted for stability). A node with
+ * no incoming edge has nothing to normalise; the GAT layer always adds self-loops, so every segment is non-empty.
+ * `out` may alias `logits`.
+ */
+export function segmentSoftmax(logits: Vec, segStart: Int32Array, nSeg: number, heads: number, out: Vec): void {
+  for (let i = 0; i < nSeg; i++) {
+    const e0 = segStart[i], e1 = segStart[i + 1];
+    for (let h = 0; h < heads; h++) {
+      let mx = -Infinity;
+      for (let e = e0; e < e1; e++) mx = Math.max(mx, logits[e * heads + h]);
+      let z = 0;
+      for (let e = e0; e < e1; e++) {
+        const v = Math.exp(logits[e * heads + h] - mx);
+        out[e * heads + h] = v;
+        z += v;
+      }
+      const inv = 1 / z;
+      for (let e = e0; e < e1; e++) out[e * heads + h] *= inv;
+    }
+  }
+}
+
+/** dLogits[e,h] = α[e,h] (dα[e,h] − Σ_{e′ in segment} α[e′,h] dα[e′,h]) (overwrites; may alias dAlpha). */
+export function segmentSoftmaxBackward(
+  alpha: Vec, dAlpha: Vec, segStart: Int32Array, nSeg: number, heads: number, dLogits: Vec,
+): void {
+  for (let i = 0; i < nSeg; i++) {
+    const e0 = segStart[i], e1 = segStart[i + 1];
+    for (let h = 0; h < heads; h++) {
+      let dot = 0;
+      for (let e = e0; e < e1; e++) dot += alpha[e * heads + h] * dAlpha[e * heads + h];
+      for (let e = e0; e < e1; e++) {
+        const k = e * heads + h;
+        dLogits[k] = alpha[k] * (dAlpha[k] - dot);
+      }
+    }
+  }
+}
+
+/**
+ * Attention-weighted aggregation out[i,h,:] = Σ_{e into i} α[e,h] · wh[src[e],h,:] (the scatter-add of messages to
+ * their destinations, computed as a gather per destination). Overwrites out[nNodes×H×C].
+ */
+export function aggregate(
+  alpha: Vec, src: Int32Array, segStart: Int32Array, nNodes: number, wh: Vec, heads: number, ch: number, out: Vec,
+): void {
+  const hc = heads * ch;
+  for (let i = 0; i < nNodes; i++) {
+    const o = i * hc;
+    for (let q = 0; q < hc; q++) out[o + q] = 0;
+    for (let e = segStart[i]; e < segStart[i + 1]; e++) {
+      const w = src[e] * hc;
+      for (let h = 0; h < heads; h++) {
+        const a = alpha[e * heads + h], b = h * ch;
+        for (let c = 0; c < ch; c++) out[o + b + c] += a * wh[w + b + c];
+      }
+    }
+  }
+}
+
+/**
+ * Backward of `aggregate`: dα[e,h] = dOut[i,h,:]·wh[src[e],h,:] (overwrites) and dWh[src[e],h,:] += α[e,h]·dOut[i,h,:]
+ * (accumulates, scattered in fixed edge order).
+ */
+export function aggregateBackward(
+  alpha: Vec, src: Int32Array, segStart: Int32Array, nNodes: number, wh: Vec, heads: number, ch: number,
+  dOut: Vec, dAlpha: Vec, dWh: Vec,
+): void {
+  const hc = heads * ch;
+  for (let i = 0; i < nNodes; i++) {
+    const o = i * hc;
+    for (let e = segStart[i]; e < segStart[i + 1]; e++) {
+      const w = src[e] * hc;
+      for (let h = 0; h < heads; h++) {
+        const a = alpha[e * heads + h], b = h * ch;
+        let dot = 0;
+        for (let c = 0; c < ch; c++) {
+          const g = dOut[o + b + c];
+          dot += g * wh[w + b + c];
+          dWh[w + b + c] += a * g;
+        }
+        dAlpha[e * heads + h] = dot;
+      }
+    }
+  }
+}
