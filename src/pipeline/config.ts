@@ -1,0 +1,139 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseToml } from 'smol-toml';
+import { z } from 'zod';
+import { GetseiError } from '../util/errors.ts';
+
+/**
+ * The configuration of a run: one section per stage, every key documented (getsei config --defaults prints it as
+ * commented TOML). Unknown keys are errors, so a typo never silently falls back to a default.
+ * Command-line flags override the file; the resolved config is written to RUN/config.json.
+ */
+const lag = z.union([z.literal('auto'), z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*ps$/, 'a lag in ps is written like "80ps"')]);
+const stateCount = z.union([z.literal('auto'), z.number().int().min(2)]);
+const stateSet = z.array(z.number().int().min(0));
+
+export const ConfigSchema = z.object({
+  input: z.object({
+    dtPs: z.number().positive().optional().describe('time between frames as written in the files (ps); needed for XDATCAR and LAMMPS dumps'),
+    format: z.string().optional().describe('force a reader: xdatcar, extxyz, lammps-dump (default: detected)'),
+    start: z.number().int().min(0).default(0).describe('first frame to use (0-based)'),
+    stop: z.number().int().min(0).optional().describe('frame after the last one to use (default: the end)'),
+    stride: z.number().int().positive().default(1).describe('use every stride-th frame'),
+    independent: z.boolean().default(false).describe('several files are independent trajectories, not consecutive segments'),
+    typeMap: z.record(z.string(), z.string()).optional().describe('LAMMPS atom type → element, e.g. { 1 = "Li", 2 = "S" }'),
+  }).strict().default({ start: 0, stride: 1, independent: false }),
+  features: z.object({
+    shellAngstrom: z.number().positive().default(4.0).describe('coordination shell for element counts, mean distance and angles (Å; paper: 4.0)'),
+    graphRadiusAngstrom: z.number().positive().default(4.0).describe('atoms within this distance of a Li are the nodes of its graph (Å)'),
+  }).strict().default({ shellAngstrom: 4.0, graphRadiusAngstrom: 4.0 }),
+  graph: z.object({
+    edgeCutoffAngstrom: z.number().positive().default(3.0).describe('edges join graph nodes closer than this (Å; paper: 3.0)'),
+  }).strict().default({ edgeCutoffAngstrom: 3.0 }),
+  contrastive: z.object({
+    trainFraction: z.number().gt(0).max(1).default(0.2).describe('fraction of frames the encoder is trained on (paper: 0.2)'),
+    epochs: z.number().int().positive().default(20).describe('training epochs over the training graphs'),
+    batchSize: z.number().int().min(2).default(256).describe('graphs per batch (InfoNCE negatives come from the batch)'),
+    learningRate: z.number().positive().default(1e-3).describe('Adam learning rate'),
+    temperature: z.number().positive().default(0.5).describe('InfoNCE temperature σ (paper: 0.5)'),
+    edgeDrop: z.number().min(0).lt(1).default(0.1).describe('fraction of edges dropped per augmented view (paper: 0.1)'),
+    featureMask: z.number().min(0).lt(1).default(0.2).describe('fraction of node-feature entries masked per view (paper: 0.2)'),
+    patience: z.number().int().min(0).default(3).describe('stop when the epoch loss has not improved for this many epochs (0: never)'),
+    hiddenPerHead: z.number().int().positive().default(32).describe('hidden units per attention head'),
+    readout: z.enum(['mean', 'mean+centre']).default('mean').describe('graph readout: mean over nodes, or mean concatenated with the centre Li'),
+    seed: z.number().int().default(0).describe('seed of training-frame draw, initialisation, augmentations and batches'),
+  }).strict().default({ trainFraction: 0.2, epochs: 20, batchSize: 256, learningRate: 1e-3, temperature: 0.5, edgeDrop: 0.1, featureMask: 0.2, patience: 3, hiddenPerHead: 32, readout: 'mean', seed: 0 }),
+  states: z.object({
+    count: stateCount.default('auto').describe('number of states, or "auto" to pick by silhouette over minCount..maxCount (paper: 6)'),
+    minCount: z.number().int().min(2).default(2).describe('smallest state count tried by "auto"'),
+    maxCount: z.number().int().min(2).default(10).describe('largest state count tried by "auto"'),
+    fitSampleSize: z.number().int().positive().default(20000).describe('embeddings the mixture is fitted on (seeded sample); all are then assigned'),
+    silhouetteSampleSize: z.number().int().positive().default(5000).describe('embeddings the silhouette is computed on (as scikit-learn sample_size)'),
+    restarts: z.number().int().positive().default(5).describe('k-means++ initialisations of the mixture; the best likelihood wins'),
+    map: z.enum(['tsne', 'umap']).default('tsne').describe('2-D map of the embeddings for the report'),
+    mapSampleSize: z.number().int().positive().default(2000).describe('embeddings shown on the 2-D map'),
+    seed: z.number().int().default(0).describe('seed of the samples and the mixture initialisation'),
+  }).strict().default({ count: 'auto', minCount: 2, maxCount: 10, fitSampleSize: 20000, silhouetteSampleSize: 5000, restarts: 5, map: 'tsne', mapSampleSize: 2000, seed: 0 }),
+  kinetics: z.object({
+    lag: lag.default('auto').describe('lag time τ: frames (800), time ("80ps"), or "auto" (shortest lag where implied timescales level off)'),
+    estimator: z.enum(['edmd', 'reversible']).default('edmd').describe('edmd: eq. 8, the row-normalised count matrix; reversible: maximum likelihood under detailed balance'),
+    bootstrap: z.number().int().min(0).default(100).describe('bootstrap resamples of the Li trajectories for error bars (0: none)'),
+    seed: z.number().int().default(0).describe('seed of the bootstrap'),
+  }).strict().default({ lag: 'auto', estimator: 'edmd', bootstrap: 100, seed: 0 }),
+  paths: z.object({
+    source: stateSet.optional().describe('source states (default: the least mobile state)'),
+    target: stateSet.optional().describe('target states (default: the most mobile state)'),
+    pathways: z.number().int().positive().default(5).describe('dominant pathways to extract'),
+  }).strict().default({ pathways: 5 }),
+  run: z.object({
+    threads: z.number().int().min(0).default(0).describe('worker threads (0: every core)'),
+  }).strict().default({ threads: 0 }),
+}).strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** Validate a config object; errors name the field path (e.g. "contrastive.edgeDrop") and the source. */
+export function parseConfig(value: unknown, source = 'config'): Config {
+  const r = ConfigSchema.safeParse(value ?? {});
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => {
+    const path = i.path.join('.');
+    if (i.code === 'unrecognized_keys') return `  ${path ? `${path}: ` : ''}unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')} (getsei config --defaults lists every key)`;
+    return `  ${path || '(top level)'}: ${i.message}`;
+  });
+  throw new GetseiError(`${source} is not a valid getsei configuration:\n${lines.join('\n')}`);
+}
+
+export async function loadConfigFile(path: string): Promise<ConfigInput> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new GetseiError(`cannot read the config file ${path}; check the path (getsei config --defaults > getsei.toml writes a template)`);
+  }
+  try {
+    return parseToml(text) as ConfigInput;
+  } catch (err) {
+    throw new GetseiError(`${path}: not valid TOML: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Deep-merge command-line overrides (only defined values) over a config input. */
+export function mergeConfig(base: ConfigInput, overrides: Record<string, Record<string, unknown>>): ConfigInput {
+  const out: Record<string, Record<string, unknown>> = structuredClone(base as Record<string, Record<string, unknown>>);
+  for (const [section, values] of Object.entries(overrides)) {
+    for (const [key, v] of Object.entries(values)) {
+      if (v === undefined) continue;
+      out[section] ??= {};
+      out[section][key] = v;
+    }
+  }
+  return out as ConfigInput;
+}
+
+/** The default configuration as commented TOML, generated from the schema so it never drifts from it. */
+export function defaultConfigToml(): string {
+  const defaults = parseConfig({});
+  const lines = ['# getsei configuration — every key with its default. Flags on the command line override these.', ''];
+  const shape = ConfigSchema.shape;
+  for (const [section, schema] of Object.entries(shape)) {
+    lines.push(`[${section}]`);
+    const inner = (schema as unknown as { unwrap(): z.ZodObject }).unwrap().shape as Record<string, z.ZodType>;
+    const values = (defaults as Record<string, Record<string, unknown>>)[section];
+    for (const [key, field] of Object.entries(inner)) {
+      const desc = field.description ?? '';
+      lines.push(`# ${desc}`);
+      const v = values[key];
+      lines.push(v === undefined ? `# ${key} = ` : `${key} = ${tomlValue(v)}`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function tomlValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(tomlValue).join(', ')}]`;
+  if (typeof v === 'number' && Number.isInteger(v) === false) return String(v);
+  return String(v);
+}
