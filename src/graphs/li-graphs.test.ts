@@ -44,3 +44,12 @@ test('a batch is a disjoint union with offset node indices', () => {
   // the second graph's centre is Li4 with feature row (5, 50)
   assert.deepEqual(Array.from(b.x.subarray(0, 5)), [1, 0, 0, 1, 2]);
 });
+
+test('a frames source numbers graphs frame-major and builds the same graphs as the builder', async () => {
+  const { FramesGraphSource } = await import('./li-graphs.ts');
+  const src = new FramesGraphSource(builder, [tables, tables], 2);
+  assert.equal(src.count, 4);
+  const viaSource = src.batch(Int32Array.from([3, 0]));
+  const direct = builder.batch([tables, tables], Int32Array.from([1, 0]), Int32Array.from([1, 0]));
+  assert.deepEqual(viaSource, direct);
+});

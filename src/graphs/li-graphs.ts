@@ -108,3 +108,26 @@ function grow(a: Int32Array): Int32Array {
   b.set(a);
   return b;
 }
+
+/**
+ * Every Li of a set of loaded frames as a graph source for the encoder: graph g is Li row g mod nLi of frame
+ * ⌊g / nLi⌋ (frame-major, the row order of RUN/graphs.npy).
+ */
+export class FramesGraphSource {
+  readonly count: number;
+  readonly nFeatures: number;
+  constructor(private readonly builder: LiGraphBuilder, private readonly frames: readonly FrameTables[], private readonly nLi: number) {
+    this.count = frames.length * nLi;
+    this.nFeatures = builder.nFeatures;
+  }
+
+  batch(indices: Int32Array): GraphBatch {
+    const frameOf = new Int32Array(indices.length);
+    const liRow = new Int32Array(indices.length);
+    for (let k = 0; k < indices.length; k++) {
+      frameOf[k] = Math.floor(indices[k] / this.nLi);
+      liRow[k] = indices[k] - frameOf[k] * this.nLi;
+    }
+    return this.builder.batch(this.frames, frameOf, liRow);
+  }
+}
