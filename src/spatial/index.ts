@@ -1,0 +1,1 @@
+export { stateProfileAlongZ, type StateProfile } from './profile.ts';
