@@ -1,14 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-
-const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
-
-/** Run the CLI from source as a user would; returns exit code and output. */
-export function getsei(args: string[], opts: { cwd?: string } = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', cwd: opts.cwd });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+import { getsei } from './helpers.ts';
 
 test('getsei --help describes the tool and --version prints the version', () => {
   const h = getsei(['--help']);

@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
+import { registerConfig } from './config.ts';
 
 /** Every subcommand registers itself on the program; add new ones to this list. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerConfig];
