@@ -1,0 +1,62 @@
+import { atomicNumber, makeCell, type Cell } from '../structure/index.ts';
+import { InputError, type InputLocation } from '../util/errors.ts';
+import { describeBadNumber, Fields } from './fields.ts';
+
+/** The hint for a file that ends inside a frame. */
+export const TRUNCATED_HINT =
+  'the file was cut off (e.g. the run was killed while writing): delete the incomplete last frame, ' +
+  'or read only the complete frames with --stop';
+
+/** Error for a frame whose atom lines stop before the count its header gives. */
+export function truncatedError(loc: InputLocation, got: number, need: number): InputError {
+  return new InputError(loc, `the file ends after ${got} of the ${need} atom lines of this frame`, TRUNCATED_HINT);
+}
+
+/** Build a cell, turning the structure module's RangeError into an InputError at the given place. */
+export function cellOrFail(matrix: ArrayLike<number>, pbc: readonly [boolean, boolean, boolean], loc: InputLocation, hint: string): Cell {
+  try {
+    return makeCell(matrix, pbc);
+  } catch (err) {
+    if (err instanceof RangeError) {
+      const nums = Array.from(matrix, (v) => String(v)).join(' ');
+      throw new InputError(loc, `${err.message}: lattice vectors ${nums}`, hint);
+    }
+    throw err;
+  }
+}
+
+/** Atomic number of a symbol, or an InputError naming the symbol. */
+export function elementOrFail(symbol: string, loc: InputLocation, hint: string): number {
+  const z = atomicNumber(symbol);
+  if (z === undefined || z > 255) throw new InputError(loc, `unknown element '${symbol}'`, hint);
+  return z;
+}
+
+/**
+ * Parse `count` finite numbers from the fields cursor into out[offset…]; an InputError names the field when one is
+ * missing, not a number, or not finite. `what` says what the numbers are ("coordinate", "lattice vector").
+ */
+export function readNumbers(f: Fields, out: Float64Array | number[], offset: number, count: number, loc: InputLocation, what: string): void {
+  for (let k = 0; k < count; k++) {
+    if (!f.next()) {
+      throw new InputError(loc, `expected ${count} numbers (${what}) but the line has ${k}: '${f.line.trim()}'`);
+    }
+    const v = f.number();
+    if (!Number.isFinite(v)) throw new InputError(loc, describeBadNumber(f.token(), `${what} ${k + 1}`), 'fix or remove this frame');
+    out[offset + k] = v;
+  }
+}
+
+/** Matrix equality for reusing one Cell object while the cell stays the same. */
+export function sameMatrix(cell: Cell | undefined, m: ArrayLike<number>): boolean {
+  if (cell === undefined) return false;
+  for (let i = 0; i < 9; i++) if (cell.matrix[i] !== m[i]) return false;
+  return true;
+}
+
+/** Equal element by element (species arrays). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

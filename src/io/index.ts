@@ -1,0 +1,15 @@
+/**
+ * Trajectory input: streaming readers for VASP XDATCAR, extended XYZ and LAMMPS dumps (gzip or not) in a registry
+ * keyed by name, extension and content, and the trajectory layer on top (selection, segments, checks, summary).
+ */
+export type { ReadOptions, RawFrame, TrajectoryFrame, TrajectoryReader, ReaderContext, FramePlan, AtomArrays, InfoValue } from './types.ts';
+export { registerReader, getReader, detectReader, listReaders, formatNames, readerForPath } from './registry.ts';
+export {
+  readTrajectory, summarizeTrajectory, frameIntervalPs, requireFrameIntervalPs, assertHasLithium, selectionOf,
+  type TrajectorySummary, type Selection,
+} from './trajectory.ts';
+export { LineReader, isGzipFile } from './lines.ts';
+export { parseNumber, parseInteger, Fields } from './fields.ts';
+export { xdatcarReader } from './xdatcar.ts';
+export { extxyzReader, parseCommentLine, interpretValue } from './extxyz.ts';
+export { lammpsDumpReader, boxFromBounds } from './lammps-dump.ts';
