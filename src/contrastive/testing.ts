@@ -102,3 +102,20 @@ export function createSyntheticSource(opts: SyntheticOptions): SyntheticSource {
     },
   };
 }
+
+/** Adjusted Rand index (Hubert & Arabie 1985) between two labelings: 1 for identical partitions, ≈ 0 for chance. */
+export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  const table = new Map<string, number>(), ra = new Map<number, number>(), rb = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const key = `${a[i]},${b[i]}`;
+    table.set(key, (table.get(key) ?? 0) + 1);
+    ra.set(a[i], (ra.get(a[i]) ?? 0) + 1);
+    rb.set(b[i], (rb.get(b[i]) ?? 0) + 1);
+  }
+  const c2 = (x: number): number => (x * (x - 1)) / 2;
+  const sum = (m: Map<unknown, number>): number => [...m.values()].reduce((s, v) => s + c2(v), 0);
+  const index = sum(table), sa = sum(ra), sb = sum(rb);
+  const expected = (sa * sb) / c2(n), max = (sa + sb) / 2;
+  return max === expected ? 1 : (index - expected) / (max - expected);
+}
