@@ -8,3 +8,7 @@ export {
 } from './train.ts';
 export { embed, type EmbedOptions } from './embed.ts';
 export type { AugmentOptions } from './views.ts';
+export {
+  saveEncoder, loadEncoder, type EncoderExtras, type LoadedEncoder, encodeSafetensors, decodeSafetensors,
+  type NamedTensor, WEIGHTS_FILE, CONFIG_FILE,
+} from './io.ts';
