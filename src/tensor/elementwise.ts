@@ -20,7 +20,7 @@ export function addBiasBackward(dy: Vec, dBias: Vec, n: number, m: number): void
 export function elu(x: Vec, out: Vec, len: number): void {
   for (let i = 0; i < len; i++) {
     const v = x[i];
-    out[i] = v > 0 ? v : Math.expm1(v);
+    out[i] = v > 0 ? v : Math.exp(v) - 1;
   }
 }
 
