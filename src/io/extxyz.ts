@@ -276,6 +276,7 @@ async function* readExtxyz(lines: LineReader, ctx: ReaderContext): AsyncGenerato
                 const token = f.token();
                 let z = symbolCache.get(token);
                 if (z === undefined) {
+                  if (/^\s*\d+\s*$/.test(text)) throw countLineInsideFrame(at, text, i, n);
                   z = elementOrFail(token, at, SPECIES_HINT);
                   symbolCache.set(token, z);
                 }
@@ -337,15 +338,17 @@ async function* readExtxyz(lines: LineReader, ctx: ReaderContext): AsyncGenerato
   if (index === 0) throw new InputError({ file, line: 1 }, 'the file has no frames', 'give an extended XYZ file with at least one frame');
 }
 
+/** A lone integer where an atom line should be: the count line of the next frame, so this frame's count is too large. */
+function countLineInsideFrame(at: InputLocation, text: string, i: number, n: number): InputError {
+  return new InputError(
+    at,
+    `found what looks like the count line of the next frame ('${text.trim()}') where atom line ${i + 1} of ${n} was expected`,
+    'the count line of this frame says more atoms than the frame has lines: fix the count',
+  );
+}
+
 function missingField(at: InputLocation, text: string, c: Column, i: number, n: number): InputError {
-  const trimmed = text.trim();
-  if (/^\d+$/.test(trimmed)) {
-    return new InputError(
-      at,
-      `found what looks like the count line of the next frame ('${trimmed}') where atom line ${i + 1} of ${n} was expected`,
-      'the count line of this frame says more atoms than the frame has lines: fix the count',
-    );
-  }
+  if (/^\s*\d+\s*$/.test(text)) return countLineInsideFrame(at, text, i, n);
   return new InputError(at, `atom line ${i + 1} ends before column ${c.name} (${c.type}, ${c.count} values)`, PROPERTIES_HINT);
 }
 

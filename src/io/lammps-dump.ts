@@ -79,8 +79,11 @@ export function boxFromBounds(kind: 'orthogonal' | 'triclinic' | 'abc', rows: Fl
   return { cell, origin };
 }
 
+/** True for an "ITEM: …" line (leading blanks allowed), without making a trimmed copy. */
 function startsWithItem(line: string): boolean {
-  return line.trimStart().startsWith('ITEM:');
+  let i = 0;
+  while (i < line.length && line.charCodeAt(i) <= 32) i++;
+  return line.startsWith('ITEM:', i);
 }
 
 interface AtomColumns {
@@ -262,12 +265,12 @@ function parseAtoms(
   for (let i = 0; i < n; i++) {
     const text = lines.next() as string;
     const loc = { ...at, line: lines.lineNumber };
+    if (startsWithItem(text)) {
+      throw new InputError(loc, `found '${text.trim()}' where atom line ${i + 1} of ${n} was expected`, 'NUMBER OF ATOMS of this frame is larger than its number of atom lines: fix it');
+    }
     f.reset(text);
     for (let c = 0; c < cols.count; c++) {
       if (!f.next()) {
-        if (startsWithItem(text)) {
-          throw new InputError(loc, `found '${text.trim()}' where atom line ${i + 1} of ${n} was expected`, 'NUMBER OF ATOMS of this frame is larger than its number of atom lines: fix it');
-        }
         throw new InputError(loc, `atom line ${i + 1} has ${c} fields but ITEM: ATOMS names ${cols.count}`, FORMAT_HINT);
       }
       if (c === cols.id) {
@@ -302,7 +305,7 @@ function parseAtoms(
   if (lastIds !== undefined && lastIds.length === n && !lastIds.every((v, k) => v === sortedIds[k])) {
     const k = lastIds.findIndex((v, j) => v !== sortedIds[j]);
     throw new InputError(
-      { ...at, line: firstLine },
+      { ...at, line: firstLine + order[k] },
       `the atom ids differ from the previous frame (id ${sortedIds[k]} here, ${lastIds[k]} there)`,
       'getsei follows atoms by id, so every frame must hold the same atoms: split the dump where atoms are added or lost',
     );

@@ -13,7 +13,12 @@ export async function isGzipFile(path: string): Promise<boolean> {
   const handle = await openOrExplain(path);
   try {
     const head = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await handle.read(head, 0, 2, 0));
+    } catch (err) {
+      throw explainOpenError(path, err);
+    }
     return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
   } finally {
     await handle.close();
