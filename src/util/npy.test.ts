@@ -51,3 +51,22 @@ np.save('${dir}/b.npy', np.arange(12, dtype=np.float64).reshape(3, 4))
   assert.deepEqual(b.shape, [3, 4]);
   assert.equal((b.data as Float64Array)[11], 11);
 });
+
+test('a .npy file written in pieces equals the array written at once, and reads back by rows', async () => {
+  const { NpyFileWriter, npyFileInfo, readFloat32Rows } = await import('./npy-file.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'getsei-npy-'));
+  const all = Float32Array.from({ length: 24 }, (_, i) => i * 0.5);
+  const w = await NpyFileWriter.create(join(dir, 'p.npy'), all, [6, 4]);
+  await w.append(all.subarray(0, 8));
+  await w.append(all.subarray(8));
+  await w.finish();
+  assert.deepEqual(readFileSync(join(dir, 'p.npy')), Buffer.from(encodeNpy(all, [6, 4])));
+  const info = await npyFileInfo(join(dir, 'p.npy'));
+  assert.deepEqual(info.shape, [6, 4]);
+  assert.equal(info.descr, '<f4');
+  assert.deepEqual(Array.from(await readFloat32Rows(join(dir, 'p.npy'), 2, 2, 4, info.dataOffset)), Array.from(all.subarray(8, 16)));
+  const short = await NpyFileWriter.create(join(dir, 'q.npy'), all, [6, 4]);
+  await short.append(all.subarray(0, 4));
+  await assert.rejects(short.finish(), /wrote 4 of 24/);
+  assert.throws(() => readFileSync(join(dir, 'q.npy')));
+});

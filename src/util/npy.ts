@@ -16,21 +16,29 @@ function descrOf(data: NpyArray): string {
   throw new TypeError('unsupported array type for .npy');
 }
 
-/** Encode a typed array with a shape as .npy bytes. */
-export function encodeNpy(data: NpyArray, shape: readonly number[]): Uint8Array {
-  const n = shape.reduce((a, b) => a * b, 1);
-  if (n !== data.length) throw new RangeError(`shape [${shape.join(', ')}] does not match ${data.length} elements`);
+/** The .npy header for an array with the dtype of `example` and this shape (the data follows it directly). */
+export function npyHeader(example: NpyArray, shape: readonly number[]): Uint8Array {
   const shapeStr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '${descrOf(data)}', 'fortran_order': False, 'shape': ${shapeStr}, }`;
+  let header = `{'descr': '${descrOf(example)}', 'fortran_order': False, 'shape': ${shapeStr}, }`;
   const preamble = 10;
   const pad = 64 - ((preamble + header.length + 1) % 64);
   header += ' '.repeat(pad % 64) + '\n';
-  const out = new Uint8Array(preamble + header.length + data.byteLength);
+  const out = new Uint8Array(preamble + header.length);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
   out[8] = header.length & 0xff;
   out[9] = header.length >> 8;
   for (let i = 0; i < header.length; i++) out[preamble + i] = header.charCodeAt(i);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), preamble + header.length);
+  return out;
+}
+
+/** Encode a typed array with a shape as .npy bytes. */
+export function encodeNpy(data: NpyArray, shape: readonly number[]): Uint8Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n !== data.length) throw new RangeError(`shape [${shape.join(', ')}] does not match ${data.length} elements`);
+  const header = npyHeader(data, shape);
+  const out = new Uint8Array(header.length + data.byteLength);
+  out.set(header, 0);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length);
   return out;
 }
 
@@ -40,8 +48,15 @@ export interface DecodedNpy {
   descr: string;
 }
 
-/** Decode .npy bytes (versions 1–3, little-endian, C order). Throws a RangeError naming what is wrong. */
-export function decodeNpy(bytes: Uint8Array): DecodedNpy {
+export interface NpyHeader {
+  descr: string;
+  shape: number[];
+  /** byte offset of the data */
+  dataOffset: number;
+}
+
+/** Parse the header of .npy bytes (versions 1–3; only the first few kB are needed). */
+export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
   if (bytes.length < 10 || bytes[0] !== 0x93 || String.fromCharCode(...bytes.subarray(1, 6)) !== 'NUMPY') {
     throw new RangeError('not a .npy file (magic bytes missing)');
   }
@@ -56,16 +71,20 @@ export function decodeNpy(bytes: Uint8Array): DecodedNpy {
   if (descr === undefined || fortran === undefined || shapeMatch === undefined) throw new RangeError('malformed .npy header');
   if (fortran === 'True') throw new RangeError('Fortran-ordered .npy arrays are not supported; save with np.ascontiguousarray');
   const shape = shapeMatch.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-  const norm = descr.replace(/^=/, '<');
-  const entry = DESCR.find(([d]) => d === norm || (d.startsWith('|') && `<${d.slice(1)}` === norm));
+  return { descr: descr.replace(/^=/, '<'), shape, dataOffset: start + headerLen };
+}
+
+/** Decode .npy bytes (versions 1–3, little-endian, C order). Throws a RangeError naming what is wrong. */
+export function decodeNpy(bytes: Uint8Array): DecodedNpy {
+  const { descr, shape, dataOffset } = parseNpyHeader(bytes);
+  const entry = DESCR.find(([d]) => d === descr || (d.startsWith('|') && `<${d.slice(1)}` === descr));
   if (entry === undefined) throw new RangeError(`unsupported .npy dtype ${descr}`);
   const ctor = entry[1];
   const n = shape.reduce((a, b) => a * b, 1);
-  const offset = start + headerLen;
   const elemSize = (new ctor(0) as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-  if (bytes.length - offset < n * elemSize) throw new RangeError('the .npy file is truncated');
+  if (bytes.length - dataOffset < n * elemSize) throw new RangeError('the .npy file is truncated');
   // Uint8Array.prototype.slice copies (Buffer.prototype.slice would return a view into a shared pool)
-  const copy = Uint8Array.prototype.slice.call(bytes, offset, offset + n * elemSize);
+  const copy = Uint8Array.prototype.slice.call(bytes, dataOffset, dataOffset + n * elemSize);
   const data = new (ctor as unknown as new (b: ArrayBuffer) => NpyArray)(copy.buffer);
-  return { data, shape, descr: norm };
+  return { data, shape, descr };
 }

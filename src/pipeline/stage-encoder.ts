@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import {
+  embed, loadEncoder, saveEncoder, trainEncoder, type Encoder, type TrainedEncoder, type TrainProgress,
+} from '../contrastive/index.ts';
+import { featureLayout } from '../features/atom-features.ts';
+import { StandardizationAccumulator, type Standardization } from '../features/standardize.ts';
+import { FramesGraphSource, LiGraphBuilder, type FrameTables } from '../graphs/index.ts';
+import { symbolOf } from '../structure/elements.ts';
+import { GetseiError } from '../util/errors.ts';
+import { encodeNpy } from '../util/npy.ts';
+import { NpyFileWriter } from '../util/npy-file.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
+import { createRng, sampleIndices } from '../util/rng.ts';
+import type { Config } from './config.ts';
+import { FrameStoreReader } from './frame-store.ts';
+
+export interface EncoderStageOptions {
+  readonly threads?: number;
+  /** embed with a previously trained encoder (RUN/encoder of another run) instead of training */
+  readonly encoderPath?: string;
+  readonly onTrain?: (p: TrainProgress) => void;
+  readonly onEmbed?: (done: number, total: number) => void;
+}
+
+export interface EncoderStageResult {
+  readonly nGraphs: number;
+  readonly embeddingDim: number;
+  readonly trainFrames: Int32Array;
+  readonly trained: boolean;
+  readonly lossCurve?: number[];
+  readonly epochsRun?: number;
+  readonly stoppedEarly?: boolean;
+  readonly graphsPerSecond?: number;
+}
+
+/**
+ * Graphs → encoder → embeddings (ARCHITECTURE §1): draw the training frames with the seed, standardise the
+ * features with their statistics, train the GAT encoder on every Li of those frames (or load one), then embed every
+ * Li of every frame, chunk by chunk so memory holds one chunk of frames at a time.
+ * Writes RUN/encoder/, RUN/embeddings.npy float32 [nGraphs, D] and RUN/graphs.npy int32 [nGraphs, 2] = (frame, atom),
+ * frame-major.
+ */
+export async function runEncoderStage(run: string, config: Config, options: EncoderStageOptions = {}): Promise<EncoderStageResult> {
+  const store = await FrameStoreReader.open(join(run, 'frames'));
+  const { nFrames, li, species: speciesList, featureNames } = store.index;
+  const species = Uint8Array.from(speciesList);
+  const nLi = li.length;
+  const elementOrder = featureLayout(species).countSpecies;
+  const c = config.contrastive;
+  const rng = createRng(c.seed);
+  const nTrain = Math.max(1, Math.round(c.trainFraction * nFrames));
+  const trainFrames = sampleIndices(rng, nFrames, nTrain);
+
+  let encoder: Encoder;
+  let standardization: Standardization;
+  let trained: TrainedEncoder | undefined;
+  if (options.encoderPath !== undefined) {
+    const loaded = await loadEncoder(options.encoderPath);
+    const meta = loaded.extras.metadata ?? {};
+    const wantElements = (meta.elements as string[] | undefined) ?? [];
+    const haveElements = Array.from(elementOrder, symbolOf);
+    if (JSON.stringify(wantElements) !== JSON.stringify(haveElements)) {
+      throw new GetseiError(
+        `the encoder at ${options.encoderPath} was trained on elements [${wantElements.join(', ')}] but this trajectory has ` +
+          `[${haveElements.join(', ')}]; node features would not line up — train a new encoder for this system`,
+      );
+    }
+    encoder = loaded.encoder;
+    standardization = { mean: Float64Array.from(loaded.extras.standardization.mean), std: Float64Array.from(loaded.extras.standardization.std) };
+  } else {
+    const frames: FrameTables[] = [];
+    const acc = new StandardizationAccumulator(featureNames.length);
+    for (const f of trainFrames) {
+      const fr = await store.frame(f);
+      acc.addRows(fr.features);
+      frames.push(fr);
+    }
+    standardization = acc.result();
+    const builder = new LiGraphBuilder(species, elementOrder, standardization, { edgeCutoffAngstrom: config.graph.edgeCutoffAngstrom });
+    const source = new FramesGraphSource(builder, frames, nLi);
+    trained = await trainEncoder(source, Int32Array.from({ length: source.count }, (_, i) => i), {
+      config: { hiddenPerHead: c.hiddenPerHead, readout: c.readout },
+      seed: c.seed, epochs: c.epochs, batchSize: c.batchSize, learningRate: c.learningRate, temperature: c.temperature,
+      edgeDropRate: c.edgeDrop, featureMaskRate: c.featureMask, patience: Math.max(1, c.patience === 0 ? c.epochs : c.patience),
+      threads: options.threads, onProgress: options.onTrain,
+    });
+    encoder = trained;
+  }
+  const builder = new LiGraphBuilder(species, elementOrder, standardization, { edgeCutoffAngstrom: config.graph.edgeCutoffAngstrom });
+  await saveEncoder(join(run, 'encoder'), encoder, {
+    featureNames: [...Array.from(elementOrder, (z) => `is_${symbolOf(z)}`), ...featureNames],
+    standardization: { names: featureNames, mean: Array.from(standardization.mean), std: Array.from(standardization.std) },
+    metadata: {
+      elements: Array.from(elementOrder, symbolOf), edgeCutoffAngstrom: config.graph.edgeCutoffAngstrom,
+      shellAngstrom: store.index.shellAngstrom, graphRadiusAngstrom: store.index.graphRadiusAngstrom,
+      trainFrames: Array.from(trainFrames),
+    },
+  });
+
+  // Embed every Li of every frame, one stored chunk at a time, streaming the rows to disk.
+  const D = encoder.config.embeddingDim;
+  const nGraphs = nFrames * nLi;
+  const out = await NpyFileWriter.create(join(run, 'embeddings.npy'), new Float32Array(0), [nGraphs, D]);
+  const graphs = new Int32Array(nGraphs * 2);
+  try {
+    for (const chunk of store.index.chunks) {
+      const frames: FrameTables[] = [];
+      for (let f = chunk.start; f < chunk.start + chunk.count; f++) frames.push(await store.frame(f));
+      const source = new FramesGraphSource(builder, frames, nLi);
+      const rows = await embed(encoder, source, {
+        threads: options.threads,
+        onProgress: (done) => options.onEmbed?.(chunk.start * nLi + done, nGraphs),
+      });
+      for (let i = 0; i < rows.length; i++) {
+        if (!Number.isFinite(rows[i])) {
+          throw new GetseiError(`the encoder produced a non-finite embedding (frame ${chunk.start + Math.floor(i / D / nLi)}); lower contrastive.learningRate and rerun`);
+        }
+      }
+      await out.append(rows);
+      for (let k = 0; k < chunk.count * nLi; k++) {
+        const g = chunk.start * nLi + k;
+        graphs[2 * g] = chunk.start + Math.floor(k / nLi);
+        graphs[2 * g + 1] = li[k % nLi];
+      }
+    }
+    await out.finish();
+  } catch (err) {
+    await out.abort();
+    throw err;
+  }
+  await writeFileAtomic(join(run, 'graphs.npy'), encodeNpy(graphs, [nGraphs, 2]));
+  const result: EncoderStageResult = {
+    nGraphs, embeddingDim: D, trainFrames, trained: trained !== undefined,
+    lossCurve: trained ? Array.from(trained.lossCurve.epochs) : undefined,
+    epochsRun: trained?.epochsRun, stoppedEarly: trained?.stoppedEarly, graphsPerSecond: trained?.graphsPerSecond,
+  };
+  await writeJsonAtomic(join(run, 'encoder', 'training.json'), { ...result, trainFrames: Array.from(trainFrames) });
+  return result;
+}

@@ -1,0 +1,70 @@
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { temporaryName } from './atomic.ts';
+import { npyHeader, parseNpyHeader, type NpyArray, type NpyHeader } from './npy.ts';
+
+/**
+ * Write a large .npy array in pieces, in row order, so it never has to be held whole in memory. Written to a
+ * temporary sibling and renamed by `finish()`, so a crash never leaves a truncated array under the final name.
+ */
+export class NpyFileWriter {
+  private written = 0;
+  private constructor(
+    private readonly path: string,
+    private readonly tmp: string,
+    private readonly fh: FileHandle,
+    private readonly total: number,
+  ) {}
+
+  static async create(path: string, example: NpyArray, shape: readonly number[]): Promise<NpyFileWriter> {
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = temporaryName(path);
+    const fh = await open(tmp, 'w');
+    await fh.write(npyHeader(example, shape));
+    return new NpyFileWriter(path, tmp, fh, shape.reduce((a, b) => a * b, 1));
+  }
+
+  async append(data: NpyArray): Promise<void> {
+    await this.fh.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    this.written += data.length;
+  }
+
+  async finish(): Promise<void> {
+    await this.fh.close();
+    if (this.written !== this.total) {
+      await rm(this.tmp, { force: true });
+      throw new RangeError(`${this.path}: wrote ${this.written} of ${this.total} elements`);
+    }
+    await rename(this.tmp, this.path);
+  }
+
+  async abort(): Promise<void> {
+    await this.fh.close().catch(() => undefined);
+    await rm(this.tmp, { force: true });
+  }
+}
+
+/** Shape, dtype and data offset of a .npy file, from its header alone. */
+export async function npyFileInfo(path: string): Promise<NpyHeader> {
+  const fh = await open(path, 'r');
+  try {
+    const head = new Uint8Array(4096);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    return parseNpyHeader(head.subarray(0, bytesRead));
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Read `count` float32 rows of width `width` starting at `row` from a float32 .npy file. */
+export async function readFloat32Rows(path: string, row: number, count: number, width: number, dataOffset: number): Promise<Float32Array> {
+  const fh = await open(path, 'r');
+  try {
+    const out = new Float32Array(count * width);
+    await fh.read(new Uint8Array(out.buffer), 0, out.byteLength, dataOffset + row * width * 4);
+    return out;
+  } finally {
+    await fh.close();
+  }
+}
