@@ -8,6 +8,7 @@ import {
   meanReadoutBackward, ntXent, segmentSoftmax, segmentSoftmaxBackward, transpose,
 } from './index.ts';
 import { dot, gradCheck, randomVec } from './testing.ts';
+import { wasmGemmAvailable } from './wasm-gemm.ts';
 
 const rng = createRng(20240611);
 
@@ -52,6 +53,27 @@ test('matmul kernels match a brute-force product for shapes off and on the 4×4 
   const t = new Float64Array(6);
   transpose(Float64Array.of(1, 2, 3, 4, 5, 6), t, 2, 3);
   assert.deepEqual(Array.from(t), [1, 4, 2, 5, 3, 6]);
+});
+
+test('float32 products run on the WebAssembly SIMD kernel, agree with float64, and do not depend on row position', () => {
+  assert.ok(wasmGemmAvailable(), 'Node ≥ 20 supports WebAssembly SIMD');
+  for (const [n, k, m] of [[1, 1, 1], [5, 3, 9], [8, 16, 8], [13, 7, 21], [3, 40, 2]]) {
+    const a = randomVec(rng, n * k), b = randomVec(rng, m * k), bkm = randomVec(rng, k * m), akn = randomVec(rng, k * n);
+    const f = (v: Float64Array) => Float32Array.from(v);
+    const c = new Float32Array(n * m).fill(1);
+    const tol = 1e-5 * Math.sqrt(k);
+    matmulABt(f(a), f(b), c, n, k, m, true);
+    assertClose(c, naive(n, k, m, (i, p) => Math.fround(a[i * k + p]), (p, j) => Math.fround(b[j * k + p])).map((v) => v + 1), tol, 'ABt f32');
+    matmulAB(f(a), f(bkm), c, n, k, m, new Float32Array(0));
+    assertClose(c, naive(n, k, m, (i, p) => Math.fround(a[i * k + p]), (p, j) => Math.fround(bkm[p * m + j])), tol, 'AB f32');
+    matmulAtB(f(akn), f(bkm), c, k, n, m, new Float32Array(0), new Float32Array(0));
+    assertClose(c, naive(n, k, m, (i, p) => Math.fround(akn[p * n + i]), (p, j) => Math.fround(bkm[p * m + j])), tol, 'AtB f32');
+    // the last row computed alone is bitwise the same as within the matrix
+    const last = new Float32Array(m);
+    matmulABt(f(a).subarray((n - 1) * k), f(b), last, 1, k, m);
+    matmulABt(f(a), f(b), c, n, k, m);
+    assert.deepEqual(last, c.subarray((n - 1) * m));
+  }
 });
 
 test('bias, ELU, LeakyReLU and head mean: hand values and finite-difference gradients', () => {

@@ -1,14 +1,19 @@
 import type { Vec } from './types.ts';
+import { wasmGemm } from './wasm-gemm.ts';
+
+const f32 = (x: Vec): x is Float32Array => x instanceof Float32Array;
 
 /**
  * C[n×m] = A[n×k] · B[m×k]ᵀ (or C += … when `accumulate`), all row-major.
  *
- * The one dense kernel of the encoder. Both operands are read along contiguous rows of length k, and a 4×4 tile of
- * C lives in 16 local variables across the k loop: measured on these machines this register tiling runs ~5× faster
- * than a naive triple loop over Float32Array (STACK.md). Rows/columns beyond a multiple of 4 fall back to a 1×4 / 4×1
- * / 1×1 loop. The summation order over k is fixed, so results are bitwise reproducible.
+ * Float32 operands go to the WebAssembly SIMD kernel (wasm-gemm.ts). The plain-JS kernel below serves float64 (the
+ * gradient tests) and machines without WebAssembly SIMD: both operands are read along contiguous rows of length k,
+ * and a 4×4 tile of C lives in 16 local variables across the k loop (register tiling, ~5× a naive triple loop over
+ * Float32Array, STACK.md); rows/columns beyond a multiple of 4 fall back to 1×4 / 4×1 / 1×1 loops. Either way the
+ * summation order over k is fixed, so results are bitwise reproducible.
  */
 export function matmulABt(a: Vec, b: Vec, c: Vec, n: number, k: number, m: number, accumulate = false): void {
+  if (f32(a) && f32(b) && f32(c) && wasmGemm(a, false, b, true, c, n, k, m, accumulate)) return;
   const n4 = n - (n % 4);
   const m4 = m - (m % 4);
   for (let i = 0; i < n4; i += 4) {
@@ -76,23 +81,26 @@ export function transpose(a: Vec, out: Vec, rows: number, cols: number): void {
 }
 
 /**
- * C[n×m] = A[n×k] · B[k×m], through the tiled A·Bᵀ kernel on a transposed copy of B. `scratch` holds ≥ k·m
- * elements; transposing is O(k·m), small next to the O(n·k·m) product.
+ * C[n×m] = A[n×k] · B[k×m]: the SIMD kernel for float32, else the tiled A·Bᵀ kernel on a transposed copy of B in
+ * `scratch` (≥ k·m elements; transposing is O(k·m), small next to the O(n·k·m) product).
  */
 export function matmulAB(
   a: Vec, b: Vec, c: Vec, n: number, k: number, m: number, scratch: Vec, accumulate = false,
 ): void {
+  if (f32(a) && f32(b) && f32(c) && wasmGemm(a, false, b, false, c, n, k, m, accumulate)) return;
   transpose(b, scratch, k, m);
   matmulABt(a, scratch, c, n, k, m, accumulate);
 }
 
 /**
- * C[n×m] = A[k×n]ᵀ · B[k×m] (weight gradients: the reduction runs over the k rows of a batch). Both operands are
- * transposed into `scratchA` (≥ k·n) and `scratchB` (≥ k·m) so that the long reduction runs along contiguous memory.
+ * C[n×m] = A[k×n]ᵀ · B[k×m] (weight gradients: the reduction runs over the k rows of a batch). The SIMD kernel for
+ * float32; else both operands are transposed into `scratchA` (≥ k·n) and `scratchB` (≥ k·m) so that the long
+ * reduction runs along contiguous memory.
  */
 export function matmulAtB(
   a: Vec, b: Vec, c: Vec, k: number, n: number, m: number, scratchA: Vec, scratchB: Vec, accumulate = false,
 ): void {
+  if (f32(a) && f32(b) && f32(c) && wasmGemm(a, true, b, false, c, n, k, m, accumulate)) return;
   transpose(a, scratchA, k, n);
   transpose(b, scratchB, k, m);
   matmulABt(scratchA, scratchB, c, n, k, m, accumulate);

@@ -1,0 +1,184 @@
+/**
+ * A float32 matrix product in WebAssembly SIMD, assembled here byte by byte (no toolchain, no build step):
+ * C[n×m] = A[n×k] · B[k×m] with a 4-row × 8-column register tile (eight f32x4 accumulators), the A values of a tile
+ * row broadcast with f32x4.splat and B read as two vectors per row. ARCHITECTURE.md §5: the plain-JS 4×4 tile is
+ * the fallback and the float64 path; this kernel is the next lever once the matmul dominates a training step.
+ *
+ * Each output element is a float32 sum over k in ascending order of float32 products (IEEE, no fused multiply-add),
+ * so results are bitwise reproducible across runs, threads and x86/ARM machines, and a row's result does not depend
+ * on its position in the matrix (padding rows and columns are zeros that never mix into real ones).
+ */
+
+const I32 = 0x7f, V128 = 0x7b;
+
+/** unsigned / signed LEB128 */
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+
+// locals: parameters 0–5, then i32 scratch, then v128 accumulators
+const A = 0, B = 1, C = 2, N = 3, K = 4, M = 5;
+const I = 6, J = 7, P = 8, RA0 = 9, RA1 = 10, RA2 = 11, RA3 = 12, PB = 13, PC = 14, KB = 15, MB = 16;
+const ACC = 17; // ACC … ACC + 7
+const B0 = 25, B1 = 26, X = 27;
+
+const get = (l: number): number[] => [0x20, ...uleb(l)];
+const set = (l: number): number[] => [0x21, ...uleb(l)];
+const i32c = (v: number): number[] => [0x41, ...sleb(v)];
+const add = [0x6a], mul = [0x6c], shl = [0x74], geS = [0x4e];
+const block = [0x02, 0x40], loop = [0x03, 0x40], end = [0x0b];
+const br = (d: number): number[] => [0x0c, ...uleb(d)];
+const brIf = (d: number): number[] => [0x0d, ...uleb(d)];
+const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
+const f32Load = [0x2a, 2, 0];
+const v128Load = (offset: number): number[] => simd(0x00, 4, ...uleb(offset));
+const v128Store = (offset: number): number[] => simd(0x0b, 4, ...uleb(offset));
+const v128Zero = simd(0x0c, ...new Array<number>(16).fill(0));
+const f32x4Splat = simd(0x13), f32x4Add = simd(0xe4), f32x4Mul = simd(0xe6);
+
+function gemmBody(): number[] {
+  const code: number[] = [];
+  const emit = (...parts: number[][]): void => {
+    for (const p of parts) code.push(...p);
+  };
+  emit(get(K), i32c(2), shl, set(KB), get(M), i32c(2), shl, set(MB));
+  emit(i32c(0), set(I), block, loop); // rows, 4 at a time
+  emit(get(I), get(N), geS, brIf(1));
+  emit(get(A), get(I), get(KB), mul, add, set(RA0));
+  emit(get(RA0), get(KB), add, set(RA1), get(RA1), get(KB), add, set(RA2), get(RA2), get(KB), add, set(RA3));
+  emit(i32c(0), set(J), block, loop); // columns, 8 at a time
+  emit(get(J), get(M), geS, brIf(1));
+  for (let q = 0; q < 8; q++) emit(v128Zero, set(ACC + q));
+  emit(get(B), get(J), i32c(2), shl, add, set(PB));
+  emit(i32c(0), set(P), block, loop); // reduction, p in bytes along a row of A
+  emit(get(P), get(KB), geS, brIf(1));
+  emit(get(PB), v128Load(0), set(B0), get(PB), v128Load(16), set(B1));
+  [RA0, RA1, RA2, RA3].forEach((ra, r) => {
+    emit(get(ra), get(P), add, f32Load, f32x4Splat, set(X));
+    emit(get(ACC + 2 * r), get(X), get(B0), f32x4Mul, f32x4Add, set(ACC + 2 * r));
+    emit(get(ACC + 2 * r + 1), get(X), get(B1), f32x4Mul, f32x4Add, set(ACC + 2 * r + 1));
+  });
+  emit(get(PB), get(MB), add, set(PB), get(P), i32c(4), add, set(P), br(0), end, end);
+  emit(get(C), get(I), get(MB), mul, add, get(J), i32c(2), shl, add, set(PC));
+  for (let r = 0; r < 4; r++) {
+    emit(get(PC), get(ACC + 2 * r), v128Store(0), get(PC), get(ACC + 2 * r + 1), v128Store(16));
+    if (r < 3) emit(get(PC), get(MB), add, set(PC));
+  }
+  emit(get(J), i32c(8), add, set(J), br(0), end, end);
+  emit(get(I), i32c(4), add, set(I), br(0), end, end);
+  emit(end);
+  const locals = vec([[...uleb(11), I32], [...uleb(11), V128]]);
+  const body = [...locals, ...code];
+  return [...uleb(body.length), ...body];
+}
+
+function moduleBytes(): Uint8Array {
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00]])),
+    ...section(3, vec([[0x00]])),
+    ...section(5, vec([[0x00, 0x01]])),
+    ...section(7, vec([[...name('gemm'), 0x00, 0x00], [...name('memory'), 0x02, 0x00]])),
+    ...section(10, vec([gemmBody()])),
+  ]);
+}
+
+/** The few WebAssembly JS-API members used here (the TypeScript libs of this project do not declare them). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+interface Kernel {
+  readonly memory: WasmMemory;
+  readonly gemm: (a: number, b: number, c: number, n: number, k: number, m: number) => void;
+  view: Float32Array;
+}
+
+let kernel: Kernel | null | undefined;
+
+/** The kernel of this thread, or null where WebAssembly SIMD is unavailable (then callers use plain JS). */
+function getKernel(): Kernel | null {
+  if (kernel !== undefined) return kernel;
+  const bytes = moduleBytes();
+  if (!wasmApi || !wasmApi.validate(bytes)) return (kernel = null);
+  const inst = new wasmApi.Instance(new wasmApi.Module(bytes), {});
+  const memory = inst.exports.memory as WasmMemory;
+  kernel = { memory, gemm: inst.exports.gemm as Kernel['gemm'], view: new Float32Array(memory.buffer) };
+  return kernel;
+}
+
+export function wasmGemmAvailable(): boolean {
+  return getKernel() !== null;
+}
+
+/**
+ * C[n×m] (+)= op(A)·op(B) in float32 through the SIMD kernel, where op(A) is A[n×k] or, when `transA`, the
+ * transpose of A[k×n]; op(B) is B[k×m] or, when `transB`, the transpose of B[m×k]. Operands are copied into the
+ * kernel's memory (transposed and zero-padded to multiples of 4 rows and 8 columns on the way), so callers need
+ * no scratch. Returns false (and does nothing) when WebAssembly SIMD is unavailable.
+ */
+export function wasmGemm(
+  a: Float32Array, transA: boolean, b: Float32Array, transB: boolean, c: Float32Array,
+  n: number, k: number, m: number, accumulate: boolean,
+): boolean {
+  const kn = getKernel();
+  if (!kn) return false;
+  const n4 = (n + 3) & ~3, m8 = (m + 7) & ~7;
+  const offA = 0, offB = n4 * k, offC = offB + k * m8;
+  const need = (offC + n4 * m8) * 4;
+  if (need > kn.memory.buffer.byteLength) {
+    kn.memory.grow(Math.ceil((need - kn.memory.buffer.byteLength) / 65536));
+    kn.view = new Float32Array(kn.memory.buffer);
+  }
+  const v = kn.view;
+  if (!transA) v.set(a.subarray(0, n * k), offA);
+  else for (let p = 0; p < k; p++) for (let i = 0; i < n; i++) v[offA + i * k + p] = a[p * n + i];
+  v.fill(0, offA + n * k, offB);
+  if (transB) {
+    for (let j = 0; j < m; j++) for (let p = 0; p < k; p++) v[offB + p * m8 + j] = b[j * k + p];
+    if (m8 > m) for (let p = 0; p < k; p++) v.fill(0, offB + p * m8 + m, offB + (p + 1) * m8);
+  } else if (m8 === m) {
+    v.set(b.subarray(0, k * m), offB);
+  } else {
+    for (let p = 0; p < k; p++) {
+      v.set(b.subarray(p * m, (p + 1) * m), offB + p * m8);
+      v.fill(0, offB + p * m8 + m, offB + (p + 1) * m8);
+    }
+  }
+  kn.gemm(offA * 4, offB * 4, offC * 4, n4, k, m8);
+  for (let i = 0; i < n; i++) {
+    const src = offC + i * m8, dst = i * m;
+    if (accumulate) for (let j = 0; j < m; j++) c[dst + j] += v[src + j];
+    else c.set(v.subarray(src, src + m), dst);
+  }
+  return true;
+}
