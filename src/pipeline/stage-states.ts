@@ -1,0 +1,159 @@
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { predict, type GaussianMixtureModel } from '../states/gmm.ts';
+import { selectStateCount } from '../states/select.ts';
+import { tsne } from '../states/tsne.ts';
+import { inverse3 } from '../structure/cell.ts';
+import { GetseiError } from '../util/errors.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
+import { encodeNpy } from '../util/npy.ts';
+import { npyFileInfo, readFloat32Rows } from '../util/npy-file.ts';
+import { createRng, sampleIndices } from '../util/rng.ts';
+import type { Config } from './config.ts';
+import { NearestToMeans, StateDescriptorAccumulator, type StateDescriptor } from './descriptors.ts';
+import { environmentXyz } from './environments.ts';
+import { FrameStoreReader } from './frame-store.ts';
+
+export interface StatesSummary {
+  readonly count: number;
+  readonly rule: 'silhouette' | 'fixed';
+  readonly silhouette: number | null;
+  readonly silhouettePerState: (number | null)[];
+  readonly scoreTable: { count: number; bic: number; aic: number; logLikelihood: number; silhouette: number | null; converged: boolean }[];
+  readonly populations: number[];
+  readonly descriptors: StateDescriptor[];
+  readonly representatives: { state: number; file: string; frame: number; atom: number; distance: number }[];
+  readonly map: { method: 'tsne'; x: number[]; y: number[]; state: number[]; graph: number[] };
+  readonly mixture: { weights: number[]; means: number[][]; covarianceType: string; logLikelihood: number; converged: boolean; iterations: number; fitSamples: number };
+  readonly warnings: string[];
+}
+
+const ASSIGN_ROWS = 65536;
+
+/**
+ * Embeddings → states (ARCHITECTURE §1): fit Gaussian mixtures for every state count of the range on a seeded sample
+ * of the embeddings, choose the count by silhouette (or take the fixed one), assign every Li at every frame in
+ * streamed chunks, then describe each state from the stored frames and pick its representative environments.
+ * Writes RUN/states.npy int16 [nLi, nFrames], RUN/states.json and RUN/representatives/*.extxyz.
+ */
+export async function runStatesStage(run: string, config: Config): Promise<StatesSummary> {
+  const cfg = config.states;
+  const store = await FrameStoreReader.open(join(run, 'frames'));
+  const { nFrames, li, species, featureNames, shellAngstrom } = store.index;
+  const nLi = li.length;
+  const path = join(run, 'embeddings.npy');
+  const info = await npyFileInfo(path);
+  const [nGraphs, D] = info.shape;
+  if (nGraphs !== nFrames * nLi || info.descr !== '<f4') {
+    throw new GetseiError(`${path} does not match the stored frames (${nFrames} frames × ${nLi} Li); rerun the encoder stage (getsei run --force encoder)`);
+  }
+  const warnings: string[] = [];
+
+  // seeded fit sample, read row by row from the file
+  const rng = createRng(cfg.seed);
+  const sample = sampleIndices(rng, nGraphs, Math.min(nGraphs, cfg.fitSampleSize));
+  const X = new Float32Array(sample.length * D);
+  const fh = await open(path, 'r');
+  try {
+    for (let k = 0; k < sample.length; k++) {
+      await fh.read(new Uint8Array(X.buffer, k * D * 4, D * 4), 0, D * 4, info.dataOffset + sample[k] * D * 4);
+    }
+  } finally {
+    await fh.close();
+  }
+  const maxCount = Math.max(cfg.minCount, cfg.maxCount);
+  const selection = selectStateCount(X, sample.length, D, {
+    range: [cfg.minCount, maxCount], states: cfg.count, sampleSize: sample.length,
+    silhouetteSampleSize: Math.min(cfg.silhouetteSampleSize, sample.length), restarts: cfg.restarts, seed: cfg.seed,
+  });
+  const model: GaussianMixtureModel = selection.model;
+  const K = model.components;
+  const chosenRow = selection.table.find((r) => r.count === K);
+
+  // assign every embedding, chunk by chunk; states.npy is [nLi, nFrames] (row = Li), graphs are frame-major
+  const states = new Int16Array(nLi * nFrames);
+  const near = new NearestToMeans(model.means, D, 5);
+  for (let start = 0; start < nGraphs; start += ASSIGN_ROWS) {
+    const count = Math.min(ASSIGN_ROWS, nGraphs - start);
+    const rows = await readFloat32Rows(path, start, count, D, info.dataOffset);
+    const labels = predict(model, rows, count);
+    for (let k = 0; k < count; k++) {
+      const g = start + k;
+      const f = Math.floor(g / nLi), c = g - f * nLi;
+      states[c * nFrames + f] = labels[k];
+      near.add(g, rows, k * D, labels[k]);
+    }
+  }
+
+  // descriptors from the stored frames (the centre Li's own features, its shell's Li density, its z)
+  const acc = new StateDescriptorAccumulator(K, featureNames, shellAngstrom);
+  const F = featureNames.length;
+  const liColumn = featureNames.indexOf('count_Li');
+  for (let f = 0; f < nFrames; f++) {
+    const fr = await store.frame(f);
+    const inv = inverse3(fr.cell);
+    for (let c = 0; c < nLi; c++) {
+      const atom = li[c];
+      const row = fr.features.subarray(atom * F, (atom + 1) * F);
+      const x = fr.positions[3 * atom], y = fr.positions[3 * atom + 1], z = fr.positions[3 * atom + 2];
+      const zFrac = x * inv[2] + y * inv[5] + z * inv[8];
+      acc.add(states[c * nFrames + f], row, liColumn >= 0 ? row[liColumn] : 0, zFrac);
+    }
+  }
+  const descriptors = acc.result();
+
+  // representative environments
+  const representatives: StatesSummary['representatives'] = [];
+  const repDir = join(run, 'representatives');
+  const nearest = near.result();
+  for (let s = 0; s < K; s++) {
+    for (const [rank, e] of nearest[s].entries()) {
+      const f = Math.floor(e.index / nLi), c = e.index - f * nLi;
+      const file = `S${s}_${rank}.extxyz`;
+      const text = environmentXyz(species, await store.frame(f), c, { state: s, rank, frame: f, atom: li[c], distance_to_mean: +e.distance.toFixed(6) });
+      await writeFileAtomic(join(repDir, file), text);
+      representatives.push({ state: s, file: `representatives/${file}`, frame: f, atom: li[c], distance: e.distance });
+    }
+  }
+
+  // 2-D map of a seeded subsample of the fit sample
+  const mapRows = sampleIndices(createRng(cfg.seed + 2), sample.length, Math.min(cfg.mapSampleSize, sample.length));
+  const mapX = new Float32Array(mapRows.length * D);
+  mapRows.forEach((r, k) => mapX.set(X.subarray(r * D, (r + 1) * D), k * D));
+  const mapLabels = predict(model, mapX, mapRows.length);
+  const Y = tsne(mapX, mapRows.length, D, { seed: cfg.seed, perplexity: Math.min(30, Math.max(2, Math.floor((mapRows.length - 1) / 3))) });
+
+  const silhouette = chosenRow?.silhouette ?? null;
+  if (silhouette !== null && silhouette < 0.25) {
+    warnings.push(`the states are weakly separated: silhouette ${silhouette.toFixed(3)} < 0.25 (the paper's threshold for a reasonable classification); read the states and everything built on them with care`);
+  }
+  (chosenRow?.silhouettePerState ?? []).forEach((v, s) => {
+    if (v !== null && v < 0) warnings.push(`state S${s} has a negative mean silhouette (${v.toFixed(3)}): its Li are on average closer to another state`);
+  });
+  for (const d of descriptors) if (d.samples === 0) warnings.push(`state S${d.state} received no Li after assignment`);
+
+  const summary: StatesSummary = {
+    count: K, rule: selection.rule, silhouette, silhouettePerState: [...(chosenRow?.silhouettePerState ?? [])],
+    scoreTable: selection.table.map((r) => ({ count: r.count, bic: r.bic, aic: r.aic, logLikelihood: r.logLikelihood, silhouette: r.silhouette, converged: r.converged })),
+    populations: descriptors.map((d) => d.population),
+    descriptors,
+    representatives,
+    map: {
+      method: 'tsne', x: Array.from(mapRows, (_, k) => Y[2 * k]), y: Array.from(mapRows, (_, k) => Y[2 * k + 1]),
+      state: Array.from(mapLabels), graph: Array.from(mapRows, (r) => sample[r]),
+    },
+    mixture: {
+      weights: Array.from(model.weights), means: Array.from({ length: K }, (_, s) => Array.from(model.means.subarray(s * D, (s + 1) * D))),
+      covarianceType: model.covariance, logLikelihood: model.logLikelihood, converged: model.converged, iterations: model.iterations, fitSamples: sample.length,
+    },
+    warnings,
+  };
+  await writeFileAtomic(join(run, 'states.npy'), encodeNpy(states, [nLi, nFrames]));
+  await writeJsonAtomic(join(run, 'states.json'), {
+    format: 'getsei-states/1',
+    numbering: 'states are numbered by descending mixture weight (S0 = the most populated component); ties by mean vector',
+    statesNpy: 'states.npy int16 [nLi, nFrames]: row = Li in the order of frames/index.json "li", −1 = undefined',
+    ...summary,
+  });
+  return summary;
+}
