@@ -1,9 +1,13 @@
 import type { Command } from '@commander-js/extra-typings';
+import { registerCompare } from './compare.ts';
 import { registerConfig } from './config.ts';
 import { registerInspect } from './inspect.ts';
 import { registerFeaturize } from './featurize.ts';
+import { registerKinetics } from './kinetics.ts';
+import { registerPaths } from './paths.ts';
+import { registerReport } from './report.ts';
 
 /** Every subcommand registers itself on the program; add new ones to this list. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerInspect, registerFeaturize, registerConfig];
+export const commands: RegisterCommand[] = [registerInspect, registerFeaturize, registerConfig, registerReport, registerCompare, registerKinetics, registerPaths];

@@ -1,0 +1,111 @@
+/**
+ * Runs side by side, as the paper compares LPSCl/Li, LGPS/Li and LLZO/Li (Figs. 5–6): the metrics table, mobility
+ * rankings, implied-timescale plots and pathway shares of every run in one page, DIR/compare.html.
+ */
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic.ts';
+import { deriveWarnings, metrics } from './derive.ts';
+import {
+  impliedTimescalesFigure, mobilityFigure, pathwaysFigure, type FigurePlan, type VegaLiteSpec,
+} from './figures.ts';
+import { figureBlock, h, page, tableHtml } from './html.ts';
+import type { Table } from './tables.ts';
+import type { ReportInput } from './types.ts';
+import { writeFigures, writeTables, type RenderOptions, type WrittenFigure } from './write.ts';
+
+export interface ComparedRun {
+  /** column heading, e.g. "LGPS/Li" or the run folder's name */
+  name: string;
+  input: ReportInput;
+}
+
+export interface ComparisonOutput {
+  html: string;
+  figures: WrittenFigure[];
+  missing: { name: string; reason: string }[];
+  tables: string[];
+}
+
+/** Panels of one figure kind, one per run, laid out in rows of up to three with the run's name as each title. */
+function panels(name: string, title: string, caption: string, runs: ComparedRun[], make: (input: ReportInput) => FigurePlan, paperRef: string): FigurePlan {
+  const parts: VegaLiteSpec[] = [];
+  const absent: string[] = [];
+  let shared: VegaLiteSpec | undefined;
+  for (const run of runs) {
+    const plan = make(run.input);
+    if (!plan.spec) {
+      absent.push(run.name);
+      continue;
+    }
+    const { $schema, config, title: _title, ...body } = plan.spec;
+    shared ??= { $schema, config };
+    parts.push({ ...body, title: run.name });
+  }
+  if (!shared) return { name, title, caption: '', section: 'kinetics', paperRef, missing: `no run has it (${absent.join(', ')})` };
+  const first = shared;
+  return {
+    name, title, section: 'kinetics', paperRef,
+    caption: caption + (absent.length ? ` Not computed for: ${absent.join(', ')}.` : ''),
+    spec: {
+      $schema: first.$schema, config: first.config, title,
+      concat: parts, columns: Math.min(3, parts.length),
+      resolve: { scale: { color: 'independent', x: 'independent', y: 'independent' } },
+    },
+  };
+}
+
+export function comparisonFigures(runs: ComparedRun[]): FigurePlan[] {
+  return [
+    panels('compare-implied-timescales', 'Implied timescales', 'Implied timescales against lag for each run; dashed grey: t = τ; red: the lag used. The number of processes above the grey line is the number of slow processes.', runs, impliedTimescalesFigure, 'Fig. 5e–f'),
+    panels('compare-mobility', 'Mobility rankings', 'Mobility score per state for each run, most mobile at the top. State labels are per run: S2 in one system is not S2 in another.', runs, mobilityFigure, 'Fig. 3c, Suppl. Figs. 6–7'),
+    panels('compare-pathways', 'Pathway shares', 'Share of the total reactive flux carried by each run\'s top pathways (least → most mobile state by default), with the bottleneck edge of each.', runs, pathwaysFigure, 'Fig. 6'),
+  ];
+}
+
+export function comparisonTables(runs: ComparedRun[]): Table[] {
+  const all = runs.map((r) => metrics(r.input));
+  const rows = all[0].map((m, i) => [m.label, ...all.map((ms) => ms[i].value)]);
+  return [{ name: 'compare-metrics', rows: [['metric', ...runs.map((r) => r.name)], ...rows] }];
+}
+
+function comparisonHtml(runs: ComparedRun[], rendered: Awaited<ReturnType<typeof writeFigures>>['rendered']): string {
+  const all = runs.map((r) => metrics(r.input));
+  const metricRows = all[0].map((m, i) => [h(m.label), ...all.map((ms) => h(ms[i].text))]);
+  const warnRows = runs.map((r) => {
+    const w = [...(r.input.warnings ?? []), ...deriveWarnings(r.input)];
+    return [h(r.name), w.length ? `<ul>${w.map((x) => `<li>${h(x)}</li>`).join('')}</ul>` : '<span class="ok">none</span>'];
+  });
+  const runRows = runs.map((r) => {
+    const p = r.input.provenance;
+    return [h(r.name), h(p?.runFolder ?? ''), h(String(p?.inputs?.length ?? '—')), h(p?.getsei ?? '—'), h(p?.created ?? '—')];
+  });
+  const fig = (name: string): string => {
+    const f = rendered.find((r) => r.plan.name === name);
+    return f ? figureBlock(f) : '';
+  };
+  const body = `
+<section id="metrics"><h2>Metrics</h2><p class="lead">The numbers the paper compares systems by; also in <a href="tables/compare-metrics.csv">tables/compare-metrics.csv</a>.</p>
+<div style="overflow-x:auto">${tableHtml(['metric', ...runs.map((r) => h(r.name))], metricRows, 'metrics')}</div></section>
+<section id="timescales"><h2>Implied timescales</h2>${fig('compare-implied-timescales')}</section>
+<section id="mobility"><h2>Mobility</h2>${fig('compare-mobility')}</section>
+<section id="pathways"><h2>Pathways</h2>${fig('compare-pathways')}</section>
+<section id="warnings"><h2>Warnings by run</h2>${tableHtml(['run', 'warnings'], warnRows)}</section>
+<section id="runs"><h2>Runs</h2>${tableHtml(['name', 'run folder', 'input files', 'getsei', 'created'], runRows)}<p>Each run's full report is its own <code>report.html</code>.</p></section>`;
+  return page({
+    title: `GET-SEI comparison: ${runs.map((r) => r.name).join(' · ')}`,
+    subtitle: `${runs.length} runs side by side`,
+    nav: [['metrics', 'Metrics'], ['timescales', 'Timescales'], ['mobility', 'Mobility'], ['pathways', 'Pathways'], ['warnings', 'Warnings'], ['runs', 'Runs']],
+    body,
+  });
+}
+
+/** Write outDir/compare.html, outDir/figures/compare-*.svg|png and outDir/tables/compare-metrics.csv. */
+export async function renderComparison(runs: ComparedRun[], outDir: string, options: RenderOptions = {}): Promise<ComparisonOutput> {
+  if (runs.length === 0) throw new Error('renderComparison needs at least one run');
+  const plans = comparisonFigures(runs);
+  const { rendered, written } = await writeFigures(plans, outDir, options);
+  const tables = await writeTables(comparisonTables(runs), outDir);
+  const html = join(outDir, 'compare.html');
+  await writeFileAtomic(html, comparisonHtml(runs, rendered));
+  return { html, figures: written, missing: plans.filter((p) => p.missing).map((p) => ({ name: p.name, reason: p.missing as string })), tables };
+}

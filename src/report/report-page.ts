@@ -1,0 +1,229 @@
+/** The single-run report page: sections for states, kinetics, pathways, diagnostics, metrics and provenance. */
+import {
+  activeLabels, ckMaxError, deriveWarnings, fmt, metrics, pathLabel, rateUnit, slowProcessCount, stateFeatures,
+  stateLabel, timescalesAtLag, timeUnitOf,
+} from './derive.ts';
+import { figureBlock, h, notComputed, page, tableHtml, type RenderedFigure } from './html.ts';
+import { networkLayout } from './network.ts';
+import { ROLE_COLORS, stateColor } from './style.ts';
+import type { ReportInput } from './types.ts';
+
+function swatch(id: number): string {
+  return `<span class="swatch" style="background:${stateColor(id)}"></span>`;
+}
+
+function num(x: number | undefined | null, digits = 3): string {
+  return fmt(x, digits);
+}
+
+function figs(rendered: RenderedFigure[], names: string[]): string {
+  const blocks = names.map((n) => rendered.find((r) => r.plan.name === n)).filter((r): r is RenderedFigure => r !== undefined).map((r) => figureBlock(r));
+  return `<div class="grid">${blocks.join('\n')}</div>`;
+}
+
+function warningsBlock(warnings: string[]): string {
+  if (warnings.length === 0) return '';
+  return `<div class="warnings" id="warnings" role="alert"><h2>Read before trusting the results</h2><ul>${warnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul></div>`;
+}
+
+function metricsSection(input: ReportInput): string {
+  const rows = metrics(input).map((m) => [h(m.label), h(m.text)]);
+  return `<section id="summary"><h2>Summary</h2>
+<p class="lead">The numbers the paper compares systems by (Figs. 5–6). The same table is in <a href="tables/metrics.csv">tables/metrics.csv</a>; <code>getsei compare</code> puts several runs side by side.</p>
+${tableHtml(['metric', 'value'], rows, 'metrics')}</section>`;
+}
+
+function statesSection(input: ReportInput, rendered: RenderedFigure[]): string {
+  const s = input.states;
+  if (!s) return `<section id="states"><h2>States</h2>${notComputed('Local-environment states', 'state discovery has not run')}${figs(rendered, ['z-profile'])}</section>`;
+  const sil = s.silhouette;
+  const lead = `<p class="lead">${s.count} Li local-environment states from a Gaussian mixture on the learned embeddings` +
+    (sil ? `; silhouette ${num(sil.overall, 2)} (the paper's interfaces: 0.29–0.33; below 0.25 the states overlap)` : '') + '.</p>';
+  const features = stateFeatures(s);
+  const header = ['state', 'population', 'silhouette', ...features.map((f) => h(f.name))];
+  const rows = s.populations.map((p, i) => [
+    `${swatch(i)}${h(stateLabel(s, i))}`, num(p), num(sil?.perState?.[i], 2), ...features.map((f) => num(f.values[i])),
+  ]);
+  const reps = s.representatives ?? [];
+  const repHtml = reps.length === 0
+    ? notComputed('Representative environments', 'no representatives in the state results')
+    : `<div class="reps">${Array.from({ length: s.count }, (_, i) => i).filter((i) => reps.some((r) => r.state === i)).map((i) => `
+<div class="rep-card" data-state="${i}"><header><span>${swatch(i)}${h(stateLabel(s, i))}</span><span><button data-step="-1" title="previous">‹</button> <button data-step="1" title="next">›</button></span></header>
+<div class="viewer"></div><div class="rep-which"></div></div>`).join('')}</div>`;
+  const frame = input.frameView;
+  const legend = `<div class="legend">${Array.from({ length: s.count }, (_, i) => `<span>${swatch(i)}${h(stateLabel(s, i))}</span>`).join('')}<span>small spheres: other atoms</span></div>`;
+  const frameHtml = frame
+    ? `<h3>Li coloured by state in frame ${frame.frame}${frame.timePs !== undefined ? ` (t = ${num(frame.timePs)} ps)` : ''}</h3>${legend}<div class="viewer" id="frame-viewer"></div>`
+    : `<h3>Li coloured by state in one frame</h3>${notComputed('3-D view of a frame', 'no frame view in the results')}`;
+  return `<section id="states"><h2>States</h2>${lead}
+${figs(rendered, ['embedding-map', 'coordination', 'populations', 'state-count', 'z-profile'])}
+<h3>Per-state descriptors</h3>${s.descriptors ? '' : notComputed('Descriptors', 'no per-state descriptors in the state results')}
+<div style="overflow-x:auto">${tableHtml(header, rows)}</div>
+<h3>Representative environments (Fig. 2d, Supplementary Fig. 1)</h3>
+<p class="lead">The centre Li is the red sphere inside the translucent red shell. Drag to rotate, scroll to zoom; ‹ › step through the examples of a state.</p>
+${repHtml}
+${frameHtml}
+${stabilityBlock(input)}</section>`;
+}
+
+function stabilityBlock(input: ReportInput): string {
+  const st = input.stability;
+  if (!st) return `<h3>Stability of the states</h3>${notComputed('Stability across repeats', 'state discovery was run once')}`;
+  const s = input.states;
+  const rows: string[][] = [
+    ['repeats', String(st.repeats)],
+    ['mean adjusted Rand index between repeats', `${num(st.meanAri, 2)} ${st.meanAri >= 0.8 ? '<span class="ok">(stable)</span>' : '<span class="bad">(unstable)</span>'}`],
+  ];
+  if (st.mobilityKendallTau !== undefined) rows.push(['Kendall τ of the mobility ranking between repeats', num(st.mobilityKendallTau, 2)]);
+  if (st.perStateStability) rows.push(['per-state stability (Jaccard)', st.perStateStability.map((v, i) => `${h(stateLabel(s, i))} ${num(v, 2)}`).join(', ')]);
+  if (st.rawBaseline) rows.push(['without the encoder (mixture on raw features)', `silhouette ${num(st.rawBaseline.silhouette, 2)}, agreement with the learned states ARI ${num(st.rawBaseline.ari, 2)}`]);
+  const conclusions = st.conclusions?.length
+    ? tableHtml(['conclusion', 'holds in every repeat'], st.conclusions.map((c) => [h(c.claim), c.holds ? '<span class="ok">yes</span>' : `<span class="bad">no</span>${c.detail ? ` (${h(c.detail)})` : ''}`]))
+    : '';
+  return `<h3>Stability of the states</h3>${tableHtml(['check', 'result'], rows)}${conclusions}`;
+}
+
+function kineticsSection(input: ReportInput, rendered: RenderedFigure[]): string {
+  const k = input.kinetics;
+  if (!k) return `<section id="kinetics"><h2>Kinetics</h2>${notComputed('Markov / Koopman model', 'the kinetics stage has not run')}</section>`;
+  const unit = k.timeUnit;
+  const t = timescalesAtLag(k);
+  const slow = slowProcessCount(k);
+  const lead = `<p class="lead">Koopman matrix K(τ) (eq. 8) at lag τ = ${num(k.lag)} ${unit}${k.dt ? ` (${num(k.dt)} ps per frame)` : ''} over ${k.activeSet.length} states` +
+    `${slow !== undefined ? `; ${slow} process${slow === 1 ? ' is' : 'es are'} slower than the lag` : ''}` +
+    `${t && t.length ? ` (implied timescales ${t.slice(0, 6).map((x) => num(x)).join(', ')} ${unit})` : ''}.</p>`;
+  return `<section id="kinetics"><h2>Kinetics</h2>${lead}
+${figs(rendered, ['implied-timescales', 'escape-rates', 'mobility', 'escape-rate-correlation'])}
+<h3>Rate matrix</h3>${rateMatrixWords(input)}</section>`;
+}
+
+/** The rate-matrix diagnostics in plain words (issue 6: "rate-matrix diagnostics in plain words"). */
+function rateMatrixWords(input: ReportInput): string {
+  const k = input.kinetics;
+  if (!k) return '';
+  const d = k.rateMatrixDiagnostics;
+  if (!k.rateMatrix) return notComputed('Rate matrix', 'no rate matrix in the kinetics results');
+  if (!d) return '<p>R = ln K(τ) / τ (eq. 4); no diagnostics were recorded.</p>';
+  const err = d.reconstructionError !== undefined ? ` exp(Rτ) reproduces K(τ) to ${num(d.reconstructionError)} (matrix norm).` : '';
+  const msgs = d.messages?.length ? `<ul>${d.messages.map((m) => `<li>${h(m)}</li>`).join('')}</ul>` : '';
+  if (d.valid) {
+    return `<p><span class="ok">Valid.</span> The matrix logarithm of K(τ) is a proper rate matrix: every off-diagonal rate is non-negative and each row sums to zero. Method: ${h(d.method)}.${err}</p>${msgs}`;
+  }
+  return `<p><span class="bad">Not a valid rate matrix as it came.</span> The principal logarithm of K(τ) has complex or negative off-diagonal entries, which happens when the lag is short, the counts are few, or the dynamics are not Markovian at this lag. The rates shown come from: ${h(d.method)}.${err} Read individual rates as approximate; the ranking is more robust than the values.</p>${msgs}`;
+}
+
+function pathsSection(input: ReportInput, rendered: RenderedFigure[]): string {
+  const p = input.paths;
+  if (!p) return `<section id="pathways"><h2>Pathways</h2>${notComputed('Transition path theory', 'the paths stage has not run')}</section>`;
+  const s = input.states;
+  const unit = timeUnitOf(input);
+  const names = (ids: number[]): string => ids.map((id) => h(stateLabel(s, id))).join(', ');
+  const div = p.pathwayDiversity;
+  const lead = `<p class="lead">Reactive flux from ${names(p.source)} (source) to ${names(p.target)} (target): total flux ${num(p.totalFlux)} per lag step, ` +
+    `rate ${num(p.rate)} ${rateUnit(unit)}${p.mfpt !== undefined ? `, mean first passage time ${num(p.mfpt)} ${unit}` : ''}` +
+    `${div ? `; pathway diversity ${num(div.effectiveNumber, 2)} effective pathways (Shannon entropy ${num(div.entropy, 2)})` : ''}.</p>`;
+  const band = input.kinetics?.bootstrap?.pathwayFlux;
+  const rows = p.pathways.map((w, i) => [
+    String(i + 1), h(pathLabel(s, w.states)), num(w.flux), `${(100 * w.fraction).toFixed(1)} %`,
+    h(`${stateLabel(s, w.bottleneck[0])} → ${stateLabel(s, w.bottleneck[1])}`),
+    ...(band ? [`${num(band.lower[i])} – ${num(band.upper[i])}`] : []),
+  ]);
+  const labels = activeLabels(input, input.kinetics, p);
+  const committors = tableHtml(['state', 'forward committor q⁺', 'backward committor q⁻'], labels.map((l, i) => [h(l), num(p.forwardCommittor[i]), num(p.backwardCommittor[i])]));
+  return `<section id="pathways"><h2>Pathways</h2>${lead}
+${figs(rendered, ['equilibrium-flux', 'reactive-flux', 'flux-network', 'pathways'])}
+<h3>Interactive network</h3><p class="lead">Drag nodes, scroll to zoom. Edge labels: share of the total flux.</p><div id="network-cy"></div>
+<h3>Pathways</h3>${p.pathways.length ? tableHtml(['#', 'pathway', 'flux', 'share', 'bottleneck', ...(band ? ['flux interval'] : [])], rows) : notComputed('Pathways', 'no pathway carries flux')}
+<h3>Committors</h3>${committors}</section>`;
+}
+
+function diagnosticsSection(input: ReportInput, rendered: RenderedFigure[], warnings: string[]): string {
+  const k = input.kinetics;
+  const parts: string[] = [];
+  if (k) {
+    const ck = ckMaxError(k);
+    if (ck !== undefined) parts.push(`<p>Largest deviation between K(τ)ᵏ and K(kτ): ${num(ck)} in transition probability.</p>`);
+    const b = k.bootstrap;
+    parts.push(b
+      ? `<p>Bootstrap: ${b.samples} resamples of the Li trajectories; intervals at ${Math.round(100 * b.level)} %${b.rate ? `; rate ${num(b.rate.lower)} – ${num(b.rate.upper)} ${rateUnit(k.timeUnit)}` : ''}${b.totalFlux ? `; total flux ${num(b.totalFlux.lower)} – ${num(b.totalFlux.upper)}` : ''}.</p>`
+      : notComputed('Bootstrap error bars', 'no bootstrap was run'));
+  }
+  const list = warnings.length ? `<ul>${warnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul>` : '<p class="ok">No warnings.</p>';
+  return `<section id="diagnostics"><h2>Diagnostics</h2>${figs(rendered, ['ck-test'])}${parts.join('')}<h3>Warnings</h3>${list}</section>`;
+}
+
+function provenanceSection(input: ReportInput): string {
+  const p = input.provenance;
+  if (!p) return `<section id="provenance"><h2>Provenance</h2>${notComputed('Provenance', 'no manifest.json in the run folder')}</section>`;
+  const facts: string[][] = [];
+  if (p.runFolder) facts.push(['run folder', h(p.runFolder)]);
+  if (p.getsei) facts.push(['getsei', h(p.getsei)]);
+  if (p.node) facts.push(['Node.js', h(p.node)]);
+  if (p.created) facts.push(['created', h(p.created)]);
+  if (p.command) facts.push(['command', `<code>${h(p.command)}</code>`]);
+  if (p.seeds) facts.push(['seeds', h(Object.entries(p.seeds).map(([k, v]) => `${k} ${v}`).join(', '))]);
+  const inputs = p.inputs?.length
+    ? tableHtml(['input file', 'bytes', 'sha256'], p.inputs.map((f) => [h(f.path), String(f.bytes), `<code>${h(f.sha256)}</code>`]))
+    : notComputed('Input files', 'not recorded');
+  const timings = p.timings?.length
+    ? tableHtml(['stage', 'seconds', 'status'], p.timings.map((t) => [h(t.stage), num(t.seconds), h(t.status ?? '')]))
+    : '';
+  const config = p.config === undefined ? '' : `<h3>Configuration</h3><pre>${h(JSON.stringify(p.config, null, 2))}</pre>`;
+  return `<section id="provenance"><h2>Provenance</h2>${tableHtml(['', ''], facts)}<h3>Inputs</h3>${inputs}${timings ? `<h3>Timings</h3>${timings}` : ''}${config}</section>`;
+}
+
+/** Data for the page script: representatives, the frame and the network (only what the 3-D and network views need). */
+function pageData(input: ReportInput): unknown {
+  const s = input.states;
+  const p = input.paths;
+  const ids = s ? Array.from({ length: s.count }, (_, i) => i) : (input.kinetics?.activeSet ?? []);
+  let network: unknown;
+  if (p) {
+    const netIds = p.activeSet ?? input.kinetics?.activeSet ?? p.forwardCommittor.map((_, i) => i);
+    const labels = netIds.map((id) => stateLabel(s, id));
+    const places = networkLayout({ labels, ids: netIds, source: p.source, target: p.target, netFlux: p.netFlux, forwardCommittor: p.forwardCommittor, title: '' });
+    let max = 0;
+    for (const row of p.netFlux) for (const f of row) if (Number.isFinite(f)) max = Math.max(max, f);
+    const edges: { from: number; to: number; width: number; label: string }[] = [];
+    p.netFlux.forEach((row, i) => row.forEach((f, j) => {
+      if (i !== j && f > 0 && max > 0 && f >= 0.01 * max) {
+        edges.push({ from: i, to: j, width: 1 + 9 * (f / max), label: p.totalFlux > 0 ? `${(100 * f / p.totalFlux).toFixed(0)} %` : '' });
+      }
+    }));
+    network = {
+      nodes: places.map((pl) => ({ index: pl.index, x: pl.x, y: pl.y, label: labels[pl.index], q: fmt(p.forwardCommittor[pl.index], 2), color: ROLE_COLORS[pl.role] })),
+      edges,
+    };
+  }
+  return {
+    representatives: (s?.representatives ?? []).map((r) => ({ state: r.state, xyz: r.xyz, centerIndex: r.centerIndex ?? 0, note: r.note ?? '' })),
+    frame: input.frameView ? { xyz: input.frameView.xyz, stateByAtom: input.frameView.stateByAtom, colors: Object.fromEntries(ids.map((id) => [id, stateColor(id)])) } : null,
+    network,
+  };
+}
+
+export function reportHtml(input: ReportInput, rendered: RenderedFigure[]): string {
+  const warnings = [...(input.warnings ?? []), ...deriveWarnings(input)];
+  const prov = input.provenance;
+  const subtitle = [
+    prov?.runFolder ? `run ${prov.runFolder}` : undefined,
+    prov?.created ? `created ${prov.created}` : undefined,
+    prov?.getsei ? `getsei ${prov.getsei}` : undefined,
+  ].filter(Boolean).join(' · ');
+  const body = [
+    warningsBlock(warnings),
+    metricsSection(input),
+    statesSection(input, rendered),
+    kineticsSection(input, rendered),
+    pathsSection(input, rendered),
+    diagnosticsSection(input, rendered, warnings),
+    provenanceSection(input),
+  ].join('\n');
+  return page({
+    title: input.title ? `GET-SEI report: ${input.title}` : 'GET-SEI report',
+    subtitle,
+    nav: [['summary', 'Summary'], ['states', 'States'], ['kinetics', 'Kinetics'], ['pathways', 'Pathways'], ['diagnostics', 'Diagnostics'], ['provenance', 'Provenance']],
+    body,
+    data: pageData(input),
+  });
+}
