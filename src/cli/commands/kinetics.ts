@@ -1,0 +1,354 @@
+import { access, readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Option, type Command } from '@commander-js/extra-typings';
+import {
+  ESTIMATORS, MOBILITY_NORMALISATIONS, RATE_MATRIX_METHODS, prepareTrajectories, type CountOptions,
+  type DiscreteTrajectories, type Estimator, type MobilityNormalisation, type PreparedTrajectories,
+  type RateMatrixMethod, type StateArray, type UndefinedPolicy,
+} from '../../markov/index.ts';
+import { kineticsTables, runKinetics, type KineticsReport } from '../../tpt/index.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.ts';
+import { GetseiError, InputError } from '../../util/errors.ts';
+import { decodeNpy } from '../../util/npy.ts';
+
+/** The paper's lag time (80 ps), used when no --lag is given and the frame interval is known. */
+export const PAPER_LAG_PS = 80;
+
+/** Discrete trajectories and what is known about them, from a run folder or from files. */
+export interface LoadedTrajectories {
+  readonly dtrajs: DiscreteTrajectories;
+  readonly segments?: Int32Array;
+  /** frame interval in ps, when known */
+  readonly dtPs: number | null;
+  /** the file the states came from, for messages */
+  readonly source: string;
+  /** default output folder (the run folder) or null */
+  readonly runDir: string | null;
+}
+
+function toStateArray(data: ReturnType<typeof decodeNpy>['data'], file: string): StateArray {
+  if (data instanceof Int8Array || data instanceof Int16Array || data instanceof Int32Array || data instanceof Uint8Array || data instanceof Uint16Array) {
+    return data;
+  }
+  if (data instanceof BigInt64Array || data instanceof Uint32Array) {
+    const out = new Int32Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const v = Number(data[i]);
+      if (v < -1 || v > 0x7fffffff) throw new InputError({ file }, `entry ${i} (${v}) is not a state label (−1 or 0…n−1)`);
+      out[i] = v;
+    }
+    return out;
+  }
+  throw new InputError({ file }, 'states must be stored as integers (int8/16/32/64 or uint8/16/32)', 'save with dtype=np.int16');
+}
+
+async function readBytes(file: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new GetseiError(`${file}: no such file (${what})`);
+    throw err;
+  }
+}
+
+function decode(bytes: Uint8Array, file: string): ReturnType<typeof decodeNpy> {
+  try {
+    return decodeNpy(bytes);
+  } catch (err) {
+    throw new InputError({ file }, (err as Error).message);
+  }
+}
+
+/** Discrete trajectories from .npy (int array: 2-D rows = trajectories, or 1-D = one trajectory) or .json. */
+export async function loadDiscreteTrajectories(file: string): Promise<DiscreteTrajectories> {
+  const bytes = await readBytes(file, 'discrete trajectories');
+  if (file.toLowerCase().endsWith('.npy')) {
+    const { data, shape } = decode(bytes, file);
+    const states = toStateArray(data, file);
+    if (shape.length === 1) return { states, nTrajectories: 1, nFrames: shape[0] };
+    if (shape.length === 2) return { states, nTrajectories: shape[0], nFrames: shape[1] };
+    throw new InputError({ file }, `states must be a 1-D or 2-D array (trajectories × frames), got shape [${shape.join(', ')}]`);
+  }
+  if (file.toLowerCase().endsWith('.json')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('utf8'));
+    } catch (err) {
+      throw new InputError({ file }, `not valid JSON (${(err as Error).message})`);
+    }
+    if (!Array.isArray(value) || value.length === 0) {
+      throw new InputError({ file }, 'expected an array of trajectories (arrays of integer states), or one array of states');
+    }
+    const rows = value.every((v) => typeof v === 'number') ? [value as number[]] : value;
+    rows.forEach((r: unknown, i: number) => {
+      if (!Array.isArray(r)) throw new InputError({ file }, `trajectory ${i} is not an array of states`);
+    });
+    return rows as number[][];
+  }
+  throw new GetseiError(`${file}: unknown discrete-trajectory format; use .npy (integer array) or .json (array of arrays)`);
+}
+
+/** Per-frame segment ids from .npy (1-D integer array) or .json (array of integers). */
+export async function loadSegments(file: string): Promise<Int32Array> {
+  const bytes = await readBytes(file, 'segment ids');
+  let values: ArrayLike<number | bigint>;
+  if (file.toLowerCase().endsWith('.json')) {
+    let v: unknown;
+    try {
+      v = JSON.parse(bytes.toString('utf8'));
+    } catch (err) {
+      throw new InputError({ file }, `not valid JSON (${(err as Error).message})`);
+    }
+    if (!Array.isArray(v)) throw new InputError({ file }, 'expected an array of segment ids, one per frame');
+    values = v as number[];
+  } else {
+    const { data, shape } = decode(bytes, file);
+    if (shape.length !== 1) throw new InputError({ file }, `segment ids must be a 1-D array (one id per frame), got shape [${shape.join(', ')}]`);
+    if (data instanceof Float32Array || data instanceof Float64Array) throw new InputError({ file }, 'segment ids must be integers');
+    values = data;
+  }
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const x = Number(values[i]);
+    if (!Number.isInteger(x)) throw new InputError({ file }, `segment id ${i} (${String(values[i])}) is not an integer`);
+    out[i] = x;
+  }
+  return out;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Frame interval from RUN/manifest.json's top-level dtPs, or null. */
+async function manifestDtPs(run: string): Promise<number | null> {
+  const file = join(run, 'manifest.json');
+  if (!(await exists(file))) return null;
+  let m: unknown;
+  try {
+    m = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new InputError({ file }, `not valid JSON (${(err as Error).message})`);
+  }
+  const dt = (m as { dtPs?: unknown }).dtPs;
+  return typeof dt === 'number' && dt > 0 ? dt : null;
+}
+
+/** Load RUN/states.npy (+ RUN/segments.npy, RUN/manifest.json dtPs), or --dtrajs [--segments]. */
+export async function loadInput(run: string | undefined, opts: { dtrajs?: string; segments?: string }): Promise<LoadedTrajectories> {
+  if (run !== undefined && opts.dtrajs !== undefined) throw new GetseiError('give either a RUN folder or --dtrajs FILE, not both');
+  if (run === undefined && opts.dtrajs === undefined) throw new GetseiError('give a RUN folder (with states.npy) or --dtrajs FILE (.npy or .json)');
+  if (opts.dtrajs !== undefined) {
+    const file = resolve(opts.dtrajs);
+    return {
+      dtrajs: await loadDiscreteTrajectories(file),
+      segments: opts.segments === undefined ? undefined : await loadSegments(resolve(opts.segments)),
+      dtPs: null, source: file, runDir: null,
+    };
+  }
+  const dir = resolve(run as string);
+  const statesFile = join(dir, 'states.npy');
+  if (!(await exists(statesFile))) {
+    throw new GetseiError(`${dir} has no states (${statesFile} is missing); run the states stage (\`getsei run\`) first, or give --dtrajs FILE`);
+  }
+  if (opts.segments !== undefined) throw new GetseiError('--segments is for --dtrajs input; a run folder uses RUN/segments.npy');
+  const segFile = join(dir, 'segments.npy');
+  return {
+    dtrajs: await loadDiscreteTrajectories(statesFile),
+    segments: (await exists(segFile)) ? await loadSegments(segFile) : undefined,
+    dtPs: await manifestDtPs(dir),
+    source: statesFile,
+    runDir: dir,
+  };
+}
+
+/** Validate and index the trajectories, naming the file in any error. */
+export function prepareLoaded(input: LoadedTrajectories, options: CountOptions): PreparedTrajectories {
+  try {
+    return prepareTrajectories(input.dtrajs, { ...options, segments: input.segments });
+  } catch (err) {
+    if (err instanceof GetseiError && !(err instanceof InputError)) throw new GetseiError(`${input.source}: ${err.message}`);
+    throw err;
+  }
+}
+
+const TIME_UNITS: Record<string, number> = { fs: 1e-3, ps: 1, ns: 1e3 };
+
+/**
+ * A lag as frames ("800") or as a time with unit ("80ps", "80 ps", "0.08ns"), converted with the frame interval.
+ * The time must be a whole number of frames.
+ */
+export function parseLag(text: string, dtPs: number | null, what = '--lag'): number {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) {
+    const n = Number(t);
+    if (n < 1) throw new GetseiError(`${what} must be at least 1 frame, got "${text}"`);
+    return n;
+  }
+  const m = /^([0-9]*\.?[0-9]+(?:[eE][-+]?\d+)?)\s*(fs|ps|ns)$/.exec(t);
+  if (m === null) throw new GetseiError(`${what}: "${text}" is neither a number of frames (e.g. 800) nor a time (e.g. 80ps, 0.08ns)`);
+  if (dtPs === null) {
+    throw new GetseiError(`${what} ${text} is a time, but the frame interval is unknown; give --dt (ps per frame) or the lag in frames`);
+  }
+  const ps = Number(m[1]) * TIME_UNITS[m[2]];
+  const frames = ps / dtPs;
+  const rounded = Math.round(frames);
+  if (rounded < 1 || Math.abs(frames - rounded) > 1e-6 * Math.max(1, frames)) {
+    throw new GetseiError(`${what} ${text} is ${Number(frames.toPrecision(6))} frames of ${dtPs} ps; give a whole number of frames (≥ 1)`);
+  }
+  return rounded;
+}
+
+export function parseStateList(text: string, what: string): number[] {
+  const parts = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (parts.length === 0) throw new GetseiError(`${what}: give state numbers, e.g. 2 or 2,3`);
+  return parts.map((p) => {
+    const v = Number(p.replace(/^S/i, ''));
+    if (!Number.isInteger(v) || v < 0) throw new GetseiError(`${what}: "${p}" is not a state number (0, 1, 2, … or S0, S1, …)`);
+    return v;
+  });
+}
+
+function choice<T extends string>(allowed: readonly T[], what: string): (v: string) => T {
+  return (v: string) => {
+    if (!(allowed as readonly string[]).includes(v)) throw new GetseiError(`${what} must be one of ${allowed.join(', ')}, got "${v}"`);
+    return v as T;
+  };
+}
+
+function positiveIntArg(what: string): (v: string) => number {
+  return (v: string) => {
+    const x = Number(v);
+    if (!Number.isInteger(x) || x < 1) throw new GetseiError(`${what} must be a positive integer, got "${v}"`);
+    return x;
+  };
+}
+
+function intArg(what: string): (v: string) => number {
+  return (v: string) => {
+    const x = Number(v);
+    if (!Number.isInteger(x)) throw new GetseiError(`${what} must be an integer, got "${v}"`);
+    return x;
+  };
+}
+
+function dtArg(v: string): number {
+  const x = Number(v);
+  if (!(x > 0) || !Number.isFinite(x)) throw new GetseiError(`--dt must be a positive number of ps per frame, got "${v}"`);
+  return x;
+}
+
+function confidenceArg(v: string): number {
+  const x = Number(v);
+  if (!(x > 0 && x < 1)) throw new GetseiError(`--confidence must be between 0 and 1, got "${v}"`);
+  return x;
+}
+
+/** Options shared by `getsei kinetics` and `getsei paths`. */
+export function addModelOptions(cmd: Command) {
+  return cmd
+    .argument('[RUN]', 'run folder: reads RUN/states.npy (int16 [nLi, nFrames], −1 = undefined), RUN/segments.npy and RUN/manifest.json (dtPs) if present')
+    .option('--dtrajs <file>', 'discrete trajectories instead of a run folder: .npy (integer array, rows = trajectories, or 1-D) or .json (array of arrays)')
+    .option('--segments <file>', 'with --dtrajs: per-frame independent-segment ids (.npy or .json, one per frame); no transition is counted across a segment boundary')
+    .option('--lag <lag>', `lag τ as frames (800) or time (80ps, needs dt); default ${PAPER_LAG_PS} ps (the paper's) when dt is known`)
+    .addOption(new Option('--dt <ps>', 'time between frames in ps (default: the run manifest\'s dtPs; unknown → times in frames)').argParser(dtArg))
+    .addOption(new Option('--estimator <name>', 'edmd: row-normalised counts (eq. 8); reversible: maximum likelihood under detailed balance').default('edmd' as Estimator).argParser(choice(ESTIMATORS, '--estimator')))
+    .addOption(new Option('--undefined <policy>', 'split: an undefined frame (−1) cuts the trajectory; pairs: only pairs touching it are dropped').default('split' as UndefinedPolicy).argParser(choice(['split', 'pairs'] as const, '--undefined')))
+    .addOption(new Option('--rate-method <m>', 'when ln K / τ is not a generator: qog (nearest generator), clip (zero negative rates), none').default('qog' as RateMatrixMethod).argParser(choice(RATE_MATRIX_METHODS, '--rate-method')))
+    .addOption(new Option('--mobility <norm>', 'mobility = total escape rate normalised by: max (most mobile = 1), sum, stationary (π-weighted share), none').default('max' as MobilityNormalisation).argParser(choice(MOBILITY_NORMALISATIONS, '--mobility')))
+    .addOption(new Option('--bootstrap <n>', 'bootstrap resamples of the trajectories for error bars (0 = off)').default(0).argParser((v) => {
+      const x = Number(v);
+      if (!Number.isInteger(x) || x < 0) throw new GetseiError(`--bootstrap must be a non-negative integer, got "${v}"`);
+      return x;
+    }))
+    .addOption(new Option('--seed <s>', 'seed of the bootstrap resampling').default(0).argParser(intArg('--seed')))
+    .addOption(new Option('--confidence <c>', 'central interval of the bootstrap (lower/upper)').default(0.95).argParser(confidenceArg))
+    .option('--source <states>', 'TPT source states, comma-separated (e.g. 2 or 2,3); default: the least mobile state')
+    .option('--target <states>', 'TPT target states, comma-separated; default: the most mobile state')
+    .addOption(new Option('--pathways <k>', 'number of dominant pathways').default(5).argParser(positiveIntArg('--pathways')))
+    .option('-o, --out <file>', 'output JSON (default RUN/kinetics.json or RUN/paths.json); CSV tables are written beside it as <name>.<table>.csv');
+}
+
+/** Where to write: --out, else the run folder's default name. */
+export function outputPath(out: string | undefined, loaded: LoadedTrajectories, defaultName: string): string {
+  if (out !== undefined) return resolve(out);
+  if (loaded.runDir === null) throw new GetseiError(`with --dtrajs, give the output file with -o FILE.json`);
+  return join(loaded.runDir, defaultName);
+}
+
+/** Write the JSON report and its CSV tables (<stem>.<table>.csv beside it). Returns the files written. */
+export async function writeReport(file: string, report: unknown, tables: Record<string, string>): Promise<string[]> {
+  await writeJsonAtomic(file, report);
+  const stem = basename(file).replace(/\.json$/i, '');
+  const written = [file];
+  for (const [name, csv] of Object.entries(tables)) {
+    const f = join(dirname(file), `${stem}.${name}.csv`);
+    await writeFileAtomic(f, csv);
+    written.push(f);
+  }
+  return written;
+}
+
+const fmt = (x: number | null): string => (x === null ? '∞' : Number(x.toPrecision(4)).toString());
+
+function summary(r: KineticsReport): string {
+  const unit = r.timeUnit === 'ps' ? 'ps' : 'frames';
+  const lines = [
+    `Markov model (${r.estimator}) at lag ${r.lag} frames${r.dt === null ? '' : ` = ${fmt(r.lagTime)} ps`}: ` +
+      `${r.activeSet.length} active states [${r.activeSet.join(', ')}]` +
+      (r.statesOutsideActiveSet.length > 0 ? `, outside: [${r.statesOutsideActiveSet.map((s) => s.state).join(', ')}]` : ''),
+    `implied timescales (${unit}): ${r.impliedTimescales.atLag.map(fmt).join(', ')}`,
+    `mobility ranking (most → least mobile): ${r.mobilityRanking.join(' > ')}`,
+    `rate matrix: ${r.rateMatrixDiagnostics.source === 'logm' ? 'ln K / τ' : '(K − I)/τ'}` +
+      `${r.rateMatrixDiagnostics.correction === 'none' ? '' : ` + ${r.rateMatrixDiagnostics.correction}`}, ` +
+      `‖expm(Rτ) − K‖max = ${r.rateMatrixDiagnostics.reconstructionError.toExponential(2)} (rates per ${r.timeUnit})`,
+    `Chapman–Kolmogorov max error, k = 1…${r.ckTest.steps.length}: ${r.ckTest.maxError.map((e) => (e === null ? 'n/a' : e.toFixed(3))).join(', ')}`,
+  ];
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerKinetics(program: Command): void {
+  const cmd = program
+    .command('kinetics')
+    .description(
+      'Fit the EDMD/Koopman Markov model of the Li states (eqs. 4, 6–8): transition and rate matrices, stationary\n' +
+        'populations, eigenvalues, implied timescales over lags, escape rates, mobility ranking, Chapman–Kolmogorov\n' +
+        'test, optional bootstrap error bars (with TPT rate and pathway fluxes for --source/--target, default least →\n' +
+        'most mobile). Writes RUN/kinetics.json (or -o FILE.json) and CSV tables beside it.',
+    );
+  addModelOptions(cmd)
+    .option('--lags <list>', 'lags of the implied-timescale scan, comma-separated frames or times (1,2,5 or 1ps,10ps); default 20 geometric lags from 1 frame to 2τ')
+    .addOption(new Option('--ck-steps <k>', 'Chapman–Kolmogorov test: compare K(τ)^k with K(kτ) for k = 1…K').default(5).argParser(positiveIntArg('--ck-steps')))
+    .action(async (run, opts) => {
+      const loaded = await loadInput(run, opts);
+      const dtPs = opts.dt ?? loaded.dtPs;
+      const lag = opts.lag === undefined ? defaultLag(dtPs) : parseLag(opts.lag, dtPs);
+      const prepared = prepareLoaded(loaded, { undefinedPolicy: opts.undefined });
+      const lags = opts.lags === undefined ? undefined : opts.lags.split(',').filter((s) => s.trim() !== '').map((s) => parseLag(s, dtPs, '--lags'));
+      const report = runKinetics(prepared, {
+        lag, dtPs, estimator: opts.estimator, rateMatrixMethod: opts.rateMethod, mobilityNormalisation: opts.mobility,
+        lags, ckSteps: opts.ckSteps,
+        bootstrap: opts.bootstrap > 0 ? { nSamples: opts.bootstrap, seed: opts.seed, confidence: opts.confidence } : undefined,
+        source: opts.source === undefined ? undefined : parseStateList(opts.source, '--source'),
+        target: opts.target === undefined ? undefined : parseStateList(opts.target, '--target'),
+        pathways: opts.pathways,
+      });
+      const file = outputPath(opts.out, loaded, 'kinetics.json');
+      const written = await writeReport(file, report, kineticsTables(report));
+      process.stdout.write(`${summary(report)}→ ${written[0]} (+ ${written.length - 1} CSV tables)\n`);
+    });
+}
+
+/** Default lag: the paper's 80 ps when the frame interval is known. */
+export function defaultLag(dtPs: number | null): number {
+  if (dtPs === null) {
+    throw new GetseiError(`give --lag (frames, e.g. --lag 800; or a time such as --lag ${PAPER_LAG_PS}ps with --dt): the frame interval is unknown, so the paper's ${PAPER_LAG_PS} ps cannot be converted`);
+  }
+  return parseLag(`${PAPER_LAG_PS}ps`, dtPs, `the default lag (${PAPER_LAG_PS} ps)`);
+}
