@@ -47,6 +47,20 @@ export function readNumbers(f: Fields, out: Float64Array | number[], offset: num
   }
 }
 
+/**
+ * Hot-loop form of readNumbers for atom lines: parse the first three fields into out[o…o+2] and return true, or
+ * return false (without a message) so the caller can re-run readNumbers on the line to throw the precise error.
+ */
+export function readTriple(f: Fields, out: Float64Array, o: number): boolean {
+  for (let k = 0; k < 3; k++) {
+    if (!f.next()) return false;
+    const v = f.number();
+    if (!Number.isFinite(v)) return false;
+    out[o + k] = v;
+  }
+  return true;
+}
+
 /** Matrix equality for reusing one Cell object while the cell stays the same. */
 export function sameMatrix(cell: Cell | undefined, m: ArrayLike<number>): boolean {
   if (cell === undefined) return false;

@@ -260,13 +260,14 @@ async function* readExtxyz(lines: LineReader, ctx: ReaderContext): AsyncGenerato
       if (c.role === 'int') arrays[c.name] = new Int32Array(n * c.count);
       else if (c.role === 'real') arrays[c.name] = new Float64Array(n * c.count);
     }
+    // error locations are built only when something is wrong: no allocation per atom line
+    const here = (): InputLocation => ({ file, frame: index, line: lines.lineNumber });
     for (let i = 0; i < n; i++) {
       const text = lines.next() as string;
-      const at = { file, frame: index, line: lines.lineNumber };
       f.reset(text);
       for (const c of columns) {
         for (let k = 0; k < c.count; k++) {
-          if (!f.next()) throw missingField(at, text, c, i, n);
+          if (!f.next()) throw missingField(here(), text, c, i, n);
           switch (c.role) {
             case 'species': {
               const prev = lastSpecies !== undefined && i < lastSpecies.length ? lastSpecies[i] : 0;
@@ -276,8 +277,8 @@ async function* readExtxyz(lines: LineReader, ctx: ReaderContext): AsyncGenerato
                 const token = f.token();
                 let z = symbolCache.get(token);
                 if (z === undefined) {
-                  if (/^\s*\d+\s*$/.test(text)) throw countLineInsideFrame(at, text, i, n);
-                  z = elementOrFail(token, at, SPECIES_HINT);
+                  if (/^\s*\d+\s*$/.test(text)) throw countLineInsideFrame(here(), text, i, n);
+                  z = elementOrFail(token, here(), SPECIES_HINT);
                   symbolCache.set(token, z);
                 }
                 species[i] = z;
@@ -286,27 +287,27 @@ async function* readExtxyz(lines: LineReader, ctx: ReaderContext): AsyncGenerato
             }
             case 'pos': {
               const v = f.number();
-              if (!Number.isFinite(v)) throw new InputError(at, describeBadNumber(f.token(), `coordinate ${k + 1} of atom ${i}`), 'fix or remove this frame');
+              if (!Number.isFinite(v)) throw new InputError(here(), describeBadNumber(f.token(), `coordinate ${k + 1} of atom ${i}`), 'fix or remove this frame');
               positions[3 * i + k] = v;
               break;
             }
             case 'Z': {
               const z = f.integer();
-              if (!(z >= 1 && z <= 94)) throw new InputError(at, `'${f.token()}' in column Z is not an atomic number`, SPECIES_HINT);
+              if (!(z >= 1 && z <= 94)) throw new InputError(here(), `'${f.token()}' in column Z is not an atomic number`, SPECIES_HINT);
               species[i] = z;
               break;
             }
             case 'int': {
               const v = f.integer();
               if (!Number.isFinite(v) || v > 2147483647 || v < -2147483648) {
-                throw new InputError(at, `'${f.token()}' in the integer column ${c.name} is not a 32-bit integer`, 'fix the column or declare it as R or S in Properties');
+                throw new InputError(here(), `'${f.token()}' in the integer column ${c.name} is not a 32-bit integer`, 'fix the column or declare it as R or S in Properties');
               }
               (arrays[c.name] as Int32Array)[i * c.count + k] = v;
               break;
             }
             case 'real': {
               const v = f.number();
-              if (!Number.isFinite(v)) throw new InputError(at, describeBadNumber(f.token(), `the value of column ${c.name}`), 'fix or remove this frame');
+              if (!Number.isFinite(v)) throw new InputError(here(), describeBadNumber(f.token(), `the value of column ${c.name}`), 'fix or remove this frame');
               (arrays[c.name] as Float64Array)[i * c.count + k] = v;
               break;
             }
@@ -317,7 +318,7 @@ async function* readExtxyz(lines: LineReader, ctx: ReaderContext): AsyncGenerato
       }
       if (!f.atEnd()) {
         const declared = columns.reduce((a, c) => a + c.count, 0);
-        throw new InputError(at, `atom line ${i + 1} has more than the ${declared} fields Properties declares`, PROPERTIES_HINT);
+        throw new InputError(here(), `atom line ${i + 1} has more than the ${declared} fields Properties declares`, PROPERTIES_HINT);
       }
     }
     const sameAsLast = lastSpecies !== undefined && sameBytes(lastSpecies, species);

@@ -262,40 +262,41 @@ function parseAtoms(
   const elements = cols.element >= 0 ? new Uint8Array(n) : undefined;
   const [cx, cy, cz] = cols.coords;
   const firstLine = lines.lineNumber + 1;
+  // error locations are built only when something is wrong: no allocation per atom line
+  const here = (): InputLocation => ({ ...at, line: lines.lineNumber });
   for (let i = 0; i < n; i++) {
     const text = lines.next() as string;
-    const loc = { ...at, line: lines.lineNumber };
     if (startsWithItem(text)) {
-      throw new InputError(loc, `found '${text.trim()}' where atom line ${i + 1} of ${n} was expected`, 'NUMBER OF ATOMS of this frame is larger than its number of atom lines: fix it');
+      throw new InputError(here(), `found '${text.trim()}' where atom line ${i + 1} of ${n} was expected`, 'NUMBER OF ATOMS of this frame is larger than its number of atom lines: fix it');
     }
     f.reset(text);
     for (let c = 0; c < cols.count; c++) {
       if (!f.next()) {
-        throw new InputError(loc, `atom line ${i + 1} has ${c} fields but ITEM: ATOMS names ${cols.count}`, FORMAT_HINT);
+        throw new InputError(here(), `atom line ${i + 1} has ${c} fields but ITEM: ATOMS names ${cols.count}`, FORMAT_HINT);
       }
       if (c === cols.id) {
         const v = f.integer();
-        if (!Number.isFinite(v)) throw new InputError(loc, describeBadNumber(f.token(), 'the atom id'), FORMAT_HINT);
+        if (!Number.isFinite(v)) throw new InputError(here(), describeBadNumber(f.token(), 'the atom id'), FORMAT_HINT);
         ids[i] = v;
       } else if (c === cx || c === cy || c === cz) {
         const v = f.number();
-        if (!Number.isFinite(v)) throw new InputError(loc, describeBadNumber(f.token(), `coordinate ${c === cx ? 'x' : c === cy ? 'y' : 'z'}`), 'fix or remove this frame');
+        if (!Number.isFinite(v)) throw new InputError(here(), describeBadNumber(f.token(), `coordinate ${c === cx ? 'x' : c === cy ? 'y' : 'z'}`), 'fix or remove this frame');
         xyz[3 * i + (c === cx ? 0 : c === cy ? 1 : 2)] = v;
       } else if (c === cols.type && types !== undefined) {
         const v = f.integer();
-        if (!Number.isFinite(v)) throw new InputError(loc, describeBadNumber(f.token(), 'the atom type'), FORMAT_HINT);
+        if (!Number.isFinite(v)) throw new InputError(here(), describeBadNumber(f.token(), 'the atom type'), FORMAT_HINT);
         types[i] = v;
       } else if (c === cols.element && elements !== undefined) {
         const token = f.token();
         let z = state.symbolCache.get(token);
         if (z === undefined) {
-          z = elementOrFail(token, loc, "write element symbols in the element column (dump_modify element …)");
+          z = elementOrFail(token, here(), "write element symbols in the element column (dump_modify element …)");
           state.symbolCache.set(token, z);
         }
         elements[i] = z;
       }
     }
-    if (!f.atEnd()) throw new InputError(loc, `atom line ${i + 1} has more fields than the ${cols.count} ITEM: ATOMS names`, FORMAT_HINT);
+    if (!f.atEnd()) throw new InputError(here(), `atom line ${i + 1} has more fields than the ${cols.count} ITEM: ATOMS names`, FORMAT_HINT);
   }
 
   const order = sortById(ids, { ...at, line: firstLine });

@@ -1,6 +1,6 @@
 import { determinant3, type Cell } from '../structure/index.ts';
 import { InputError } from '../util/errors.ts';
-import { cellOrFail, elementOrFail, readNumbers, sameMatrix, truncatedError } from './common.ts';
+import { cellOrFail, elementOrFail, readNumbers, readTriple, sameMatrix, truncatedError } from './common.ts';
 import { describeBadNumber, Fields, looksNumeric, parseNumber, splitFields } from './fields.ts';
 import type { LineReader } from './lines.ts';
 import type { RawFrame, ReaderContext, TrajectoryReader } from './types.ts';
@@ -137,6 +137,7 @@ async function* readXdatcar(lines: LineReader, ctx: ReaderContext): AsyncGenerat
     const positions = new Float64Array(3 * n);
     for (let i = 0; i < n; i++) {
       const text = lines.next() as string;
+      if (readTriple(f.reset(text), positions, 3 * i)) continue;
       const loc = { file, frame: index, line: lines.lineNumber };
       if (startsWithLetter(text) && isBlockLine(text)) throw new InputError(loc, `found '${text.trim()}' where atom line ${i + 1} of ${n} was expected`, countHint);
       readNumbers(f.reset(text), positions, 3 * i, 3, loc, 'coordinate');
