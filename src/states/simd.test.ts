@@ -1,0 +1,76 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { createRng } from '../util/index.ts';
+import { Arena, mixtureKernels, padTo4 } from './simd.ts';
+import { sleb, uleb } from './wasm-asm.ts';
+
+test('LEB128 encodings (the examples of the DWARF / Wikipedia description)', () => {
+  assert.deepEqual(uleb(624485), [0xe5, 0x8e, 0x26]);
+  assert.deepEqual(uleb(0), [0]);
+  assert.deepEqual(uleb(127), [0x7f]);
+  assert.deepEqual(uleb(128), [0x80, 0x01]);
+  assert.deepEqual(sleb(-123456), [0xc0, 0xbb, 0x78]);
+  assert.deepEqual(sleb(-1), [0x7f]);
+  assert.deepEqual(sleb(63), [0x3f]);
+  assert.deepEqual(sleb(64), [0xc0, 0x00]);
+});
+
+test('every SIMD kernel equals a plain loop, for odd and even dimensions', () => {
+  const rng = createRng(1);
+  for (const d of [1, 2, 3, 5, 8, 33]) {
+    const dp = padTo4(d), n = 24, k = 3;
+    const ar = new Arena();
+    const X = ar.reserve(n * d * 8), Xf = ar.reserve(n * d * 4), M = ar.reserve(k * d * 8), B = ar.reserve(n * dp * 8);
+    const U = ar.reserve(dp * dp * 8), O = ar.reserve(n * k * 8), A = ar.reserve(dp * dp * 8), R = ar.reserve(n * k * 8);
+    const S = ar.reserve(k * d * 8);
+    const mem = ar.memory();
+    const kern = mixtureKernels(d, mem);
+    const f = new Float64Array(mem.buffer), g = new Float32Array(mem.buffer);
+    const x = (t: number, a: number): number => f[X / 8 + t * d + a];
+    for (let i = 0; i < n * d; i++) {
+      g[Xf / 4 + i] = rng.normal() * 3;
+      f[X / 8 + i] = g[Xf / 4 + i]; // float32-representable, so both paths see the same numbers
+    }
+    for (let i = 0; i < k * d; i++) f[M / 8 + i] = rng.normal();
+    for (let i = 0; i < d; i++) for (let j = i; j < d; j++) f[U / 8 + i * dp + j] = rng.normal();
+    for (let i = 0; i < n * k; i++) f[R / 8 + i] = rng.next();
+    const mean = (a: number): number => f[M / 8 + a];
+    const maha = (t: number): number => {
+      let s = 0;
+      for (let j = 0; j < d; j++) {
+        let y = 0;
+        for (let i = 0; i <= j; i++) y += (x(t, i) - mean(i)) * f[U / 8 + i * dp + j];
+        s += y * y;
+      }
+      return s;
+    };
+    kern.centre64(X, X + n * d * 8, M, B);
+    kern.maha(B, B + n * dp * 8, U, O, k * 8);
+    kern.centre32(Xf, Xf + n * d * 4, M, B);
+    kern.maha(B, B + n * dp * 8, U, O + 8, k * 8);
+    for (let t = 0; t < n; t++) {
+      const want = maha(t);
+      assert.ok(Math.abs(f[O / 8 + t * k] - want) < 1e-12 * Math.max(1, want), `d=${d} row ${t}`);
+      assert.ok(Math.abs(f[O / 8 + t * k + 1] - want) < 1e-12 * Math.max(1, want), `d=${d} row ${t} (float32)`);
+    }
+    f.fill(0, A / 8, A / 8 + dp * dp);
+    kern.scaledCentre64(X, X + n * d * 8, M, R, k * 8, B);
+    kern.scatter(B, B + n * dp * 8, A);
+    for (let a = 0; a < d; a++) {
+      for (let b = a; b < d; b++) {
+        let s = 0;
+        for (let t = 0; t < n; t++) s += f[R / 8 + t * k] * (x(t, a) - mean(a)) * (x(t, b) - mean(b));
+        assert.ok(Math.abs(s - f[A / 8 + a * dp + b]) < 1e-12 * Math.max(1, Math.abs(s)), `d=${d} scatter ${a},${b}`);
+      }
+    }
+    f.fill(0, S / 8, S / 8 + k * d);
+    kern.weightedSum(X, X + n * d * 8, R, k * 8, S);
+    for (let c = 0; c < k; c++) {
+      for (let a = 0; a < d; a++) {
+        let s = 0;
+        for (let t = 0; t < n; t++) s += f[R / 8 + t * k + c] * x(t, a);
+        assert.ok(Math.abs(s - f[S / 8 + c * d + a]) < 1e-12 * Math.max(1, Math.abs(s)), `d=${d} weighted sum`);
+      }
+    }
+  }
+});
