@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ReadOptions } from '../io/index.ts';
+import { GetseiError } from '../util/errors.ts';
+import { writeJsonAtomic } from '../util/atomic.ts';
+import type { Config } from './config.ts';
+import { describeInput, readManifest, type Manifest } from './manifest.ts';
+import { featurizeKeys, runFeaturizeStage } from './run-featurize.ts';
+import { isUpToDate, runStage, stageOutputHash } from './stage.ts';
+import { runEncoderStage } from './stage-encoder.ts';
+import { runStatesStage, type StatesSummary } from './stage-states.ts';
+
+export const STAGES = ['featurize', 'encoder', 'states'] as const;
+export type StageName = (typeof STAGES)[number];
+
+/** How the run reports progress: one call when a stage starts, ticks while it works, one when it ends. */
+export interface RunReporter {
+  stageStart(stage: StageName, total?: number, what?: string): void;
+  stageTick(stage: StageName, done: number, total?: number, note?: string): void;
+  stageEnd(stage: StageName, status: 'done' | 'skipped', seconds: number): void;
+}
+
+export interface RunRequest {
+  readonly run: string;
+  readonly files: readonly string[];
+  readonly config: Config;
+  /** stages to rerun even when up to date */
+  readonly force?: readonly StageName[];
+  /** embed with this trained encoder (RUN/encoder of another run) instead of training */
+  readonly encoderPath?: string;
+  readonly reporter?: RunReporter;
+}
+
+export interface RunResult {
+  readonly manifest: Manifest;
+  readonly ran: StageName[];
+  readonly skipped: StageName[];
+  readonly states?: StatesSummary;
+}
+
+/** Which files each stage leaves; a stage whose outputs are gone is not up to date. */
+const OUTPUTS: Record<StageName, string[]> = {
+  featurize: ['frames/index.json', 'segments.npy'],
+  encoder: ['encoder/model.safetensors', 'embeddings.npy', 'graphs.npy'],
+  states: ['states.npy', 'states.json'],
+};
+
+function readOptionsOf(config: Config): ReadOptions {
+  const i = config.input;
+  const read: ReadOptions = { start: i.start, stride: i.stride, independent: i.independent };
+  if (i.stop !== undefined) read.stop = i.stop;
+  if (i.dtPs !== undefined) read.dtPs = i.dtPs;
+  if (i.format !== undefined) read.format = i.format;
+  if (i.typeMap !== undefined) read.typeMap = i.typeMap;
+  return read;
+}
+
+/**
+ * featurize → encoder → states → …: each stage runs only when its inputs or config changed since it last
+ * completed (RUN/manifest.json), or when forced, so changing the lag reruns only kinetics onwards and an
+ * interrupted run resumes at the stage it stopped in.
+ */
+export async function runPipeline(req: RunRequest): Promise<RunResult> {
+  const { run, config } = req;
+  const force = new Set(req.force ?? []);
+  const reporter = req.reporter;
+  const threads = config.run.threads > 0 ? config.run.threads : undefined;
+  const ran: StageName[] = [];
+  const skipped: StageName[] = [];
+  await writeJsonAtomic(join(run, 'config.json'), config);
+
+  const step = async (name: StageName, inputHash: string, stageConfig: unknown, body: () => Promise<unknown>): Promise<void> => {
+    const manifest = await readManifest(run);
+    const outputsThere = OUTPUTS[name].every((f) => existsSync(join(run, f)));
+    if (!force.has(name) && outputsThere && isUpToDate(manifest, name, inputHash, stageConfig)) {
+      skipped.push(name);
+      reporter?.stageEnd(name, 'skipped', 0);
+      return;
+    }
+    const t0 = performance.now();
+    await body();
+    ran.push(name);
+    reporter?.stageEnd(name, 'done', (performance.now() - t0) / 1000);
+  };
+
+  // featurize: keyed by the input files' content and the reading options
+  if (req.files.length === 0) throw new GetseiError('no trajectory files given: getsei run FILES… -o RUN');
+  const read = readOptionsOf(config);
+  const inputs = await Promise.all(req.files.map(describeInput));
+  const { inputHash: featurizeInput, config: featurizeConfig } = featurizeKeys(inputs, read, config.features);
+  await step('featurize', featurizeInput, featurizeConfig, async () => {
+    reporter?.stageStart('featurize', undefined, 'reading frames and computing per-atom features');
+    await runFeaturizeStage(run, req.files, read, config.features, { threads, onFrame: (d) => reporter?.stageTick('featurize', d) }, inputs);
+  });
+
+  let manifest = (await readManifest(run)) as Manifest;
+  const encoderConfig = { contrastive: config.contrastive, graph: config.graph, encoderPath: req.encoderPath ?? null };
+  await step('encoder', stageOutputHash(manifest, 'featurize'), encoderConfig, () =>
+    runStage(run, 'encoder', { inputHash: stageOutputHash(manifest, 'featurize'), config: encoderConfig, seed: config.contrastive.seed }, () => {
+      reporter?.stageStart('encoder', undefined, req.encoderPath ? 'embedding with the given encoder' : 'training the graph contrastive encoder');
+      return runEncoderStage(run, config, {
+        threads, encoderPath: req.encoderPath,
+        onTrain: (p) => reporter?.stageTick('encoder', p.step, p.stepsTotal, `epoch ${p.epoch + 1}, loss ${p.loss.toFixed(3)}`),
+        onEmbed: (d, t) => reporter?.stageTick('encoder', d, t, 'embedding'),
+      });
+    }),
+  );
+
+  manifest = (await readManifest(run)) as Manifest;
+  let states: StatesSummary | undefined;
+  await step('states', stageOutputHash(manifest, 'encoder'), config.states, async () => {
+    states = await runStage(run, 'states', { inputHash: stageOutputHash(manifest, 'encoder'), config: config.states, seed: config.states.seed }, () => {
+      reporter?.stageStart('states', undefined, 'Gaussian mixture on the embeddings');
+      return runStatesStage(run, config);
+    });
+  });
+
+  return { manifest: (await readManifest(run)) as Manifest, ran, skipped, states };
+}
