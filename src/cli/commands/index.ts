@@ -3,6 +3,7 @@ import { registerCompare } from './compare.ts';
 import { registerConfig } from './config.ts';
 import { registerInspect } from './inspect.ts';
 import { registerFeaturize } from './featurize.ts';
+import { registerRun } from './run.ts';
 import { registerKinetics } from './kinetics.ts';
 import { registerPaths } from './paths.ts';
 import { registerReport } from './report.ts';
@@ -10,4 +11,4 @@ import { registerReport } from './report.ts';
 /** Every subcommand registers itself on the program; add new ones to this list. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerInspect, registerFeaturize, registerConfig, registerReport, registerCompare, registerKinetics, registerPaths];
+export const commands: RegisterCommand[] = [registerRun, registerInspect, registerFeaturize, registerConfig, registerReport, registerCompare, registerKinetics, registerPaths];
