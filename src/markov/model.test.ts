@@ -339,7 +339,7 @@ test('fitMarkovModel: states outside the active set are reported; lag and connec
   assert.deepEqual(Array.from(m.activeSet), [0, 1]);
   assert.deepEqual(Array.from(m.statesOutsideActiveSet), [2]);
   assert.deepEqual(Array.from(m.stateFrames), [4, 4, 1]);
-  assert.equal(m.timeUnit, 'frame');
+  assert.equal(m.timeUnit, 'frames');
   assert.ok(Object.isFrozen(m));
   assert.throws(() => fitMarkovModel([[0, 1, 0, 1]], { lag: 4 }), /lag \(4 frames\) is not shorter than .* use a lag below 4/);
   assert.throws(() => fitMarkovModel([[0, 0, 1, 1, 2, 2]], { lag: 1 }), /no two states are connected/);

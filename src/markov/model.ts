@@ -17,7 +17,7 @@ import {
 export const ESTIMATORS: readonly Estimator[] = ['edmd', 'reversible'];
 
 /** Times are in ps when the frame interval is known, else in frames; rates are per that unit. */
-export type TimeUnit = 'ps' | 'frame';
+export type TimeUnit = 'ps' | 'frames';
 
 export interface EstimationOptions {
   /** lag τ in frames */
@@ -164,7 +164,7 @@ export function estimateMarkovModelOnSet(
     lag,
     dtPs,
     lagTime,
-    timeUnit: dtPs === null ? 'frame' : 'ps',
+    timeUnit: dtPs === null ? 'frames' : 'ps',
     nStates,
     activeSet,
     statesOutsideActiveSet: outside,

@@ -24,6 +24,8 @@ export interface RateMatrixDiagnostics {
   readonly source: 'logm' | 'first-order';
   /** the correction applied to it ('none' when ln K / τ already was a valid generator) */
   readonly correction: 'none' | 'qog' | 'clip';
+  /** what was returned, in words */
+  readonly description: string;
   /** whether K has a real principal logarithm */
   readonly logarithmExists: boolean;
   /** why not, when it does not */
@@ -130,8 +132,9 @@ export function rateMatrixFromTransitionMatrix(k: Float64Array, lagTime: number,
     return {
       rateMatrix: r,
       diagnostics: {
-        method, source: 'first-order', correction: 'none', logarithmExists: false, obstruction, complexEigenvalues,
-        nonPositiveRealEigenvalues: nonPositive, isGenerator: false, negativeOffDiagonal: 0, mostNegativeOffDiagonal: 0,
+        method, source: 'first-order', correction: 'none',
+        description: 'first-order generator (K − I)/τ (K has no real principal logarithm)',
+        logarithmExists: false, obstruction, complexEigenvalues, nonPositiveRealEigenvalues: nonPositive, isGenerator: false, negativeOffDiagonal: 0, mostNegativeOffDiagonal: 0,
         maxAbsRowSum: 0, logarithmReconstructionError: null,
         reconstructionError: maxAbsDiff(expm(scale(r, lagTime)), k), warnings,
       },
@@ -177,7 +180,11 @@ export function rateMatrixFromTransitionMatrix(k: Float64Array, lagTime: number,
   return {
     rateMatrix: r,
     diagnostics: {
-      method, source: 'logm', correction, logarithmExists: true, obstruction: null, complexEigenvalues,
+      method, source: 'logm', correction,
+      description: correction === 'qog' ? 'nearest generator (QOG projection) to ln K / τ'
+        : correction === 'clip' ? 'ln K / τ with negative off-diagonal rates set to 0 (diagonal adjusted)'
+          : isGenerator ? 'principal logarithm ln K / τ' : 'principal logarithm ln K / τ (not a valid generator)',
+      logarithmExists: true, obstruction: null, complexEigenvalues,
       nonPositiveRealEigenvalues: nonPositive, isGenerator, negativeOffDiagonal, mostNegativeOffDiagonal: mostNegative,
       maxAbsRowSum, logarithmReconstructionError: maxAbsDiff(expm(log), k),
       reconstructionError: maxAbsDiff(expm(scale(r, lagTime)), k), warnings,

@@ -77,7 +77,7 @@ export function impliedTimescalesScan(
     estimator,
     lags: Int32Array.from(lags),
     lagTimes: Float64Array.from(lags, (l) => (dtPs === null ? l : l * dtPs)),
-    timeUnit: dtPs === null ? 'frame' : 'ps',
+    timeUnit: dtPs === null ? 'frames' : 'ps',
     timescales,
     processesSlowerThanLag: slower,
     activeSetSizes: sizes,

@@ -183,7 +183,7 @@ export function reactiveFlux(input: TptInput, source: ArrayLike<number>, target:
     rate,
     mfpt: rate > 0 ? 1 / rate : Infinity,
     lagTime,
-    timeUnit: input.timeUnit ?? 'frame',
+    timeUnit: input.timeUnit ?? 'frames',
   };
   return Object.freeze(result);
 }

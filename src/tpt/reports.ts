@@ -173,12 +173,13 @@ export interface KineticsReport {
   format: 'getsei-kinetics';
   version: 1;
   estimator: Estimator;
-  /** lag in frames */
+  /** lag τ in timeUnit (ps when dt is known, else frames) */
   lag: number;
+  /** lag τ in frames */
+  lagFrames: number;
   /** frame interval in ps, or null when unknown */
   dt: number | null;
-  lagTime: number;
-  timeUnit: 'ps' | 'frame';
+  timeUnit: 'ps' | 'frames';
   rateUnit: string;
   nStates: number;
   activeSet: number[];
@@ -190,11 +191,14 @@ export interface KineticsReport {
   countMatrix: number[][];
   transitionMatrix: number[][];
   stationary: number[];
-  eigenvalues: { re: number[]; im: number[] };
+  /** by decreasing modulus; im = 0 for real eigenvalues */
+  eigenvalues: { re: number; im: number }[];
   impliedTimescales: {
+    /** at the model's lag, slowest first, in timeUnit (null: infinite) */
     atLag: Num[];
+    /** lags of the scan in timeUnit */
     lags: number[];
-    lagTimes: number[];
+    lagFrames: number[];
     timescales: Num[][];
     processesSlowerThanLag: number[];
     activeSetSizes: number[];
@@ -210,8 +214,9 @@ export interface KineticsReport {
   estimatorDiagnostics: MarkovModel['estimatorDiagnostics'];
   ckTest: {
     steps: number[];
+    /** k·τ in timeUnit */
     lags: number[];
-    lagTimes: number[];
+    lagFrames: number[];
     maxError: Num[];
     errorPerState: (Num[] | null)[];
     predicted: Num[][][];
@@ -226,9 +231,9 @@ export interface KineticsReport {
 function header(model: MarkovModel) {
   return {
     estimator: model.estimator,
-    lag: model.lag,
+    lag: model.lagTime,
+    lagFrames: model.lag,
     dt: model.dtPs,
-    lagTime: model.lagTime,
     timeUnit: model.timeUnit,
     rateUnit: model.timeUnit === 'ps' ? '1/ps' : '1/frame',
   };
@@ -282,11 +287,11 @@ export function runKineticsWithModel(dtrajs: DiscreteTrajectories | PreparedTraj
     countMatrix: toRows(model.countMatrix),
     transitionMatrix: toRows(model.transitionMatrix),
     stationary: arr(model.stationary),
-    eigenvalues: { re: arr(model.eigenvalues.re), im: arr(model.eigenvalues.im) },
+    eigenvalues: Array.from(model.eigenvalues.re, (re, i) => ({ re, im: model.eigenvalues.im[i] })),
     impliedTimescales: {
       atLag: vec(model.impliedTimescales),
-      lags: arr(its.lags),
-      lagTimes: arr(its.lagTimes),
+      lags: arr(its.lagTimes),
+      lagFrames: arr(its.lags),
       timescales: its.timescales.map(vec),
       processesSlowerThanLag: arr(its.processesSlowerThanLag),
       activeSetSizes: arr(its.activeSetSizes),
@@ -302,8 +307,8 @@ export function runKineticsWithModel(dtrajs: DiscreteTrajectories | PreparedTraj
     estimatorDiagnostics: model.estimatorDiagnostics,
     ckTest: {
       steps: arr(ck.steps),
-      lags: arr(ck.lags),
-      lagTimes: Array.from(ck.lags, (l) => (model.dtPs === null ? l : l * model.dtPs)),
+      lags: Array.from(ck.lags, (l) => (model.dtPs === null ? l : l * model.dtPs)),
+      lagFrames: arr(ck.lags),
       maxError: ck.maxError.map((e) => (e === null ? null : num(e))),
       errorPerState: ck.errorPerState.map((e) => (e === null ? null : vec(e))),
       predicted: ck.predicted.map(mat),
@@ -345,10 +350,11 @@ export interface PathsReport {
   format: 'getsei-paths';
   version: 1;
   estimator: Estimator;
+  /** lag τ in timeUnit */
   lag: number;
+  lagFrames: number;
   dt: number | null;
-  lagTime: number;
-  timeUnit: 'ps' | 'frame';
+  timeUnit: 'ps' | 'frames';
   rateUnit: string;
   fluxUnit: string;
   activeSet: number[];
@@ -488,8 +494,8 @@ export function kineticsTables(r: KineticsReport): Record<string, string> {
       stationary: r.stationary, totalEscapeRate: r.totalEscapeRates, mobility: r.mobility,
       mobilityRank: s.map((x) => r.mobilityRanking.indexOf(x) + 1),
     }),
-    impliedTimescales: `${['lag', 'lagTime', 'processesSlowerThanLag', ...Array.from({ length: Math.max(0, ...r.impliedTimescales.timescales.map((t) => t.length)) }, (_, i) => `t${i + 1}`)].join(',')}\n${
-      r.impliedTimescales.lags.map((l, i) => [l, r.impliedTimescales.lagTimes[i], r.impliedTimescales.processesSlowerThanLag[i], ...r.impliedTimescales.timescales[i].map((v) => (v === null ? '' : v))].join(',')).join('\n')}\n`,
+    impliedTimescales: `${['lag', 'lagFrames', 'processesSlowerThanLag', ...Array.from({ length: Math.max(0, ...r.impliedTimescales.timescales.map((t) => t.length)) }, (_, i) => `t${i + 1}`)].join(',')}\n${
+      r.impliedTimescales.lags.map((l, i) => [l, r.impliedTimescales.lagFrames[i], r.impliedTimescales.processesSlowerThanLag[i], ...r.impliedTimescales.timescales[i].map((v) => (v === null ? '' : v))].join(',')).join('\n')}\n`,
   };
 }
 

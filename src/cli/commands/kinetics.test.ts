@@ -67,15 +67,18 @@ test('getsei kinetics RUN writes kinetics.json with the issue\'s keys, times in 
   assert.equal(r.code, 0, r.stderr);
   const k = JSON.parse(readFileSync(join(run, 'kinetics.json'), 'utf8'));
   for (const key of KINETICS_KEYS) assert.ok(key in k, `missing ${key}`);
-  assert.equal(k.lag, 20);
+  assert.equal(k.lagFrames, 20);
+  assert.ok(Math.abs(k.lag - 2) < 1e-12);
   assert.equal(k.dt, 0.1);
+  assert.ok(Math.abs(k.eigenvalues[0].re - 1) < 1e-12 && k.eigenvalues[0].im === 0);
   assert.equal(k.timeUnit, 'ps');
   assert.equal(k.rateUnit, '1/ps');
   assert.equal(k.counting.nSegments, 2);
   assert.equal(k.bootstrap, null);
   assert.equal(k.transitionMatrix.length, 5);
   for (const row of k.transitionMatrix) assert.ok(Math.abs(row.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-12);
-  assert.deepEqual(k.impliedTimescales.lags, [1, 2, 5, 10, 20, 40]);
+  assert.deepEqual(k.impliedTimescales.lagFrames, [1, 2, 5, 10, 20, 40]);
+  assert.ok(Math.abs(k.impliedTimescales.lags[5] - 4) < 1e-12);
   assert.equal(k.ckTest.steps.length, 5);
   for (const t of ['countMatrix', 'transitionMatrix', 'rateMatrix', 'escapeRates', 'states', 'impliedTimescales']) {
     assert.ok(existsSync(join(run, `kinetics.${t}.csv`)), `kinetics.${t}.csv`);
@@ -91,7 +94,7 @@ test('getsei paths RUN reuses the lag of kinetics.json; default source/target = 
   const k = JSON.parse(readFileSync(join(run, 'kinetics.json'), 'utf8'));
   const p = JSON.parse(readFileSync(join(run, 'paths.json'), 'utf8'));
   for (const key of PATHS_KEYS) assert.ok(key in p, `missing ${key}`);
-  assert.equal(p.lag, k.lag);
+  assert.equal(p.lagFrames, k.lagFrames);
   assert.deepEqual(p.source, [k.mobilityRanking[k.mobilityRanking.length - 1]]);
   assert.deepEqual(p.target, [k.mobilityRanking[0]]);
   assert.equal(p.sourceTargetChoice, 'least mobile → most mobile');
@@ -114,7 +117,7 @@ test('--dtrajs .json and .npy (1-D) with -o; lag in frames; times in frames with
   const r = await cli('kinetics', '--dtrajs', join(dir, 'd.json'), '--lag', '5', '--estimator', 'reversible', '-o', join(dir, 'k.json'));
   assert.equal(r.code, 0, r.stderr);
   const k = JSON.parse(readFileSync(join(dir, 'k.json'), 'utf8'));
-  assert.equal(k.timeUnit, 'frame');
+  assert.equal(k.timeUnit, 'frames');
   assert.equal(k.dt, null);
   assert.equal(k.estimator, 'reversible');
   assert.ok(k.estimatorDiagnostics.stationaryError < 1e-12);
@@ -211,5 +214,5 @@ test('end to end as a user runs it (separate process): kinetics then paths on a 
   const p = spawnSync(process.execPath, ['--import', 'tsx', main, 'paths', run], { encoding: 'utf8' });
   assert.equal(p.status, 0, p.stderr);
   assert.match(p.stdout, /path 1: /);
-  assert.equal(JSON.parse(readFileSync(join(run, 'paths.json'), 'utf8')).lag, 10);
+  assert.equal(JSON.parse(readFileSync(join(run, 'paths.json'), 'utf8')).lagFrames, 10);
 });

@@ -299,7 +299,7 @@ const fmt = (x: number | null): string => (x === null ? '∞' : Number(x.toPreci
 function summary(r: KineticsReport): string {
   const unit = r.timeUnit === 'ps' ? 'ps' : 'frames';
   const lines = [
-    `Markov model (${r.estimator}) at lag ${r.lag} frames${r.dt === null ? '' : ` = ${fmt(r.lagTime)} ps`}: ` +
+    `Markov model (${r.estimator}) at lag ${r.lagFrames} frames${r.dt === null ? '' : ` = ${fmt(r.lag)} ps`}: ` +
       `${r.activeSet.length} active states [${r.activeSet.join(', ')}]` +
       (r.statesOutsideActiveSet.length > 0 ? `, outside: [${r.statesOutsideActiveSet.map((s) => s.state).join(', ')}]` : ''),
     `implied timescales (${unit}): ${r.impliedTimescales.atLag.map(fmt).join(', ')}`,

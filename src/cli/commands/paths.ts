@@ -43,7 +43,7 @@ async function kineticsSettings(runDir: string): Promise<KineticsSettings | null
   const pick = <T extends string>(v: unknown, allowed: readonly T[]): T | undefined =>
     typeof v === 'string' && (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
   return {
-    lag: typeof k.lag === 'number' && Number.isInteger(k.lag) && k.lag > 0 ? k.lag : undefined,
+    lag: typeof k.lagFrames === 'number' && Number.isInteger(k.lagFrames) && k.lagFrames > 0 ? k.lagFrames : undefined,
     estimator: pick(k.estimator, ESTIMATORS),
     rateMatrixMethod: pick((k.rateMatrixDiagnostics as { method?: unknown } | undefined)?.method, RATE_MATRIX_METHODS),
     mobilityNormalisation: pick(k.mobilityNormalisation, MOBILITY_NORMALISATIONS),
@@ -56,7 +56,7 @@ const fmt = (x: number): string => Number(x.toPrecision(4)).toString();
 function summary(r: PathsReport): string {
   const unit = r.timeUnit === 'ps' ? 'ps' : 'frames';
   const lines = [
-    `TPT ${r.source.join(',')} → ${r.target.join(',')} (${r.sourceTargetChoice}) at lag ${r.lag} frames, ${r.estimator} model`,
+    `TPT ${r.source.join(',')} → ${r.target.join(',')} (${r.sourceTargetChoice}) at lag ${r.lagFrames} frames, ${r.estimator} model`,
     `total flux ${fmt(r.totalFlux)} per τ, rate ${fmt(r.rate)} per ${r.timeUnit}, mfpt ${r.mfpt === null ? '∞' : fmt(r.mfpt)} ${unit}`,
     ...r.pathways.map((p, i) => `  path ${i + 1}: ${p.states.join(' → ')}  ${(100 * p.fraction).toFixed(1)} %  (bottleneck ${p.bottleneck.from} → ${p.bottleneck.to})`),
     `pathway diversity: effective number ${fmt(r.pathwayDiversity.effectiveNumber)} of ${r.pathwayDiversity.nPathways} pathways`,
