@@ -123,6 +123,7 @@ export function stateFeatures(states: StatesPart): { name: string; values: numbe
     ['angle std (°)', d.angleStdDeg],
     ['angle median (°)', d.angleMedianDeg],
     ['mean z (Å)', d.meanZAngstrom],
+    ['mean z (fraction of c)', d.meanZFraction],
   ];
   for (const [name, values] of optional) if (values) out.push({ name, values });
   return out;
@@ -220,30 +221,35 @@ export function metrics(input: ReportInput): Metric[] {
   return out;
 }
 
-/** Warnings the report derives from the results: what a reader must not miss before trusting the figures. */
+/**
+ * Warnings the report derives from the results: what a reader must not miss before trusting the figures. One the
+ * pipeline already gave (input.warnings, e.g. the states stage's silhouette warning) is not repeated.
+ */
 export function deriveWarnings(input: ReportInput): string[] {
   const w: string[] = [];
+  const given = (input.warnings ?? []).join('\n');
+  const said = (re: RegExp): boolean => re.test(given);
   const s = input.states;
   if (s?.silhouette) {
-    if (s.silhouette.overall < SILHOUETTE_WARNING) {
+    if (s.silhouette.overall < SILHOUETTE_WARNING && !said(/weakly separated/i)) {
       w.push(`The states are weakly separated: silhouette ${fmt(s.silhouette.overall)} is below ${SILHOUETTE_WARNING} (the paper's interfaces: 0.29–0.33). Treat state-resolved conclusions with caution.`);
     }
     const negative = (s.silhouette.perState ?? []).map((v, i) => ({ v, i })).filter((e) => e.v < 0);
-    if (negative.length > 0) {
+    if (negative.length > 0 && !said(/negative (mean )?silhouette/i)) {
       w.push(`State(s) ${negative.map((e) => `${stateLabel(s, e.i)} (${fmt(e.v)})`).join(', ')} have a negative silhouette: their members are on average closer to another state.`);
     }
   }
   const k = input.kinetics;
   if (k) {
     const d = k.rateMatrixDiagnostics;
-    if (d && !d.valid) {
+    if (d && !d.valid && !said(/not a valid (rate matrix|generator)/i)) {
       w.push(`The matrix logarithm of K(τ) is not a valid rate matrix; the rates shown come from: ${d.method}` +
         `${d.reconstructionError !== undefined ? ` (‖exp(Rτ) − K‖ = ${fmt(d.reconstructionError)})` : ''}.`);
     }
     if (s) {
       const active = new Set(k.activeSet);
       const outside = Array.from({ length: s.count }, (_, i) => i).filter((i) => !active.has(i));
-      if (outside.length > 0) {
+      if (outside.length > 0 && !said(/outside the largest connected set/i)) {
         w.push(`State(s) ${outside.map((i) => stateLabel(s, i)).join(', ')} are outside the largest connected set and are left out of the kinetics and pathways.`);
       }
     }

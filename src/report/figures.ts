@@ -222,7 +222,7 @@ export function impliedTimescalesFigure(input: ReportInput): FigurePlan {
     .filter((r): r is { lag: number; t: number; process: string; p: number } => r.t !== null && Number.isFinite(r.t) && r.t > 0));
   const lagMin = Math.min(...scan.lags);
   const lagMax = Math.max(...scan.lags);
-  const diagonal = Array.from({ length: 25 }, (_, i) => lagMin + ((lagMax - lagMin) * i) / 24).filter((x) => x > 0).map((x) => ({ lag: x, t: x }));
+  const diagonal = Array.from({ length: 60 }, (_, i) => lagMin + ((lagMax - lagMin) * i) / 59).filter((x) => x > 0).map((x) => ({ lag: x, t: x }));
   const processes = [...new Set(values.map((v) => v.process))];
   return {
     name, title, section: 'kinetics', paperRef: 'Fig. 3a',

@@ -14,6 +14,9 @@ import type {
 
 type Obj = Record<string, unknown>;
 
+/** The paper's coordination shell (Methods), used when states.json does not say which radius it used. */
+const DEFAULT_SHELL_ANGSTROM = 4;
+
 export interface LoadedRun {
   input: ReportInput;
   /** the result files that were read */
@@ -29,6 +32,19 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 function numArr(v: unknown): number[] | undefined {
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) return undefined;
   return v as number[];
+}
+
+/** Numbers where JSON may hold null for "undefined here" (the engine writes NaN/Infinity as null): null → NaN. */
+function numArrNullable(v: unknown): number[] | undefined {
+  if (!Array.isArray(v) || !v.every((x) => x === null || (typeof x === 'number' && Number.isFinite(x)))) return undefined;
+  return v.map((x) => (x === null ? Number.NaN : (x as number)));
+}
+
+function matNullable(v: unknown): number[][] | undefined {
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  const rows = v.map(numArrNullable);
+  if (rows.some((r) => r === undefined || r.length !== v.length)) return undefined;
+  return rows as number[][];
 }
 
 function mat(v: unknown): number[][] | undefined {
@@ -80,6 +96,13 @@ async function readJson(run: string, name: string): Promise<Obj | undefined> {
 }
 
 function eigenvalues(v: unknown): KineticsPart['eigenvalues'] {
+  if (isObj(v)) {
+    // {re: [...], im: [...]}
+    const re = numArr(v.re);
+    const im = numArr(v.im) ?? re?.map(() => 0);
+    if (!re || !im || im.length !== re.length) return undefined;
+    return re.map((x, i) => (im[i] === 0 ? x : { re: x, im: im[i] }));
+  }
   if (!Array.isArray(v)) return undefined;
   const out: NonNullable<KineticsPart['eigenvalues']> = [];
   for (const e of v) {
@@ -93,7 +116,8 @@ function eigenvalues(v: unknown): KineticsPart['eigenvalues'] {
 
 function scan(v: unknown): KineticsPart['impliedTimescalesScan'] {
   if (!isObj(v)) return undefined;
-  const lags = numArr(pick(v, 'lags', 'lag'));
+  // lagTimes (in the time unit) before lags (which the kinetics engine gives in frames)
+  const lags = numArr(pick(v, 'lagTimes', 'lags', 'lag'));
   const ts = pick(v, 'timescales', 'impliedTimescales', 'values');
   if (!lags || !Array.isArray(ts) || ts.length !== lags.length) return undefined;
   const rows: (number | null)[][] = [];
@@ -112,8 +136,8 @@ function matrices(v: unknown, n: number): number[][][] | undefined {
 
 function band(v: unknown): { lower: number[]; upper: number[] } | undefined {
   if (!isObj(v)) return undefined;
-  const lower = numArr(pick(v, 'lower', 'lo'));
-  const upper = numArr(pick(v, 'upper', 'hi'));
+  const lower = numArrNullable(pick(v, 'lower', 'lo'));
+  const upper = numArrNullable(pick(v, 'upper', 'hi'));
   return lower && upper && lower.length === upper.length ? { lower, upper } : undefined;
 }
 
@@ -124,6 +148,57 @@ function interval(v: unknown): { lower: number; upper: number } | undefined {
   return lower !== undefined && upper !== undefined ? { lower, upper } : undefined;
 }
 
+/** The kinetics engine's mobility normalisations, in words for captions. */
+const MOBILITY_WORDS: Record<string, string> = {
+  max: 'total escape rate divided by the largest',
+  sum: 'share of the summed escape rate',
+  stationary: 'share of the equilibrium escape flux πᵢkᵢ',
+  none: 'total escape rate, not normalised',
+};
+
+/** What the returned rate matrix is, in words, from the kinetics engine's diagnostics (source + correction). */
+function rateMethodWords(v: Obj): string {
+  const given = str(pick(v, 'method', 'fallback', 'chosen'));
+  const source = str(v.source);
+  if (source === undefined) return given ?? 'principal matrix logarithm';
+  const base = source === 'logm' ? 'principal matrix logarithm ln K / τ' : 'first-order estimate (K − I) / τ';
+  const correction = str(v.correction);
+  const fix = correction === 'qog' ? ', projected row by row onto the nearest valid generator (QOG)'
+    : correction === 'clip' ? ', negative off-diagonal rates set to zero' : '';
+  return `${base}${fix}${given ? ` (method "${given}")` : ''}`;
+}
+
+/** The kinetics engine's bootstrap summary ({lower, upper} per quantity, TPT under "tpt") → bands. */
+function bootstrapPart(v: Obj): BootstrapPart {
+  const tpt = isObj(v.tpt) ? v.tpt : v;
+  return {
+    samples: num(pick(v, 'nSucceeded', 'samples', 'nSamples', 'n', 'resamples')) ?? 0,
+    level: num(pick(v, 'level', 'confidence')) ?? 0.95,
+    stationary: band(v.stationary),
+    escapeRates: band(v.totalEscapeRates) ?? band(v.escapeRates),
+    mobility: band(v.mobility),
+    rate: interval(tpt.rate),
+    totalFlux: interval(tpt.totalFlux),
+    pathwayFlux: band(pick(v, 'pathwayFlux', 'pathwayFluxes')),
+  };
+}
+
+/** Bootstrap intervals of the reported pathways, matched by their state sequence to the bootstrap's pathways. */
+function pathwayBand(boot: unknown, pathways: Pathway[]): { lower: number[]; upper: number[] } | undefined {
+  const list = isObj(boot) && isObj(boot.tpt) && Array.isArray(boot.tpt.pathways) ? boot.tpt.pathways.filter(isObj) : undefined;
+  if (!list || pathways.length === 0) return undefined;
+  const lower: number[] = [];
+  const upper: number[] = [];
+  for (const w of pathways) {
+    const match = list.find((b) => JSON.stringify(b.states) === JSON.stringify(w.states));
+    const iv = match ? interval(match.flux) : undefined;
+    if (!iv) return undefined;
+    lower.push(iv.lower);
+    upper.push(iv.upper);
+  }
+  return { lower, upper };
+}
+
 function kinetics(o: Obj, r: Reader): KineticsPart | undefined {
   const transitionMatrix = mat(o.transitionMatrix);
   if (!transitionMatrix) return r.bad('transitionMatrix', 'is missing or not a square matrix of numbers, so the kinetics part');
@@ -132,8 +207,9 @@ function kinetics(o: Obj, r: Reader): KineticsPart | undefined {
   if (!stationary || stationary.length !== n) return r.bad('stationary', `is missing or not ${n} numbers, so the kinetics part`);
   const dt = num(pick(o, 'dt', 'dtPs'));
   const unitRaw = str(pick(o, 'timeUnit', 'units', 'unit'));
-  const timeUnit: TimeUnit = unitRaw === 'ps' || unitRaw === 'frames' ? unitRaw : dt !== undefined ? 'ps' : 'frames';
-  const lagRaw = pick(o, 'lag', 'lagPs', 'lagFrames');
+  const timeUnit: TimeUnit = unitRaw === 'ps' ? 'ps' : unitRaw === 'frames' || unitRaw === 'frame' ? 'frames' : dt !== undefined ? 'ps' : 'frames';
+  // lagTime is the lag in the time unit; the kinetics engine's "lag" is in frames
+  const lagRaw = pick(o, 'lagTime', 'lag', 'lagPs', 'lagFrames');
   const lag = num(lagRaw) ?? (isObj(lagRaw) ? num(pick(lagRaw, 'value', 'ps', 'frames')) : undefined);
   if (lag === undefined) return r.bad('lag', 'is missing or not a number, so the kinetics part');
   const activeSet = r.opt(o, 'activeSet', (v) => { const a = numArr(v); return a && a.length === n ? a : undefined; }, `is not ${n} state ids`) ?? transitionMatrix.map((_, i) => i);
@@ -144,18 +220,23 @@ function kinetics(o: Obj, r: Reader): KineticsPart | undefined {
   k.eigenvalues = r.opt(o, 'eigenvalues', eigenvalues, 'is not a list of (complex) numbers');
   const its = o.impliedTimescales;
   if (Array.isArray(its)) k.impliedTimescales = numArr(its) ?? r.bad('impliedTimescales', 'is not a list of numbers');
-  else if (its !== undefined) k.impliedTimescalesScan = scan(its) ?? r.bad('impliedTimescales', 'is neither a list of timescales nor {lags, timescales}');
+  else if (its !== undefined) {
+    k.impliedTimescalesScan = scan(its) ?? r.bad('impliedTimescales', 'is neither a list of timescales nor {lags, timescales}');
+    // {atLag: [...]}: the timescales at the chosen lag; null (|λ| = 1) entries dropped
+    const atLag = isObj(its) ? numArrNullable(its.atLag) : undefined;
+    if (atLag) k.impliedTimescales = atLag.filter((t) => Number.isFinite(t) && t > 0);
+  }
   k.impliedTimescalesScan = r.opt(o, 'impliedTimescalesScan', scan, 'is not {lags, timescales}') ?? k.impliedTimescalesScan;
   k.rateMatrix = r.opt(o, 'rateMatrix', sq, `is not a ${n}×${n} matrix`);
   k.rateMatrixDiagnostics = r.opt(o, 'rateMatrixDiagnostics', (v): RateMatrixDiagnostics | undefined => {
     if (!isObj(v)) return undefined;
     const valid = pick(v, 'valid', 'isGenerator', 'ok');
-    const messages = pick(v, 'messages', 'notes', 'message');
+    const messages = [pick(v, 'messages', 'notes', 'message', 'warnings'), v.obstruction].flat().filter((m): m is string => typeof m === 'string');
     return {
-      valid: typeof valid === 'boolean' ? valid : true,
-      method: str(pick(v, 'method', 'fallback', 'chosen')) ?? 'principal matrix logarithm',
+      valid: typeof valid === 'boolean' ? valid && (v.source === undefined || v.source === 'logm') : true,
+      method: rateMethodWords(v),
       reconstructionError: num(pick(v, 'reconstructionError', 'error', 'residual')),
-      messages: Array.isArray(messages) ? messages.filter((m): m is string => typeof m === 'string') : typeof messages === 'string' ? [messages] : [],
+      messages,
     };
   }, 'is not an object');
   const esc = o.escapeRates;
@@ -170,34 +251,38 @@ function kinetics(o: Obj, r: Reader): KineticsPart | undefined {
       k.escapeRates = vec(esc) ?? r.bad('escapeRates', `is neither ${n} numbers nor a ${n}×${n} matrix`);
     }
   }
+  const totals = r.opt(o, 'totalEscapeRates', vec, `is not ${n} numbers`);
+  if (totals) k.escapeRates = totals;
   k.mobility = r.opt(o, 'mobility', (v) => vec(v) ?? (isObj(v) ? vec(pick(v, 'scores', 'score', 'values')) : undefined), `is not ${n} numbers`);
   const mob = o.mobility;
   if (isObj(mob)) k.mobilityNormalisation = str(pick(mob, 'normalisation', 'normalization'));
   k.mobilityNormalisation ??= str(pick(o, 'mobilityNormalisation', 'mobilityNormalization'));
+  if (k.mobilityNormalisation !== undefined) k.mobilityNormalisation = MOBILITY_WORDS[k.mobilityNormalisation] ?? k.mobilityNormalisation;
   k.mobilityRanking = r.opt(o, 'mobilityRanking', (v) => { const a = numArr(v); return a && a.length === n ? a : undefined; }, `is not ${n} state ids`);
   k.ckTest = r.opt(o, 'ckTest', (v): CkTestPart | undefined => {
     if (!isObj(v)) return undefined;
     const steps = numArr(pick(v, 'steps', 'k', 'lagMultiples'));
-    const predicted = matrices(v.predicted, n);
-    const estimated = matrices(v.estimated, n);
+    const predicted = Array.isArray(v.predicted) ? v.predicted.map(matNullable) : undefined;
+    const estimated = Array.isArray(v.estimated) ? v.estimated.map(matNullable) : undefined;
     if (!steps || !predicted || !estimated || predicted.length !== steps.length || estimated.length !== steps.length) return undefined;
-    const ck: CkTestPart = { steps, predicted, estimated };
+    // a step whose estimate failed (null) is left out rather than the whole test
+    const keep = steps.map((_, i) => predicted[i]?.length === n && estimated[i]?.length === n);
+    const ck: CkTestPart = {
+      steps: steps.filter((_, i) => keep[i]),
+      predicted: predicted.filter((_, i) => keep[i]) as number[][][],
+      estimated: estimated.filter((_, i) => keep[i]) as number[][][],
+    };
     const lo = matrices(pick(v, 'estimatedLower', 'lower'), n);
     const hi = matrices(pick(v, 'estimatedUpper', 'upper'), n);
     if (lo && hi && lo.length === steps.length && hi.length === steps.length) {
-      ck.estimatedLower = lo;
-      ck.estimatedUpper = hi;
+      ck.estimatedLower = lo.filter((_, i) => keep[i]);
+      ck.estimatedUpper = hi.filter((_, i) => keep[i]);
     }
-    return ck;
+    return ck.steps.length > 0 ? ck : undefined;
   }, 'is not {steps, predicted, estimated} with one matrix per step');
   k.bootstrap = r.opt(o, 'bootstrap', (v): BootstrapPart | undefined => {
     if (!isObj(v)) return undefined;
-    return {
-      samples: num(pick(v, 'samples', 'n', 'resamples')) ?? 0,
-      level: num(pick(v, 'level', 'confidence')) ?? 0.95,
-      stationary: band(v.stationary), escapeRates: band(v.escapeRates), mobility: band(v.mobility),
-      rate: interval(v.rate), totalFlux: interval(v.totalFlux), pathwayFlux: band(pick(v, 'pathwayFlux', 'pathwayFluxes')),
-    };
+    return bootstrapPart(v);
   }, 'is not an object');
   return k;
 }
@@ -240,7 +325,8 @@ function paths(o: Obj, r: Reader, k: KineticsPart | undefined): PathsPart | unde
   }
   const p: PathsPart = { source, target, forwardCommittor, backwardCommittor, equilibriumFlux, grossFlux, netFlux, totalFlux, rate, pathways };
   const unit = str(pick(o, 'timeUnit', 'units', 'unit'));
-  if (unit === 'ps' || unit === 'frames') p.timeUnit = unit;
+  if (unit === 'ps') p.timeUnit = 'ps';
+  else if (unit === 'frames' || unit === 'frame') p.timeUnit = 'frames';
   const active = numArr(o.activeSet);
   if (active && active.length === n) p.activeSet = active;
   else if (!k || k.activeSet.length !== n) p.activeSet = forwardCommittor.map((_, i) => i);
@@ -258,18 +344,51 @@ function paths(o: Obj, r: Reader, k: KineticsPart | undefined): PathsPart | unde
   return p;
 }
 
-function descriptors(v: unknown, count: number): StateDescriptors | undefined {
+/**
+ * The pipeline's per-state descriptors: one object per state with the means of the centre Li's features under
+ * `mean` (count_<El>, mean_distance, adf_mean … adf_median in degrees, li_density in Å⁻³, z_fraction).
+ */
+function featureDescriptors(rows: Obj[], shellAngstrom: number): StateDescriptors | undefined {
+  const means = rows.map((row) => (isObj(row.mean) ? row.mean : undefined));
+  if (means.some((m) => m === undefined)) return undefined;
+  const m = means as Obj[];
+  const elements = Object.keys(m[0]).filter((key) => key.startsWith('count_')).map((key) => key.slice(6));
+  if (elements.length === 0) return undefined;
+  const col = (key: string, scale = 1): number[] | undefined => {
+    const vals = m.map((x) => num(x[key]));
+    return vals.every((x) => x !== undefined) ? (vals as number[]).map((x) => x * scale) : undefined;
+  };
+  const zFraction = col('z_fraction');
+  return {
+    shellAngstrom,
+    elements,
+    coordination: m.map((x) => elements.map((el) => num(x[`count_${el}`]) ?? 0)),
+    liDensity: col('li_density', 1000),
+    liDensityUnit: 'Li nm⁻³',
+    meanNeighbourDistanceAngstrom: col('mean_distance'),
+    angleMeanDeg: col('adf_mean'),
+    angleStdDeg: col('adf_std'),
+    angleMinDeg: col('adf_min'),
+    angleMaxDeg: col('adf_max'),
+    angleMedianDeg: col('adf_median'),
+    meanZFraction: zFraction,
+  };
+}
+
+function descriptors(v: unknown, count: number, shellAngstrom: number): StateDescriptors | undefined {
   if (Array.isArray(v)) {
-    // one object per state: {coordination: {Li: 4.1, S: 3.2}, liDensity, …} → columns
-    if (!v.every(isObj)) return undefined;
+    // one object per state: {mean: {count_Li: …}} (the pipeline) or {coordination: {Li: 4.1, S: 3.2}, liDensity, …}
+    if (!v.every(isObj) || v.length !== count) return undefined;
     const rows = v as Obj[];
+    if (rows.every((row) => isObj(row.mean))) return featureDescriptors(rows, shellAngstrom);
     const elements = [...new Set(rows.flatMap((row) => (isObj(row.coordination) ? Object.keys(row.coordination) : [])))];
     const col = (...keys: string[]): number[] | undefined => {
       const vals = rows.map((row) => num(pick(row, ...keys)));
       return vals.every((x) => x !== undefined) ? (vals as number[]) : undefined;
     };
+    if (elements.length === 0) return undefined;
     return {
-      shellAngstrom: num(pick(rows[0] ?? {}, 'shellAngstrom', 'cutoffAngstrom')) ?? 4,
+      shellAngstrom: num(pick(rows[0], 'shellAngstrom', 'cutoffAngstrom')) ?? shellAngstrom,
       elements,
       coordination: rows.map((row) => elements.map((el) => (isObj(row.coordination) ? num(row.coordination[el]) ?? 0 : 0))),
       liDensity: col('liDensity'),
@@ -290,7 +409,7 @@ function descriptors(v: unknown, count: number): StateDescriptors | undefined {
   if (!elements || !cn || cn.length !== count || cn.some((row) => !row || row.length !== elements.length)) return undefined;
   const vec = (...keys: string[]): number[] | undefined => { const a = numArr(pick(v, ...keys)); return a && a.length === count ? a : undefined; };
   return {
-    shellAngstrom: num(pick(v, 'shellAngstrom', 'cutoffAngstrom')) ?? 4,
+    shellAngstrom: num(pick(v, 'shellAngstrom', 'cutoffAngstrom')) ?? shellAngstrom,
     elements,
     coordination: cn as number[][],
     liDensity: vec('liDensity'),
@@ -335,7 +454,8 @@ async function representatives(v: unknown, run: string, r: Reader): Promise<Repr
       r.bad('representatives', `has an entry${file ? ` (${file})` : ''} without a readable structure or state`);
       continue;
     }
-    out.push({ state, xyz, centerIndex: num(pick(e, 'centerIndex', 'centreIndex', 'center')) ?? 0, note: str(e.note) ?? (file ? basename(file) : undefined) });
+    const where = num(e.frame) !== undefined && num(e.atom) !== undefined ? `frame ${e.frame as number}, atom ${e.atom as number}` : undefined;
+    out.push({ state, xyz, centerIndex: num(pick(e, 'centerIndex', 'centreIndex', 'center')) ?? 0, note: str(e.note) ?? where ?? (file ? basename(file) : undefined) });
   }
   return out;
 }
@@ -347,20 +467,23 @@ async function states(o: Obj, r: Reader, run: string): Promise<StatesPart | unde
   const s: StatesPart = { count, populations };
   s.labels = r.opt(o, 'labels', (v) => (Array.isArray(v) && v.length === count && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined), `is not ${count} strings`);
   const sil = o.silhouette;
-  if (num(sil) !== undefined) s.silhouette = { overall: sil as number, perState: numArr(o.silhouettePerState) };
+  if (num(sil) !== undefined) s.silhouette = { overall: sil as number, perState: numArrNullable(o.silhouettePerState) };
   else if (isObj(sil) && num(pick(sil, 'overall', 'mean', 'score')) !== undefined) {
-    s.silhouette = { overall: num(pick(sil, 'overall', 'mean', 'score')) as number, perState: numArr(pick(sil, 'perState', 'byState')) };
-  } else if (sil !== undefined) r.bad('silhouette', 'is neither a number nor {overall, perState}');
+    s.silhouette = { overall: num(pick(sil, 'overall', 'mean', 'score')) as number, perState: numArrNullable(pick(sil, 'perState', 'byState')) };
+  } else if (sil !== undefined && sil !== null) r.bad('silhouette', 'is neither a number nor {overall, perState}');
   s.scoreTable = r.opt(o, 'scoreTable', (v) => {
     if (!Array.isArray(v)) return undefined;
-    const rows = v.filter(isObj).map((row) => ({ count: num(pick(row, 'count', 'k', 'nStates')), bic: num(row.bic), silhouette: num(row.silhouette) }));
+    // silhouette may be null where it could not be computed (e.g. a component without members)
+    const rows = v.filter(isObj).map((row) => ({ count: num(pick(row, 'count', 'k', 'nStates')), bic: num(row.bic), silhouette: row.silhouette === null ? Number.NaN : num(row.silhouette) }));
     return rows.length === v.length && rows.every((x) => x.count !== undefined && x.bic !== undefined && x.silhouette !== undefined)
       ? (rows as { count: number; bic: number; silhouette: number }[]) : undefined;
   }, 'is not a list of {count, bic, silhouette}', 'scores', 'selection');
-  s.descriptors = r.opt(o, 'descriptors', (v) => descriptors(v, count), 'does not hold per-state coordination by element');
+  const shell = num(pick(o, 'shellAngstrom', 'cutoffAngstrom')) ?? DEFAULT_SHELL_ANGSTROM;
+  s.descriptors = r.opt(o, 'descriptors', (v) => descriptors(v, count, shell), 'does not hold per-state coordination by element');
   s.embeddingMap = r.opt(o, 'embeddingMap', (v) => {
     if (!isObj(v)) return undefined;
-    const method = str(v.method) ?? '2-D map';
+    const raw = str(v.method) ?? '2-D map';
+    const method = ({ tsne: 't-SNE', umap: 'UMAP', pca: 'PCA' } as Record<string, string>)[raw.toLowerCase()] ?? raw;
     if (Array.isArray(v.points)) {
       const pts = v.points.filter(isObj).map((q) => ({ x: num(q.x), y: num(q.y), state: num(q.state) }));
       return pts.every((q) => q.x !== undefined && q.y !== undefined && q.state !== undefined) ? { method, points: pts as { x: number; y: number; state: number }[] } : undefined;
@@ -470,6 +593,14 @@ export async function loadReportInput(runDir: string): Promise<LoadedRun> {
     const r = new Reader('paths.json');
     input.paths = paths(po, r, input.kinetics);
     problems.push(...r.problems);
+  }
+  const k = input.kinetics;
+  if (k && input.paths) {
+    // bootstrap of the TPT quantities: from paths.json when kinetics.json has none
+    if (!k.bootstrap && isObj(po?.bootstrap)) k.bootstrap = bootstrapPart(po.bootstrap);
+    if (k.bootstrap && !k.bootstrap.pathwayFlux) {
+      k.bootstrap.pathwayFlux = pathwayBand(po?.bootstrap, input.paths.pathways) ?? pathwayBand(ko?.bootstrap, input.paths.pathways);
+    }
   }
   if (sto) {
     input.stability = stability(sto) ?? input.stability;

@@ -68,6 +68,8 @@ export interface StateDescriptors {
   angleMedianDeg?: number[];
   /** mean Cartesian z of the centre Li */
   meanZAngstrom?: number[];
+  /** mean fractional coordinate of the centre Li along the cell's c axis (when z in Å is not known) */
+  meanZFraction?: number[];
 }
 
 export interface RepresentativeEnvironment {
