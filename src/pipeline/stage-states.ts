@@ -1,8 +1,9 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { predict, type GaussianMixtureModel } from '../states/gmm.ts';
-import { selectStateCount } from '../states/select.ts';
-import { tsne } from '../states/tsne.ts';
+import {
+  describeStates, numberDensity, predict, representatives as nearestToMeans, selectStateCount, tsne,
+  type GaussianMixtureModel, type StateDescriptor,
+} from '../states/index.ts';
 import { inverse3 } from '../structure/cell.ts';
 import { GetseiError } from '../util/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
@@ -10,7 +11,6 @@ import { encodeNpy } from '../util/npy.ts';
 import { npyFileInfo, readFloat32Rows } from '../util/npy-file.ts';
 import { createRng, sampleIndices } from '../util/rng.ts';
 import type { Config } from './config.ts';
-import { NearestToMeans, StateDescriptorAccumulator, type StateDescriptor } from './descriptors.ts';
 import { environmentXyz } from './environments.ts';
 import { FrameStoreReader } from './frame-store.ts';
 
@@ -22,13 +22,15 @@ export interface StatesSummary {
   readonly scoreTable: { count: number; bic: number; aic: number; logLikelihood: number; silhouette: number | null; converged: boolean }[];
   readonly populations: number[];
   readonly descriptors: StateDescriptor[];
-  readonly representatives: { state: number; file: string; frame: number; atom: number; distance: number }[];
+  readonly representatives: { state: number; file: string; frame: number; atom: number }[];
   readonly map: { method: 'tsne'; x: number[]; y: number[]; state: number[]; graph: number[] };
   readonly mixture: { weights: number[]; means: number[][]; covarianceType: string; logLikelihood: number; converged: boolean; iterations: number; fitSamples: number };
   readonly warnings: string[];
 }
 
 const ASSIGN_ROWS = 65536;
+/** representative environments per state (the paper's Supplementary Fig. 1 shows five) */
+const REPRESENTATIVES = 5;
 
 /**
  * Embeddings → states (ARCHITECTURE §1): fit Gaussian mixtures for every state count of the range on a seeded sample
@@ -71,8 +73,9 @@ export async function runStatesStage(run: string, config: Config): Promise<State
   const chosenRow = selection.table.find((r) => r.count === K);
 
   // assign every embedding, chunk by chunk; states.npy is [nLi, nFrames] (row = Li), graphs are frame-major
+  // The k nearest to each mean over all rows are among the k nearest of each chunk: keep those candidates.
   const states = new Int16Array(nLi * nFrames);
-  const near = new NearestToMeans(model.means, D, 5);
+  const candidates: number[] = [];
   for (let start = 0; start < nGraphs; start += ASSIGN_ROWS) {
     const count = Math.min(ASSIGN_ROWS, nGraphs - start);
     const rows = await readFloat32Rows(path, start, count, D, info.dataOffset);
@@ -81,38 +84,48 @@ export async function runStatesStage(run: string, config: Config): Promise<State
       const g = start + k;
       const f = Math.floor(g / nLi), c = g - f * nLi;
       states[c * nFrames + f] = labels[k];
-      near.add(g, rows, k * D, labels[k]);
     }
+    for (const list of nearestToMeans(rows, count, labels, model, { k: REPRESENTATIVES })) for (const r of list) candidates.push(start + r);
   }
+  const candidateRows = new Float32Array(candidates.length * D);
+  const candidateLabels = new Int16Array(candidates.length);
+  for (const [k, g] of candidates.entries()) {
+    candidateRows.set(await readFloat32Rows(path, g, 1, D, info.dataOffset), k * D);
+    const f = Math.floor(g / nLi);
+    candidateLabels[k] = states[(g - f * nLi) * nFrames + f];
+  }
+  const nearest = nearestToMeans(candidateRows, candidates.length, candidateLabels, model, { k: REPRESENTATIVES })
+    .map((list) => Array.from(list, (r) => candidates[r]));
 
-  // descriptors from the stored frames (the centre Li's own features, its shell's Li density, its z)
-  const acc = new StateDescriptorAccumulator(K, featureNames, shellAngstrom);
+  // descriptors: the centre Li's own features, its shell's Li density and its fractional z, per Li × frame
   const F = featureNames.length;
-  const liColumn = featureNames.indexOf('count_Li');
+  const columns: Record<string, Float32Array> = {};
+  for (const name of [...featureNames, 'z_fraction']) columns[name] = new Float32Array(nLi * nFrames);
   for (let f = 0; f < nFrames; f++) {
     const fr = await store.frame(f);
     const inv = inverse3(fr.cell);
     for (let c = 0; c < nLi; c++) {
       const atom = li[c];
-      const row = fr.features.subarray(atom * F, (atom + 1) * F);
+      const i = c * nFrames + f;
+      for (let col = 0; col < F; col++) columns[featureNames[col]][i] = fr.features[atom * F + col];
       const x = fr.positions[3 * atom], y = fr.positions[3 * atom + 1], z = fr.positions[3 * atom + 2];
-      const zFrac = x * inv[2] + y * inv[5] + z * inv[8];
-      acc.add(states[c * nFrames + f], row, liColumn >= 0 ? row[liColumn] : 0, zFrac);
+      const zf = x * inv[2] + y * inv[5] + z * inv[8];
+      columns.z_fraction[i] = zf - Math.floor(zf);
     }
   }
-  const descriptors = acc.result();
+  if (columns.count_Li) columns.li_density = numberDensity(columns.count_Li, shellAngstrom);
+  const descriptors = describeStates(states, columns, { states: K });
 
-  // representative environments
+  // representative environments, exported as small extended-XYZ files
   const representatives: StatesSummary['representatives'] = [];
   const repDir = join(run, 'representatives');
-  const nearest = near.result();
   for (let s = 0; s < K; s++) {
-    for (const [rank, e] of nearest[s].entries()) {
-      const f = Math.floor(e.index / nLi), c = e.index - f * nLi;
+    for (const [rank, g] of nearest[s].entries()) {
+      const f = Math.floor(g / nLi), c = g - f * nLi;
       const file = `S${s}_${rank}.extxyz`;
-      const text = environmentXyz(species, await store.frame(f), c, { state: s, rank, frame: f, atom: li[c], distance_to_mean: +e.distance.toFixed(6) });
+      const text = environmentXyz(species, await store.frame(f), c, { state: s, rank, frame: f, atom: li[c] });
       await writeFileAtomic(join(repDir, file), text);
-      representatives.push({ state: s, file: `representatives/${file}`, frame: f, atom: li[c], distance: e.distance });
+      representatives.push({ state: s, file: `representatives/${file}`, frame: f, atom: li[c] });
     }
   }
 
@@ -130,7 +143,7 @@ export async function runStatesStage(run: string, config: Config): Promise<State
   (chosenRow?.silhouettePerState ?? []).forEach((v, s) => {
     if (v !== null && v < 0) warnings.push(`state S${s} has a negative mean silhouette (${v.toFixed(3)}): its Li are on average closer to another state`);
   });
-  for (const d of descriptors) if (d.samples === 0) warnings.push(`state S${d.state} received no Li after assignment`);
+  for (const d of descriptors) if (d.count === 0) warnings.push(`state S${d.state} received no Li after assignment`);
 
   const summary: StatesSummary = {
     count: K, rule: selection.rule, silhouette, silhouettePerState: [...(chosenRow?.silhouettePerState ?? [])],
