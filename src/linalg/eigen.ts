@@ -1,4 +1,4 @@
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { EigenvalueDecomposition, inverse as mlInverse, Matrix } from 'ml-matrix';
 import { orderOf, type SquareMatrix } from './dense.ts';
 
 /** Eigenvalues of a real matrix, complex in conjugate pairs: re[i] + i·im[i]. */
@@ -32,4 +32,33 @@ export function eigenvalues(a: SquareMatrix): Eigenvalues {
 /** |λ| for each eigenvalue. */
 export function moduli(eig: Eigenvalues): Float64Array {
   return Float64Array.from(eig.re, (r, i) => Math.hypot(r, eig.im[i]));
+}
+
+/**
+ * A with every real eigenvalue λ ≤ 0 replaced by max(|λ|, floor), through the real eigen-decomposition
+ * A = V D V⁻¹ (complex pairs stay as 2 × 2 blocks of D, untouched). Used to give a matrix without a real principal
+ * logarithm the nearest one that has it. Returns null when V is too ill-conditioned to invert.
+ */
+export function regulariseEigenvalues(a: SquareMatrix, floor = 1e-6): { matrix: Float64Array; changed: number } | null {
+  const n = orderOf(a);
+  const evd = new EigenvalueDecomposition(Matrix.from1DArray(n, n, a));
+  const d = evd.diagonalMatrix;
+  const re = evd.realEigenvalues;
+  const im = evd.imaginaryEigenvalues;
+  let changed = 0;
+  for (let i = 0; i < n; i++) {
+    if (Math.abs(im[i]) <= 1e-12 * Math.max(1, Math.abs(re[i])) && re[i] <= 1e-12) {
+      d.set(i, i, Math.max(Math.abs(re[i]), floor));
+      changed++;
+    }
+  }
+  const v = evd.eigenvectorMatrix;
+  let vInv: Matrix;
+  try {
+    vInv = mlInverse(v);
+  } catch {
+    return null;
+  }
+  const out = Float64Array.from(v.mmul(d).mmul(vInv).to1DArray());
+  return out.every(Number.isFinite) ? { matrix: out, changed } : null;
 }

@@ -4,7 +4,7 @@ import { inverse as mlInverse, Matrix } from 'ml-matrix';
 import { createRng } from '../util/rng.ts';
 import {
   eigenvalues, expm, fromRows, gaussLegendre, identity, LinalgError, logm, matmul, matpow, maxAbsDiff, normOne,
-  orderOf, sqrtm, stationaryDistribution, toRows,
+  orderOf, regulariseEigenvalues, sqrtm, stationaryDistribution, toRows,
 } from './index.ts';
 
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what = ''): void {
@@ -117,6 +117,19 @@ test('logm refuses matrices with an eigenvalue on the closed negative real axis'
   // a stochastic matrix that flips: eigenvalue −1
   assert.throws(() => logm(fromRows([[0, 1], [1, 0]])), LinalgError);
   assert.throws(() => logm(fromRows([[NaN, 0], [0, 1]])), RangeError);
+});
+
+test('regulariseEigenvalues replaces real eigenvalues ≤ 0 by their modulus and keeps the rest', () => {
+  const v = [[1, 0.3, 0.1], [0.2, 1, 0.4], [0.1, 0.2, 1]];
+  const r = regulariseEigenvalues(similar(v, [-0.3, 0.5, 1]));
+  assert.ok(r !== null);
+  assert.equal(r.changed, 1);
+  close(r.matrix, similar(v, [0.3, 0.5, 1]), 1e-13, 'reflected');
+  const zero = regulariseEigenvalues(similar(v, [0, 0.5, 1]), 1e-3);
+  close((zero as { matrix: Float64Array }).matrix, similar(v, [1e-3, 0.5, 1]), 1e-13, 'floored');
+  // a rotation block (complex pair) is left alone
+  const rot = fromRows([[0, -1, 0], [1, 0, 0], [0, 0, -0.5]]);
+  close((regulariseEigenvalues(rot) as { matrix: Float64Array }).matrix, [0, -1, 0, 1, 0, 0, 0, 0, 0.5], 1e-14, 'rotation kept');
 });
 
 test('sqrtm(A)² = A, including a complex pair', () => {

@@ -61,7 +61,8 @@ export function bootstrapModels(
     try {
       sample = estimateMarkovModelOnSet(counts, model.activeSet, {
         lag: model.lag, dtPs: model.dtPs, estimator: model.estimator,
-        rateMatrixMethod: model.rateMatrixDiagnostics.method, mobilityNormalisation: model.mobilityNormalisation,
+        rateMatrixMethod: model.rateMatrixDiagnostics.method, logarithmFallback: model.rateMatrixDiagnostics.fallback,
+        mobilityNormalisation: model.mobilityNormalisation,
         reversibleTolerance: options.reversibleTolerance,
       });
     } catch (err) {

@@ -12,8 +12,8 @@ export {
   reversibleTransitionMatrix, stationaryError, detailedBalanceError,
 } from './estimators.ts';
 export {
-  type RateMatrixMethod, type RateMatrixDiagnostics, type RateMatrixResult, type MobilityNormalisation,
-  RATE_MATRIX_METHODS, MOBILITY_NORMALISATIONS, rateMatrixFromTransitionMatrix, toGenerator, escapeRateMatrix,
+  type RateMatrixMethod, type RateMatrixDiagnostics, type RateMatrixResult, type RateMatrixOptions,
+  type LogarithmFallback, type MobilityNormalisation, RATE_MATRIX_METHODS, LOGARITHM_FALLBACKS, MOBILITY_NORMALISATIONS, rateMatrixFromTransitionMatrix, toGenerator, escapeRateMatrix,
   totalEscapeRates, mobilityScores, mobilityRanking,
 } from './rates.ts';
 export {

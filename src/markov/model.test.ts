@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { Matrix, solve as mlSolve } from 'ml-matrix';
-import { expm, fromRows, maxAbsDiff, scale } from '../linalg/index.ts';
+import { eigenvalues, expm, fromRows, maxAbsDiff, scale } from '../linalg/index.ts';
 import { GetseiError } from '../util/errors.ts';
 import { createRng } from '../util/rng.ts';
 import {
@@ -226,17 +226,36 @@ test('QOG is the Euclidean projection: KKT conditions hold row by row', () => {
   }
 });
 
-test('rate matrix: no real logarithm (negative eigenvalue) falls back to (K − I)/τ and says so', () => {
+test('rate matrix without a real logarithm: eigenvalue regularisation (default) or first-order (K − I)/τ', () => {
+  // eigenvalues 1 and −0.8: regularised K′ = [[0.9, 0.1], [0.1, 0.9]] (eigenvalue 0.8), whose logarithm is
+  // ln(0.8)/2 · [[1, −1], [−1, 1]]
   const K = fromRows([[0.1, 0.9], [0.9, 0.1]]);
-  const r = rateMatrixFromTransitionMatrix(K, 2);
-  assert.equal(r.diagnostics.logarithmExists, false);
-  assert.equal(r.diagnostics.source, 'first-order');
-  assert.match(r.diagnostics.obstruction as string, /negative/);
-  assert.equal(r.diagnostics.nonPositiveRealEigenvalues, 1);
-  close(r.rateMatrix, [-0.45, 0.45, 0.45, -0.45], 1e-15, '(K − I)/τ');
-  close([r.diagnostics.reconstructionError], [maxAbsDiff(expm(scale(r.rateMatrix, 2)), K)], 1e-15, 'error');
+  const tau = 2;
+  const reg = rateMatrixFromTransitionMatrix(K, tau);
+  const d = reg.diagnostics;
+  assert.equal(d.logarithmExists, false);
+  assert.equal(d.source, 'regularised-logm');
+  assert.equal(d.regularisedEigenvalues, 1);
+  assert.match(d.obstruction as string, /negative/);
+  assert.equal(d.nonPositiveRealEigenvalues, 1);
+  const a = -Math.log(0.8) / (2 * tau);
+  close(reg.rateMatrix, [-a, a, a, -a], 1e-14, 'regularised R');
+  close([d.reconstructionError], [maxAbsDiff(expm(scale(reg.rateMatrix, tau)), K)], 1e-15, 'error');
+  assert.ok(Math.abs(d.reconstructionError - 0.8) < 1e-12);
+  const fo = rateMatrixFromTransitionMatrix(K, tau, { fallback: 'first-order' });
+  assert.equal(fo.diagnostics.source, 'first-order');
+  close(fo.rateMatrix, [-0.45, 0.45, 0.45, -0.45], 1e-15, '(K − I)/τ');
+  close([fo.diagnostics.reconstructionError], [maxAbsDiff(expm(scale(fo.rateMatrix, tau)), K)], 1e-15, 'error');
+  // regularising a noisy near-zero eigenvalue changes K by about that eigenvalue only
+  const noisy = fromRows([[0.2, 0.5, 0.3], [0.5, 0.2, 0.3], [0.3, 0.3, 0.4]]);
+  const r = rateMatrixFromTransitionMatrix(noisy, 1);
+  assert.equal(r.diagnostics.source, 'regularised-logm');
+  const lamMin = Math.min(...Array.from(eigenvalues(noisy).re));
+  assert.ok(lamMin < 0);
+  assert.ok((r.diagnostics.logarithmReconstructionError as number) <= 2 * Math.abs(lamMin) + 1e-12);
   assert.throws(() => rateMatrixFromTransitionMatrix(K, 0), GetseiError);
   assert.throws(() => rateMatrixFromTransitionMatrix(K, 1, 'nearest' as 'qog'), GetseiError);
+  assert.throws(() => rateMatrixFromTransitionMatrix(K, 1, { fallback: 'none' as 'regularise' }), GetseiError);
 });
 
 test('mobility: normalisations and ranking', () => {

@@ -11,7 +11,7 @@ import {
 } from './estimators.ts';
 import {
   escapeRateMatrix, mobilityRanking, mobilityScores, rateMatrixFromTransitionMatrix, totalEscapeRates,
-  type MobilityNormalisation, type RateMatrixDiagnostics, type RateMatrixMethod,
+  type LogarithmFallback, type MobilityNormalisation, type RateMatrixDiagnostics, type RateMatrixMethod,
 } from './rates.ts';
 
 export const ESTIMATORS: readonly Estimator[] = ['edmd', 'reversible'];
@@ -27,6 +27,8 @@ export interface EstimationOptions {
   /** 'edmd' (default, eq. 8) or 'reversible' (maximum likelihood under detailed balance) */
   estimator?: Estimator;
   rateMatrixMethod?: RateMatrixMethod;
+  /** what to do when K has no real principal logarithm (default 'regularise') */
+  logarithmFallback?: LogarithmFallback;
   mobilityNormalisation?: MobilityNormalisation;
   /** relative fixed-point tolerance of the reversible estimator (default 1e-14) */
   reversibleTolerance?: number;
@@ -155,7 +157,7 @@ export function estimateMarkovModelOnSet(
   const pi = est.stationary ?? stationaryDistribution(k);
   const lagTime = dtPs === null ? lag : lag * dtPs;
   const eig = eigenvalues(k);
-  const rate = rateMatrixFromTransitionMatrix(k, lagTime, options.rateMatrixMethod ?? 'qog');
+  const rate = rateMatrixFromTransitionMatrix(k, lagTime, { method: options.rateMatrixMethod, fallback: options.logarithmFallback });
   const escape = totalEscapeRates(rate.rateMatrix);
   const normalisation = options.mobilityNormalisation ?? 'max';
   const mobility = mobilityScores(escape, normalisation, pi);

@@ -1,5 +1,5 @@
 import {
-  eigenvalues, expm, logm, maxAbsDiff, orderOf, principalLogarithmObstruction, scale,
+  eigenvalues, expm, logm, maxAbsDiff, orderOf, principalLogarithmObstruction, regulariseEigenvalues, scale,
 } from '../linalg/index.ts';
 import { GetseiError } from '../util/errors.ts';
 
@@ -11,8 +11,8 @@ import { GetseiError } from '../util/errors.ts';
  * - 'clip': set negative off-diagonals to 0 and put minus the row's off-diagonal sum on the diagonal
  *   (the "diagonal adjustment" of Israel, Rosenthal & Wei 2001).
  * - 'none': return ln K / τ as it is, negative rates included (diagnostics still say so).
- * When no real principal logarithm exists (a real eigenvalue of K ≤ 0) every method falls back to the
- * first-order generator (K − I)/τ, which is always valid; the diagnostics report it and its error.
+ * When no real principal logarithm exists (a real eigenvalue of K ≤ 0), the LogarithmFallback decides what is
+ * corrected (see there).
  */
 export type RateMatrixMethod = 'qog' | 'clip' | 'none';
 
@@ -20,8 +20,12 @@ export const RATE_MATRIX_METHODS: readonly RateMatrixMethod[] = ['qog', 'clip', 
 
 export interface RateMatrixDiagnostics {
   readonly method: RateMatrixMethod;
-  /** where the returned matrix comes from: the principal logarithm (eq. 4) or the first-order fallback */
-  readonly source: 'logm' | 'first-order';
+  readonly fallback: LogarithmFallback;
+  /** where the returned matrix comes from: the principal logarithm (eq. 4), that of the eigenvalue-regularised K,
+   * or the first-order fallback */
+  readonly source: 'logm' | 'regularised-logm' | 'first-order';
+  /** real eigenvalues ≤ 0 of K that were replaced by their modulus ('regularised-logm' only) */
+  readonly regularisedEigenvalues: number;
   /** the correction applied to it ('none' when ln K / τ already was a valid generator) */
   readonly correction: 'none' | 'qog' | 'clip';
   /** what was returned, in words */
@@ -34,7 +38,7 @@ export interface RateMatrixDiagnostics {
   readonly complexEigenvalues: number;
   /** real eigenvalues of K that are ≤ 0 (these rule out a real principal logarithm) */
   readonly nonPositiveRealEigenvalues: number;
-  /** whether ln K / τ is a valid generator (off-diagonals ≥ 0 up to rounding, rows summing to 0) */
+  /** whether the logarithm / τ is a valid generator (off-diagonals ≥ 0 up to rounding, rows summing to 0) */
   readonly isGenerator: boolean;
   /** number of off-diagonal entries of ln K / τ below −1e-10 × its largest entry */
   readonly negativeOffDiagonal: number;
@@ -42,7 +46,7 @@ export interface RateMatrixDiagnostics {
   readonly mostNegativeOffDiagonal: number;
   /** max_i |Σ_j (ln K / τ)_ij| — zero for an exact logarithm of a stochastic matrix */
   readonly maxAbsRowSum: number;
-  /** max_ij |expm(τ · ln K / τ) − K|: how exactly the principal logarithm itself reproduces K (null if none) */
+  /** max_ij |expm(logarithm) − K|: how exactly the (regularised) logarithm itself reproduces K (null if none) */
   readonly logarithmReconstructionError: number | null;
   /** max_ij |expm(Rτ) − K| for the returned R */
   readonly reconstructionError: number;
@@ -104,44 +108,25 @@ export function toGenerator(r: Float64Array, method: 'qog' | 'clip'): Float64Arr
 }
 
 /**
- * Continuous-time rate matrix from the Koopman/transition matrix (eq. 4): R = ln K / τ with the principal matrix
- * logarithm, lagTime in the caller's time unit (rates come out per that unit). Diagnoses whether the logarithm
- * exists and is a generator, applies the documented fallback (see RateMatrixMethod), and reports
- * ‖expm(Rτ) − K‖ for what is returned.
+ * What to do when K has no real principal logarithm (a real eigenvalue ≤ 0 — at long lags the fast, unresolved
+ * processes have |λ| ≈ 0 and sampling noise pushes some below zero):
+ * - 'regularise' (default): replace each real eigenvalue λ ≤ 0 by max(|λ|, 1e-6) in K = V Λ V⁻¹ and take the
+ *   principal logarithm of the result. The regularised modes get the rate −ln|λ|/τ, the same timescale the implied
+ *   timescales report for them, and the change to K is of the size of those eigenvalues (small when they are noise).
+ * - 'first-order': R = (K − I)/τ, always a valid generator but accurate only when K is close to I.
  */
-export function rateMatrixFromTransitionMatrix(k: Float64Array, lagTime: number, method: RateMatrixMethod = 'qog'): RateMatrixResult {
-  if (!(lagTime > 0) || !Number.isFinite(lagTime)) throw new GetseiError(`the lag time must be a positive number, got ${lagTime}`);
-  if (!RATE_MATRIX_METHODS.includes(method)) {
-    throw new GetseiError(`unknown rate-matrix method '${String(method)}'; use one of ${RATE_MATRIX_METHODS.join(', ')}`);
-  }
-  const n = orderOf(k);
-  const eig = eigenvalues(k);
-  let complexEigenvalues = 0;
-  let nonPositive = 0;
-  for (let i = 0; i < n; i++) {
-    const re = eig.re[i];
-    const im = eig.im[i];
-    if (Math.abs(im) > 1e-12 * Math.max(1, Math.abs(re))) complexEigenvalues++;
-    else if (re <= 1e-12) nonPositive++;
-  }
-  const obstruction = principalLogarithmObstruction(eig);
-  const warnings: string[] = [];
-  if (obstruction !== null) {
-    const r = scale(k.map((v, idx) => v - (idx % (n + 1) === 0 ? 1 : 0)), 1 / lagTime);
-    warnings.push(`no real principal logarithm of K (${obstruction}); returned the first-order generator (K − I)/τ`);
-    return {
-      rateMatrix: r,
-      diagnostics: {
-        method, source: 'first-order', correction: 'none',
-        description: 'first-order generator (K − I)/τ (K has no real principal logarithm)',
-        logarithmExists: false, obstruction, complexEigenvalues, nonPositiveRealEigenvalues: nonPositive, isGenerator: false, negativeOffDiagonal: 0, mostNegativeOffDiagonal: 0,
-        maxAbsRowSum: 0, logarithmReconstructionError: null,
-        reconstructionError: maxAbsDiff(expm(scale(r, lagTime)), k), warnings,
-      },
-    };
-  }
-  const log = logm(k);
-  const raw = scale(log, 1 / lagTime);
+export type LogarithmFallback = 'regularise' | 'first-order';
+
+export const LOGARITHM_FALLBACKS: readonly LogarithmFallback[] = ['regularise', 'first-order'];
+
+export interface RateMatrixOptions {
+  method?: RateMatrixMethod;
+  fallback?: LogarithmFallback;
+}
+
+/** Check ln K / τ (or its regularised version) for generator properties and apply the correction. */
+function correctLogarithm(raw: Float64Array, method: RateMatrixMethod, warnings: string[]) {
+  const n = orderOf(raw);
   let scaleMax = 0;
   for (const v of raw) scaleMax = Math.max(scaleMax, Math.abs(v));
   const negTol = 1e-10 * scaleMax;
@@ -161,35 +146,104 @@ export function rateMatrixFromTransitionMatrix(k: Float64Array, lagTime: number,
     }
     maxAbsRowSum = Math.max(maxAbsRowSum, Math.abs(rs));
   }
-  const isGenerator = negativeOffDiagonal === 0 && maxAbsRowSum <= 1e-10 * Math.max(scaleMax, 1e-300) * n;
+  const isGenerator = negativeOffDiagonal === 0 && maxAbsRowSum <= 1e-8 * Math.max(scaleMax, 1e-300) * n;
   let r = raw;
   let correction: 'none' | 'qog' | 'clip' = 'none';
   if (!isGenerator && method !== 'none') {
     r = toGenerator(raw, method);
     correction = method;
     warnings.push(
-      `ln K / τ is not a valid rate matrix (${negativeOffDiagonal} negative off-diagonal rates, most negative ${mostNegative.toPrecision(3)}); ` +
+      `the logarithm is not a valid rate matrix (${negativeOffDiagonal} negative off-diagonal rates, most negative ${mostNegative.toPrecision(3)}); ` +
         `returned the ${method === 'qog' ? 'nearest generator (QOG projection)' : 'clipped generator'}`,
     );
   } else if (!isGenerator) {
-    warnings.push(`ln K / τ is not a valid rate matrix (${negativeOffDiagonal} negative off-diagonal rates); returned as is (method 'none')`);
+    warnings.push(`the logarithm is not a valid rate matrix (${negativeOffDiagonal} negative off-diagonal rates); returned as is (method 'none')`);
   } else if (anyNegative) {
     // rounding-level negatives of an exact generator: clean them so that R is a generator exactly
     r = toGenerator(raw, 'clip');
   }
-  return {
-    rateMatrix: r,
-    diagnostics: {
-      method, source: 'logm', correction,
-      description: correction === 'qog' ? 'nearest generator (QOG projection) to ln K / τ'
-        : correction === 'clip' ? 'ln K / τ with negative off-diagonal rates set to 0 (diagonal adjusted)'
-          : isGenerator ? 'principal logarithm ln K / τ' : 'principal logarithm ln K / τ (not a valid generator)',
-      logarithmExists: true, obstruction: null, complexEigenvalues,
-      nonPositiveRealEigenvalues: nonPositive, isGenerator, negativeOffDiagonal, mostNegativeOffDiagonal: mostNegative,
-      maxAbsRowSum, logarithmReconstructionError: maxAbsDiff(expm(log), k),
-      reconstructionError: maxAbsDiff(expm(scale(r, lagTime)), k), warnings,
-    },
-  };
+  return { r, correction, isGenerator, negativeOffDiagonal, mostNegative, maxAbsRowSum };
+}
+
+/**
+ * Continuous-time rate matrix from the Koopman/transition matrix (eq. 4): R = ln K / τ with the principal matrix
+ * logarithm, lagTime in the caller's time unit (rates come out per that unit). Diagnoses whether the logarithm
+ * exists (else applies the LogarithmFallback) and whether it is a generator (else applies the RateMatrixMethod
+ * correction), and reports ‖expm(Rτ) − K‖ for what is returned.
+ */
+export function rateMatrixFromTransitionMatrix(k: Float64Array, lagTime: number, options: RateMatrixOptions | RateMatrixMethod = {}): RateMatrixResult {
+  const opts = typeof options === 'string' ? { method: options } : options;
+  const method = opts.method ?? 'qog';
+  const fallback = opts.fallback ?? 'regularise';
+  if (!(lagTime > 0) || !Number.isFinite(lagTime)) throw new GetseiError(`the lag time must be a positive number, got ${lagTime}`);
+  if (!RATE_MATRIX_METHODS.includes(method)) {
+    throw new GetseiError(`unknown rate-matrix method '${String(method)}'; use one of ${RATE_MATRIX_METHODS.join(', ')}`);
+  }
+  if (!LOGARITHM_FALLBACKS.includes(fallback)) {
+    throw new GetseiError(`unknown logarithm fallback '${String(fallback)}'; use one of ${LOGARITHM_FALLBACKS.join(', ')}`);
+  }
+  const n = orderOf(k);
+  const eig = eigenvalues(k);
+  let complexEigenvalues = 0;
+  let nonPositive = 0;
+  for (let i = 0; i < n; i++) {
+    const re = eig.re[i];
+    const im = eig.im[i];
+    if (Math.abs(im) > 1e-12 * Math.max(1, Math.abs(re))) complexEigenvalues++;
+    else if (re <= 1e-12) nonPositive++;
+  }
+  const obstruction = principalLogarithmObstruction(eig);
+  const warnings: string[] = [];
+  const common = { method, fallback, complexEigenvalues, nonPositiveRealEigenvalues: nonPositive, obstruction, logarithmExists: obstruction === null };
+  let target = k;
+  let regularised = 0;
+  if (obstruction !== null) {
+    const reg = fallback === 'regularise' ? regulariseEigenvalues(k) : null;
+    let log: Float64Array | null = null;
+    if (reg !== null) {
+      try {
+        log = logm(reg.matrix);
+      } catch (err) {
+        if (!(err instanceof GetseiError)) throw err;
+      }
+    }
+    if (reg === null || log === null) {
+      const r = scale(k.map((v, idx) => v - (idx % (n + 1) === 0 ? 1 : 0)), 1 / lagTime);
+      warnings.push(`no real principal logarithm of K (${obstruction}); returned the first-order generator (K − I)/τ` +
+        (fallback === 'regularise' ? ' (the eigenvalue regularisation failed)' : ''));
+      return {
+        rateMatrix: r,
+        diagnostics: {
+          ...common, source: 'first-order', correction: 'none', regularisedEigenvalues: 0,
+          description: 'first-order generator (K − I)/τ (K has no real principal logarithm)',
+          isGenerator: false, negativeOffDiagonal: 0, mostNegativeOffDiagonal: 0, maxAbsRowSum: 0,
+          logarithmReconstructionError: null, reconstructionError: maxAbsDiff(expm(scale(r, lagTime)), k), warnings,
+        },
+      };
+    }
+    target = reg.matrix;
+    regularised = reg.changed;
+    warnings.push(`no real principal logarithm of K (${obstruction}); ${reg.changed} real eigenvalue(s) ≤ 0 were replaced by their modulus before taking the logarithm`);
+    return finish(log, 'regularised-logm');
+  }
+  return finish(logm(k), 'logm');
+
+  function finish(log: Float64Array, source: 'logm' | 'regularised-logm'): RateMatrixResult {
+    const c = correctLogarithm(scale(log, 1 / lagTime), method, warnings);
+    const of = source === 'logm' ? 'ln K / τ' : 'ln K′ / τ (K′: K with real eigenvalues ≤ 0 replaced by their modulus)';
+    return {
+      rateMatrix: c.r,
+      diagnostics: {
+        ...common, source, correction: c.correction, regularisedEigenvalues: regularised,
+        description: c.correction === 'qog' ? `nearest generator (QOG projection) to ${of}`
+          : c.correction === 'clip' ? `${of} with negative off-diagonal rates set to 0 (diagonal adjusted)`
+            : c.isGenerator ? (source === 'logm' ? 'principal logarithm ln K / τ' : of) : `${of} (not a valid generator)`,
+        isGenerator: c.isGenerator, negativeOffDiagonal: c.negativeOffDiagonal, mostNegativeOffDiagonal: c.mostNegative,
+        maxAbsRowSum: c.maxAbsRowSum, logarithmReconstructionError: maxAbsDiff(expm(log), k),
+        reconstructionError: maxAbsDiff(expm(scale(c.r, lagTime)), k), warnings,
+      },
+    };
+  }
 }
 
 /** Off-diagonal part of R (the escape-rate matrix: rate of going from i to j), zero diagonal. */

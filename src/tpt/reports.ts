@@ -2,7 +2,7 @@ import { toRows } from '../linalg/index.ts';
 import {
   bootstrapModels, chapmanKolmogorovTest, checkLagFits, countTransitionsByUnit, defaultLagGrid, fitMarkovModel,
   impliedTimescalesScan, isPrepared, prepareTrajectories, SampleCollector, summarise, type CountOptions,
-  type DiscreteTrajectories, type Estimator, type MarkovModel, type MobilityNormalisation, type PreparedTrajectories,
+  type DiscreteTrajectories, type Estimator, type LogarithmFallback, type MarkovModel, type MobilityNormalisation, type PreparedTrajectories,
   type RateMatrixDiagnostics, type RateMatrixMethod, type Summary, type UnitCounts,
 } from '../markov/index.ts';
 import { GetseiError } from '../util/errors.ts';
@@ -156,6 +156,7 @@ export interface KineticsOptions extends CountOptions {
   dtPs?: number | null;
   estimator?: Estimator;
   rateMatrixMethod?: RateMatrixMethod;
+  logarithmFallback?: LogarithmFallback;
   mobilityNormalisation?: MobilityNormalisation;
   /** lags (frames) of the implied-timescale scan; default: 20 geometric lags from 1 to 2τ */
   lags?: readonly number[];

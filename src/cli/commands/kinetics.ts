@@ -2,8 +2,8 @@ import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
 import {
-  ESTIMATORS, MOBILITY_NORMALISATIONS, RATE_MATRIX_METHODS, prepareTrajectories, type CountOptions,
-  type DiscreteTrajectories, type Estimator, type MobilityNormalisation, type PreparedTrajectories,
+  ESTIMATORS, LOGARITHM_FALLBACKS, MOBILITY_NORMALISATIONS, RATE_MATRIX_METHODS, prepareTrajectories, type CountOptions,
+  type DiscreteTrajectories, type Estimator, type LogarithmFallback, type MobilityNormalisation, type PreparedTrajectories,
   type RateMatrixMethod, type StateArray, type UndefinedPolicy,
 } from '../../markov/index.ts';
 import { kineticsTables, runKinetics, type KineticsReport } from '../../tpt/index.ts';
@@ -260,6 +260,7 @@ export function addModelOptions(cmd: Command) {
     .addOption(new Option('--estimator <name>', 'edmd: row-normalised counts (eq. 8); reversible: maximum likelihood under detailed balance').default('edmd' as Estimator).argParser(choice(ESTIMATORS, '--estimator')))
     .addOption(new Option('--undefined <policy>', 'split: an undefined frame (−1) cuts the trajectory; pairs: only pairs touching it are dropped').default('split' as UndefinedPolicy).argParser(choice(['split', 'pairs'] as const, '--undefined')))
     .addOption(new Option('--rate-method <m>', 'when ln K / τ is not a generator: qog (nearest generator), clip (zero negative rates), none').default('qog' as RateMatrixMethod).argParser(choice(RATE_MATRIX_METHODS, '--rate-method')))
+    .addOption(new Option('--log-fallback <f>', 'when K has a real eigenvalue ≤ 0 (no real ln K): regularise (use |λ|) or first-order ((K − I)/τ)').default('regularise' as LogarithmFallback).argParser(choice(LOGARITHM_FALLBACKS, '--log-fallback')))
     .addOption(new Option('--mobility <norm>', 'mobility = total escape rate normalised by: max (most mobile = 1), sum, stationary (π-weighted share), none').default('max' as MobilityNormalisation).argParser(choice(MOBILITY_NORMALISATIONS, '--mobility')))
     .addOption(new Option('--bootstrap <n>', 'bootstrap resamples of the trajectories for error bars (0 = off)').default(0).argParser((v) => {
       const x = Number(v);
@@ -304,8 +305,7 @@ function summary(r: KineticsReport): string {
       (r.statesOutsideActiveSet.length > 0 ? `, outside: [${r.statesOutsideActiveSet.map((s) => s.state).join(', ')}]` : ''),
     `implied timescales (${unit}): ${r.impliedTimescales.atLag.map(fmt).join(', ')}`,
     `mobility ranking (most → least mobile): ${r.mobilityRanking.join(' > ')}`,
-    `rate matrix: ${r.rateMatrixDiagnostics.source === 'logm' ? 'ln K / τ' : '(K − I)/τ'}` +
-      `${r.rateMatrixDiagnostics.correction === 'none' ? '' : ` + ${r.rateMatrixDiagnostics.correction}`}, ` +
+    `rate matrix: ${r.rateMatrixDiagnostics.description}, ` +
       `‖expm(Rτ) − K‖max = ${r.rateMatrixDiagnostics.reconstructionError.toExponential(2)} (rates per ${r.timeUnit})`,
     `Chapman–Kolmogorov max error, k = 1…${r.ckTest.steps.length}: ${r.ckTest.maxError.map((e) => (e === null ? 'n/a' : e.toFixed(3))).join(', ')}`,
   ];
@@ -332,7 +332,8 @@ export function registerKinetics(program: Command): void {
       const prepared = prepareLoaded(loaded, { undefinedPolicy: opts.undefined });
       const lags = opts.lags === undefined ? undefined : opts.lags.split(',').filter((s) => s.trim() !== '').map((s) => parseLag(s, dtPs, '--lags'));
       const report = runKinetics(prepared, {
-        lag, dtPs, estimator: opts.estimator, rateMatrixMethod: opts.rateMethod, mobilityNormalisation: opts.mobility,
+        lag, dtPs, estimator: opts.estimator, rateMatrixMethod: opts.rateMethod, logarithmFallback: opts.logFallback,
+        mobilityNormalisation: opts.mobility,
         lags, ckSteps: opts.ckSteps,
         bootstrap: opts.bootstrap > 0 ? { nSamples: opts.bootstrap, seed: opts.seed, confidence: opts.confidence } : undefined,
         source: opts.source === undefined ? undefined : parseStateList(opts.source, '--source'),

@@ -2,7 +2,8 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import {
-  ESTIMATORS, fitMarkovModel, MOBILITY_NORMALISATIONS, RATE_MATRIX_METHODS, type Estimator, type MobilityNormalisation,
+  ESTIMATORS, fitMarkovModel, LOGARITHM_FALLBACKS, MOBILITY_NORMALISATIONS, RATE_MATRIX_METHODS, type Estimator,
+  type LogarithmFallback, type MobilityNormalisation,
   type RateMatrixMethod, type UndefinedPolicy,
 } from '../../markov/index.ts';
 import { pathsTables, runPaths, type PathsReport } from '../../tpt/index.ts';
@@ -23,6 +24,7 @@ interface KineticsSettings {
   lag?: number;
   estimator?: Estimator;
   rateMatrixMethod?: RateMatrixMethod;
+  logarithmFallback?: LogarithmFallback;
   mobilityNormalisation?: MobilityNormalisation;
   undefinedPolicy?: UndefinedPolicy;
 }
@@ -46,6 +48,7 @@ async function kineticsSettings(runDir: string): Promise<KineticsSettings | null
     lag: typeof k.lagFrames === 'number' && Number.isInteger(k.lagFrames) && k.lagFrames > 0 ? k.lagFrames : undefined,
     estimator: pick(k.estimator, ESTIMATORS),
     rateMatrixMethod: pick((k.rateMatrixDiagnostics as { method?: unknown } | undefined)?.method, RATE_MATRIX_METHODS),
+    logarithmFallback: pick((k.rateMatrixDiagnostics as { fallback?: unknown } | undefined)?.fallback, LOGARITHM_FALLBACKS),
     mobilityNormalisation: pick(k.mobilityNormalisation, MOBILITY_NORMALISATIONS),
     undefinedPolicy: pick((k.counting as { undefinedPolicy?: unknown } | undefined)?.undefinedPolicy, ['split', 'pairs'] as const),
   };
@@ -88,6 +91,7 @@ export function registerPaths(program: Command): void {
         lag, dtPs,
         estimator: inherit('estimator', opts.estimator, fromKinetics?.estimator),
         rateMatrixMethod: inherit('rateMethod', opts.rateMethod, fromKinetics?.rateMatrixMethod),
+        logarithmFallback: inherit('logFallback', opts.logFallback, fromKinetics?.logarithmFallback),
         mobilityNormalisation: inherit('mobility', opts.mobility, fromKinetics?.mobilityNormalisation),
       });
       const report = runPaths(model, {
