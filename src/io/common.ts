@@ -39,7 +39,7 @@ export function elementOrFail(symbol: string, loc: InputLocation, hint: string):
 export function readNumbers(f: Fields, out: Float64Array | number[], offset: number, count: number, loc: InputLocation, what: string): void {
   for (let k = 0; k < count; k++) {
     if (!f.next()) {
-      throw new InputError(loc, `expected ${count} numbers (${what}) but the line has ${k}: '${f.line.trim()}'`);
+      throw new InputError(loc, `expected ${count} numbers (${what}) but the line has ${k}: '${f.lineText().trim()}'`);
     }
     const v = f.number();
     if (!Number.isFinite(v)) throw new InputError(loc, describeBadNumber(f.token(), `${what} ${k + 1}`), 'fix or remove this frame');

@@ -83,9 +83,9 @@ export function interpretValue(value: string): InfoValue {
   if (FALSE.has(value)) return false;
   const t = value.trim();
   if (t !== '' && !/\s/.test(t)) {
-    const asInt = parseInteger(t, 0, t.length);
+    const asInt = parseInteger(t);
     if (Number.isFinite(asInt)) return asInt;
-    const asFloat = parseNumber(t, 0, t.length);
+    const asFloat = parseNumber(t);
     if (Number.isFinite(asFloat)) return asFloat;
   }
   return value;
@@ -209,13 +209,6 @@ function parseHeader(comment: string, loc: InputLocation, previous: FrameHeader 
   return { cell, columns, timePs, info };
 }
 
-/** Compare s[a, b) with a string without making a substring. */
-function tokenEquals(s: string, a: number, b: number, t: string): boolean {
-  if (b - a !== t.length) return false;
-  for (let i = 0; i < t.length; i++) if (s.charCodeAt(a + i) !== t.charCodeAt(i)) return false;
-  return true;
-}
-
 const SPECIES_HINT = 'write element symbols (Li, P, S, …) in the species column';
 
 async function* readExtxyz(lines: LineReader, ctx: ReaderContext): AsyncGenerator<RawFrame> {
@@ -263,21 +256,21 @@ async function* readExtxyz(lines: LineReader, ctx: ReaderContext): AsyncGenerato
     // error locations are built only when something is wrong: no allocation per atom line
     const here = (): InputLocation => ({ file, frame: index, line: lines.lineNumber });
     for (let i = 0; i < n; i++) {
-      const text = lines.next() as string;
-      f.reset(text);
+      lines.advance();
+      f.line(lines);
       for (const c of columns) {
         for (let k = 0; k < c.count; k++) {
-          if (!f.next()) throw missingField(here(), text, c, i, n);
+          if (!f.next()) throw missingField(here(), lines.text(), c, i, n);
           switch (c.role) {
             case 'species': {
               const prev = lastSpecies !== undefined && i < lastSpecies.length ? lastSpecies[i] : 0;
-              if (prev !== 0 && tokenEquals(text, f.start, f.end, symbolOf(prev))) {
+              if (prev !== 0 && f.tokenIs(symbolOf(prev))) {
                 species[i] = prev;
               } else {
                 const token = f.token();
                 let z = symbolCache.get(token);
                 if (z === undefined) {
-                  if (/^\s*\d+\s*$/.test(text)) throw countLineInsideFrame(here(), text, i, n);
+                  if (/^\s*\d+\s*$/.test(lines.text())) throw countLineInsideFrame(here(), lines.text(), i, n);
                   z = elementOrFail(token, here(), SPECIES_HINT);
                   symbolCache.set(token, z);
                 }

@@ -9,7 +9,7 @@ export {
   type TrajectorySummary, type Selection,
 } from './trajectory.ts';
 export { LineReader, isGzipFile } from './lines.ts';
-export { parseNumber, parseInteger, Fields } from './fields.ts';
+export { parseNumber, parseInteger, parseNumberBytes, parseIntegerBytes, Fields } from './fields.ts';
 export { xdatcarReader } from './xdatcar.ts';
 export { extxyzReader, parseCommentLine, interpretValue } from './extxyz.ts';
 export { lammpsDumpReader, boxFromBounds } from './lammps-dump.ts';

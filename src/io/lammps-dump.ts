@@ -86,13 +86,17 @@ function startsWithItem(line: string): boolean {
   return line.startsWith('ITEM:', i);
 }
 
+/** Column roles; x, y, z are ROLE_X + 0, 1, 2. */
+const ROLE_SKIP = 0, ROLE_X = 1, ROLE_Z = 3, ROLE_ID = 4, ROLE_TYPE = 5, ROLE_ELEMENT = 6;
+
 interface AtomColumns {
   header: string;
   count: number;
+  /** what each column is: ROLE_* (columns getsei does not use are skipped unparsed) */
+  roles: Uint8Array;
   id: number;
   element: number;
   type: number;
-  coords: [number, number, number];
   scaled: boolean;
 }
 
@@ -112,13 +116,18 @@ function parseAtomsHeader(item: string, loc: InputLocation): AtomColumns {
   if (element < 0 && type < 0) {
     throw new InputError(loc, `the ATOMS columns (${names.join(' ')}) have neither 'element' nor 'type'`, 'dump the atom type (and give --type-map) or the element');
   }
+  const roles = new Uint8Array(names.length);
+  set.names.forEach((n, k) => (roles[col(n)] = ROLE_X + k));
+  roles[id] = ROLE_ID;
+  if (type >= 0) roles[type] = ROLE_TYPE;
+  if (element >= 0) roles[element] = ROLE_ELEMENT;
   return {
     header: item,
     count: names.length,
+    roles,
     id,
     element,
     type,
-    coords: set.names.map((n) => col(n)) as [number, number, number],
     scaled: set.scaled,
   };
 }
@@ -131,7 +140,7 @@ async function* readLammpsDump(lines: LineReader, ctx: ReaderContext): AsyncGene
     const z = elementOrFail(canonicalSymbol(symbol) ?? symbol, { file }, 'give element symbols in --type-map, e.g. --type-map 1=Li,2=S');
     typeToZ.set(Number(t), z);
   }
-  const symbolCache = new Map<string, number>();
+  const symbols: { symbol: string; z: number }[] = [];
   let columns: AtomColumns | undefined;
   let previousCell: Cell | undefined;
   let lastSpecies: Uint8Array | undefined;
@@ -222,7 +231,7 @@ async function* readLammpsDump(lines: LineReader, ctx: ReaderContext): AsyncGene
       continue;
     }
     const frame = parseAtoms(lines, f, columns, n, box, { file, frame: index }, {
-      typeToZ, symbolCache, lastSpecies, lastIds,
+      typeToZ, symbols, lastSpecies, lastIds,
     });
     lastSpecies = frame.species;
     lastIds = frame.ids;
@@ -247,7 +256,8 @@ async function* readLammpsDump(lines: LineReader, ctx: ReaderContext): AsyncGene
 
 interface AtomState {
   typeToZ: Map<number, number>;
-  symbolCache: Map<string, number>;
+  /** element symbols seen in the element column, compared byte-wise so no string is made per atom */
+  symbols: { symbol: string; z: number }[];
   lastSpecies?: Uint8Array;
   lastIds?: Float64Array;
 }
@@ -260,40 +270,31 @@ function parseAtoms(
   const xyz = new Float64Array(3 * n);
   const types = cols.type >= 0 ? new Int32Array(n) : undefined;
   const elements = cols.element >= 0 ? new Uint8Array(n) : undefined;
-  const [cx, cy, cz] = cols.coords;
   const firstLine = lines.lineNumber + 1;
   // error locations are built only when something is wrong: no allocation per atom line
   const here = (): InputLocation => ({ ...at, line: lines.lineNumber });
   for (let i = 0; i < n; i++) {
-    const text = lines.next() as string;
-    if (startsWithItem(text)) {
-      throw new InputError(here(), `found '${text.trim()}' where atom line ${i + 1} of ${n} was expected`, 'NUMBER OF ATOMS of this frame is larger than its number of atom lines: fix it');
+    lines.advance();
+    if (f.line(lines).firstByte() === 73 /* I */ && startsWithItem(lines.text())) {
+      throw new InputError(here(), `found '${lines.text().trim()}' where atom line ${i + 1} of ${n} was expected`, 'NUMBER OF ATOMS of this frame is larger than its number of atom lines: fix it');
     }
-    f.reset(text);
     for (let c = 0; c < cols.count; c++) {
       if (!f.next()) {
         throw new InputError(here(), `atom line ${i + 1} has ${c} fields but ITEM: ATOMS names ${cols.count}`, FORMAT_HINT);
       }
-      if (c === cols.id) {
-        const v = f.integer();
-        if (!Number.isFinite(v)) throw new InputError(here(), describeBadNumber(f.token(), 'the atom id'), FORMAT_HINT);
-        ids[i] = v;
-      } else if (c === cx || c === cy || c === cz) {
+      const role = cols.roles[c];
+      if (role === ROLE_SKIP) continue;
+      if (role <= ROLE_Z) {
         const v = f.number();
-        if (!Number.isFinite(v)) throw new InputError(here(), describeBadNumber(f.token(), `coordinate ${c === cx ? 'x' : c === cy ? 'y' : 'z'}`), 'fix or remove this frame');
-        xyz[3 * i + (c === cx ? 0 : c === cy ? 1 : 2)] = v;
-      } else if (c === cols.type && types !== undefined) {
+        if (!Number.isFinite(v)) throw new InputError(here(), describeBadNumber(f.token(), `coordinate ${'xyz'[role - ROLE_X]}`), 'fix or remove this frame');
+        xyz[3 * i + role - ROLE_X] = v;
+      } else if (role === ROLE_ID || role === ROLE_TYPE) {
         const v = f.integer();
-        if (!Number.isFinite(v)) throw new InputError(here(), describeBadNumber(f.token(), 'the atom type'), FORMAT_HINT);
-        types[i] = v;
-      } else if (c === cols.element && elements !== undefined) {
-        const token = f.token();
-        let z = state.symbolCache.get(token);
-        if (z === undefined) {
-          z = elementOrFail(token, here(), "write element symbols in the element column (dump_modify element …)");
-          state.symbolCache.set(token, z);
-        }
-        elements[i] = z;
+        if (!Number.isFinite(v)) throw new InputError(here(), describeBadNumber(f.token(), role === ROLE_ID ? 'the atom id' : 'the atom type'), FORMAT_HINT);
+        if (role === ROLE_ID) ids[i] = v;
+        else (types as Int32Array)[i] = v;
+      } else {
+        (elements as Uint8Array)[i] = elementOf(f, state.symbols, here);
       }
     }
     if (!f.atEnd()) throw new InputError(here(), `atom line ${i + 1} has more fields than the ${cols.count} ITEM: ATOMS names`, FORMAT_HINT);
@@ -362,6 +363,15 @@ function parseAtoms(
     ids: lastIds !== undefined && lastIds.length === n ? lastIds : sortedIds,
     ...(sortedTypes !== undefined ? { types: sortedTypes } : {}),
   };
+}
+
+/** Atomic number of the element symbol in the current field. */
+function elementOf(f: Fields, symbols: { symbol: string; z: number }[], here: () => InputLocation): number {
+  for (const s of symbols) if (f.tokenIs(s.symbol)) return s.z;
+  const symbol = f.token();
+  const z = elementOrFail(symbol, here(), 'write element symbols in the element column (dump_modify element …)');
+  symbols.push({ symbol, z });
+  return z;
 }
 
 /** Row order that sorts atoms by id; ids 1…n (the usual case) are placed directly, others are sorted. */

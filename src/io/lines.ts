@@ -1,12 +1,16 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../util/errors.ts';
 
-/** Bytes read from disk per chunk; a chunk holds some ten thousand lines, so per-line overhead stays small. */
+/** Bytes read per chunk; a chunk holds some ten thousand lines, so per-chunk overhead is negligible. */
 const CHUNK_BYTES = 1 << 20;
+const NEWLINE = 10;
+const CR = 13;
+const EMPTY = Buffer.alloc(0);
 
 /** True when the file starts with the gzip magic bytes 1f 8b (whatever its name says). */
 export async function isGzipFile(path: string): Promise<boolean> {
@@ -34,7 +38,7 @@ export async function fileBytes(path: string): Promise<number> {
   }
 }
 
-async function openOrExplain(path: string): Promise<import('node:fs/promises').FileHandle> {
+async function openOrExplain(path: string): Promise<FileHandle> {
   try {
     return await open(path, 'r');
   } catch (err) {
@@ -51,107 +55,152 @@ function explainOpenError(path: string, err: unknown): InputError {
 }
 
 /**
- * Lines of a text file, gzip-compressed or not, read in large chunks. The caller asks with `ensure(n)` that n lines
- * are buffered and then takes them with the synchronous `next()`, so a parser awaits once per frame rather than once
- * per line. Memory is bounded by one chunk plus the lines the caller asked for, whatever the file size.
+ * Lines of a text file, gzip-compressed or not, kept as bytes. Trajectories are ASCII numbers, so parsers read the
+ * bytes of a line directly (see Fields) and decode to a string only for headers and messages.
+ *
+ * The caller asks with `ensure(n)` that n lines are buffered, then takes them with the synchronous `advance()`,
+ * which sets `bytes[lineStart, lineEnd)` to the line (without its newline or a trailing \r). A parser thus awaits
+ * once per frame, not once per line. Memory is one chunk plus the lines asked for, whatever the file size.
  */
 export class LineReader {
   readonly path: string;
-  /** 1-based number of the last line returned by `next()` (0 before the first). */
+  /** 1-based number of the last line taken (0 before the first). */
   lineNumber = 0;
-  private lines: string[] = [];
-  private pos = 0;
-  private tail = '';
+  /** the buffer holding the current line */
+  bytes: Buffer = EMPTY;
+  /** the current line is bytes[lineStart, lineEnd) */
+  lineStart = 0;
+  lineEnd = 0;
+  /** byte offset of the next line to take */
+  private nextStart = 0;
+  /** offsets of the ends of the lines found but not yet taken: ends[head … tail) */
+  private ends: number[] = [];
+  private head = 0;
+  /** where the search for the next newline continues */
+  private scanFrom = 0;
   private ended = false;
   private readonly stream: Readable;
-  private readonly chunks: AsyncIterator<string>;
+  private readonly chunks: AsyncIterator<Buffer>;
 
   private constructor(path: string, stream: Readable) {
     this.path = path;
     this.stream = stream;
-    this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<string>;
+    this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   }
 
   /** Open a file; gzip is detected by its magic bytes, not its name. */
   static async open(path: string): Promise<LineReader> {
     const gz = await isGzipFile(path);
     const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-    let stream: Readable;
-    if (gz) {
-      const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
-      // pipeline forwards a read error of either stream to the one we iterate, so it surfaces in pull()
-      stream = pipeline(raw, gunzip, () => undefined);
-    } else {
-      stream = raw;
-    }
-    stream.setEncoding('utf8');
+    // pipeline forwards a read error of either stream to the one we iterate, so it surfaces in pull()
+    const stream = gz ? pipeline(raw, createGunzip({ chunkSize: CHUNK_BYTES }), () => undefined) : raw;
     return new LineReader(path, stream);
-  }
-
-  /** Make sure at least n lines are buffered; false when the file ends before that. */
-  async ensure(n: number): Promise<boolean> {
-    while (this.lines.length - this.pos < n && !this.ended) await this.pull();
-    return this.lines.length - this.pos >= n;
   }
 
   /** Lines buffered and not yet taken. */
   get available(): number {
-    return this.lines.length - this.pos;
+    return this.ends.length - this.head;
   }
 
-  /** Take the next buffered line (synchronous); undefined when none is buffered — call `ensure` first. */
-  next(): string | undefined {
-    if (this.pos >= this.lines.length) return undefined;
+  /** Make sure at least n lines are buffered; false when the file ends before that. */
+  async ensure(n: number): Promise<boolean> {
+    while (this.ends.length - this.head < n) {
+      const nl = this.bytes.indexOf(NEWLINE, this.scanFrom);
+      if (nl >= 0) {
+        this.ends.push(nl);
+        this.scanFrom = nl + 1;
+        continue;
+      }
+      this.scanFrom = this.bytes.length;
+      if (this.ended) {
+        // a last line without a newline still counts
+        const lastStart = this.ends.length > this.head ? this.ends[this.ends.length - 1] + 1 : this.nextStart;
+        if (lastStart < this.bytes.length) {
+          this.ends.push(this.bytes.length);
+          continue;
+        }
+        return false;
+      }
+      await this.pull();
+    }
+    return true;
+  }
+
+  /** Take the next buffered line (synchronous): false when none is buffered — call `ensure` first. */
+  advance(): boolean {
+    if (this.head >= this.ends.length) return false;
+    const end = this.ends[this.head++];
+    this.lineStart = this.nextStart;
+    this.lineEnd = end > this.lineStart && this.bytes[end - 1] === CR ? end - 1 : end;
+    this.nextStart = end + 1;
     this.lineNumber++;
-    return this.lines[this.pos++];
+    return true;
   }
 
-  /** Look at the next buffered line without taking it. */
+  /** The current line as a string (UTF-8). */
+  text(): string {
+    return this.bytes.toString('utf8', this.lineStart, this.lineEnd);
+  }
+
+  /** Take the next buffered line as a string; undefined when none is buffered — call `ensure` first. */
+  next(): string | undefined {
+    return this.advance() ? this.text() : undefined;
+  }
+
+  /** The next buffered line as a string, without taking it. */
   peek(): string | undefined {
-    return this.pos < this.lines.length ? this.lines[this.pos] : undefined;
+    if (this.head >= this.ends.length) return undefined;
+    let end = this.ends[this.head];
+    if (end > this.nextStart && this.bytes[end - 1] === CR) end--;
+    return this.bytes.toString('utf8', this.nextStart, end);
+  }
+
+  /** True when the current line holds only whitespace. */
+  blank(): boolean {
+    for (let i = this.lineStart; i < this.lineEnd; i++) if (this.bytes[i] > 32) return false;
+    return true;
   }
 
   /** The next line, reading more of the file when needed; undefined at the end of the file. */
   async nextLine(): Promise<string | undefined> {
-    if (this.pos >= this.lines.length && !(await this.ensure(1))) return undefined;
+    if (this.head >= this.ends.length && !(await this.ensure(1))) return undefined;
     return this.next();
   }
 
   /** The next line that is not blank, or undefined at the end of the file (blank lines are skipped). */
   async nextNonBlank(): Promise<string | undefined> {
     for (;;) {
-      const line = await this.nextLine();
-      if (line === undefined || !isBlank(line)) return line;
+      if (this.head >= this.ends.length && !(await this.ensure(1))) return undefined;
+      this.advance();
+      if (!this.blank()) return this.text();
     }
   }
 
   /** Peek at the next line that is not blank, taking the blank lines before it. */
   async peekNonBlank(): Promise<string | undefined> {
     for (;;) {
-      if (this.pos >= this.lines.length && !(await this.ensure(1))) return undefined;
-      const line = this.lines[this.pos];
+      if (this.head >= this.ends.length && !(await this.ensure(1))) return undefined;
+      const line = this.peek() as string;
       if (!isBlank(line)) return line;
-      this.next();
+      this.advance();
     }
   }
 
   /** Skip n lines that are already buffered (after `ensure(n)`). */
   skip(n: number): void {
-    const k = Math.min(n, this.lines.length - this.pos);
-    this.pos += k;
-    this.lineNumber += k;
+    for (let k = 0; k < n && this.advance(); k++);
   }
 
   /** Stop reading and release the file. Safe to call more than once. */
   close(): void {
     this.ended = true;
-    this.lines = [];
-    this.pos = 0;
+    this.ends = [];
+    this.head = 0;
     this.stream.destroy();
   }
 
   private async pull(): Promise<void> {
-    let r: IteratorResult<string>;
+    let r: IteratorResult<Buffer>;
     try {
       r = await this.chunks.next();
     } catch (err) {
@@ -161,21 +210,23 @@ export class LineReader {
         'the gzip stream is corrupt or was cut off: copy or compress the file again',
       );
     }
-    // drop the lines already taken so the buffer does not grow with the file
-    if (this.pos > 0) {
-      this.lines = this.lines.slice(this.pos);
-      this.pos = 0;
-    }
     if (r.done) {
       this.ended = true;
-      if (this.tail !== '') this.lines.push(this.tail);
-      this.tail = '';
       return;
     }
-    const parts = (this.tail + r.value).split('\n');
-    this.tail = parts.pop() ?? '';
-    if (this.lines.length === 0) this.lines = parts;
-    else for (const p of parts) this.lines.push(p);
+    // keep only the bytes from the current line on (the caller may still read it), so the buffer does not grow
+    const keep = Math.min(this.lineStart, this.nextStart, this.bytes.length);
+    const rest = this.bytes.subarray(keep);
+    this.bytes = rest.length === 0 ? r.value : Buffer.concat([rest, r.value]);
+    const ends = this.ends;
+    const live: number[] = [];
+    for (let k = this.head; k < ends.length; k++) live.push(ends[k] - keep);
+    this.ends = live;
+    this.head = 0;
+    this.nextStart -= keep;
+    this.scanFrom -= keep;
+    this.lineStart -= keep;
+    this.lineEnd -= keep;
   }
 }
 

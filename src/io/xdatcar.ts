@@ -29,7 +29,7 @@ async function readHeader(lines: LineReader, file: string, frame: number): Promi
   const scaleLine = lines.next() as string;
   const scaleLoc = { file, frame, line: lines.lineNumber };
   const scaleFields = splitFields(scaleLine);
-  const scaleValues = scaleFields.map((t) => parseNumber(t, 0, t.length));
+  const scaleValues = scaleFields.map((t) => parseNumber(t));
   if ((scaleFields.length !== 1 && scaleFields.length !== 3) || !scaleValues.every((v) => Number.isFinite(v))) {
     throw new InputError(scaleLoc, `expected the scale factor (one number, or three) but found '${scaleLine.trim()}'`, HEADER_HINT);
   }
@@ -89,12 +89,8 @@ function isBlockLine(line: string): boolean {
 }
 
 /** Cheap pre-test for atom lines: a coordinate line never starts with a letter, a block line always does. */
-function startsWithLetter(line: string): boolean {
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c > 32) return (c | 32) >= 97 && (c | 32) <= 122;
-  }
-  return false;
+function isLetter(c: number): boolean {
+  return (c | 32) >= 97 && (c | 32) <= 122;
 }
 
 async function* readXdatcar(lines: LineReader, ctx: ReaderContext): AsyncGenerator<RawFrame> {
@@ -126,9 +122,9 @@ async function* readXdatcar(lines: LineReader, ctx: ReaderContext): AsyncGenerat
     if (plan === 'skip') {
       // no numbers parsed, but a block line among the atom lines still means the counts are wrong
       for (let i = 0; i < n; i++) {
-        const text = lines.next() as string;
-        if (startsWithLetter(text) && isBlockLine(text)) {
-          throw new InputError({ file, frame: index, line: lines.lineNumber }, `found '${text.trim()}' where atom line ${i + 1} of ${n} was expected`, countHint);
+        lines.advance();
+        if (isLetter(f.line(lines).firstByte()) && isBlockLine(lines.text())) {
+          throw new InputError({ file, frame: index, line: lines.lineNumber }, `found '${lines.text().trim()}' where atom line ${i + 1} of ${n} was expected`, countHint);
         }
       }
       index++;
@@ -136,11 +132,12 @@ async function* readXdatcar(lines: LineReader, ctx: ReaderContext): AsyncGenerat
     }
     const positions = new Float64Array(3 * n);
     for (let i = 0; i < n; i++) {
-      const text = lines.next() as string;
-      if (readTriple(f.reset(text), positions, 3 * i)) continue;
+      lines.advance();
+      if (readTriple(f.line(lines), positions, 3 * i)) continue;
       const loc = { file, frame: index, line: lines.lineNumber };
-      if (startsWithLetter(text) && isBlockLine(text)) throw new InputError(loc, `found '${text.trim()}' where atom line ${i + 1} of ${n} was expected`, countHint);
-      readNumbers(f.reset(text), positions, 3 * i, 3, loc, 'coordinate');
+      const text = lines.text();
+      if (isLetter(f.line(lines).firstByte()) && isBlockLine(text)) throw new InputError(loc, `found '${text.trim()}' where atom line ${i + 1} of ${n} was expected`, countHint);
+      readNumbers(f.line(lines), positions, 3 * i, 3, loc, 'coordinate');
     }
     const { cell, scale } = header;
     if (cartesian) {
