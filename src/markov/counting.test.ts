@@ -97,6 +97,8 @@ test('the number of states is the largest label + 1, or the declared number', ()
 test('bad input gives a GetseiError that names the trajectory and frame', () => {
   const isErr = (re: RegExp) => (e: unknown): boolean => e instanceof GetseiError && re.test(e.message);
   assert.throws(() => countTransitions([[0, 1], [0, -2]], 1), isErr(/trajectory 1, frame 1: state -2 is negative/));
+  assert.throws(() => countTransitions([[0, 1, 0, 1, 0, 1, 0, 1], [0, 1, 0, 1, 0, 1, -2, 1, 0, 1]], 1), isErr(/trajectory 1, frame 6: state -2/));
+  assert.throws(() => countTransitions({ states: Int16Array.of(0, 1, 0, 1, 0, 9, 1, 0), nTrajectories: 1, nFrames: 8 }, 1, { nStates: 3 }), isErr(/trajectory 0, frame 5: state 9/));
   assert.throws(() => countTransitions([[0, 1.5]], 1), isErr(/trajectory 0, frame 1: state 1.5 is not an integer/));
   assert.throws(() => countTransitions([[0, 5]], 1, { nStates: 3 }), isErr(/state 5 is not below the declared number of states \(3\)/));
   assert.throws(() => countTransitions([[0, 70000]], 1), isErr(/at most 4096 states/));
