@@ -195,7 +195,6 @@ export function rateMatrixFromTransitionMatrix(k: Float64Array, lagTime: number,
   const obstruction = principalLogarithmObstruction(eig);
   const warnings: string[] = [];
   const common = { method, fallback, complexEigenvalues, nonPositiveRealEigenvalues: nonPositive, obstruction, logarithmExists: obstruction === null };
-  let target = k;
   let regularised = 0;
   if (obstruction !== null) {
     const reg = fallback === 'regularise' ? regulariseEigenvalues(k) : null;
@@ -221,7 +220,6 @@ export function rateMatrixFromTransitionMatrix(k: Float64Array, lagTime: number,
         },
       };
     }
-    target = reg.matrix;
     regularised = reg.changed;
     warnings.push(`no real principal logarithm of K (${obstruction}); ${reg.changed} real eigenvalue(s) ≤ 0 were replaced by their modulus before taking the logarithm`);
     return finish(log, 'regularised-logm');
