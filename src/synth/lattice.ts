@@ -1,0 +1,247 @@
+/**
+ * The static lattice of a synthetic interphase: layers of Li sites along z, each a square lattice with spacing a,
+ * with the anions of the layer's shell template on the plaquette centres. A column of sites (one per layer, same
+ * x and y) is the private channel of one Li atom.
+ */
+import { GetseiError } from '../util/errors.ts';
+import { atomicNumber, makeCell, symbolOf, type Cell } from '../structure/index.ts';
+import type { Corner, Level, ResolvedModel, ShellTemplate } from './model.ts';
+import { distance2, neighboursWithin, type Box } from './pairs.ts';
+
+export interface GeometryOptions {
+  /** the shell radius the types are designed for (the paper's 4.0 Å) */
+  readonly shellCutoffAngstrom: number;
+  /** no host atom and no other site within this distance of the cutoff, on either side (Å) */
+  readonly shellMarginAngstrom: number;
+  /** no two atoms closer than this in the static lattice (Å) */
+  readonly minDistanceAngstrom: number;
+}
+
+export interface InterphaseStructure {
+  readonly cell: Cell;
+  readonly box: Box;
+  /** repeats of the 2a × 2a lateral unit (4 columns each) */
+  readonly repeats: readonly [number, number];
+  readonly latticeSpacingAngstrom: number;
+  readonly columnsX: number;
+  readonly columnsY: number;
+  readonly nColumns: number;
+  readonly nLayers: number;
+  /** z of each layer's site plane (Å) */
+  readonly layerZ: Float64Array;
+  /** type index of each layer */
+  readonly layerType: Int32Array;
+  /** site s = column · nLayers + layer, xyz interleaved (Å) */
+  readonly sitePositions: Float64Array;
+  readonly hostSpecies: Uint8Array;
+  readonly hostPositions: Float64Array;
+}
+
+/** Which plaquette class (x parity, y parity) a corner of site (0, 0) is: NE is plaquette (0, 0), NW is (−1, 0)… */
+const CORNER_CLASS: Readonly<Record<Corner, readonly [number, number]>> = { NE: [0, 0], NW: [1, 0], SE: [0, 1], SW: [1, 1] };
+
+function levelZ(level: Level, height: number): number {
+  return level === 'above' ? height : level === 'below' ? -height : 0;
+}
+
+/** Host atoms of one layer in a window of plaquettes: [x, y, z relative to the site plane, Z]. */
+function layerHosts(shell: ShellTemplate, a: number, p0: number, p1: number): number[][] {
+  const out: number[][] = [];
+  for (let q = p0; q < p1; q++) {
+    for (let p = p0; p < p1; p++) {
+      const cls = [((p % 2) + 2) % 2, ((q % 2) + 2) % 2];
+      for (const x of shell.anions) {
+        const c = CORNER_CLASS[x.corner];
+        if (c[0] === cls[0] && c[1] === cls[1]) {
+          out.push([(p + 0.5) * a, (q + 0.5) * a, levelZ(x.level, shell.heightAngstrom), atomicNumber(x.species) ?? 0]);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The smallest spacing between a layer and the one above it such that no atom of one layer (site of another
+ * column or host) comes within `rOut` of an atom of the other: each layer's shells, and the shells of the atoms in
+ * them, then hold only atoms of their own layer. Rounded up to 0.01 Å.
+ */
+export function layerGap(lower: ShellTemplate, upper: ShellTemplate, a: number, rOut: number): number {
+  const lo = [...layerHosts(lower, a, 0, 2), ...[[0, 0], [a, 0], [0, a], [a, a]].map(([x, y]) => [x, y, 0, -1])];
+  const w = Math.ceil(rOut / a) + 3;
+  const hi = [...layerHosts(upper, a, -w, w)];
+  for (let j = -w; j < w; j++) for (let i = -w; i < w; i++) hi.push([i * a, j * a, 0, -1]);
+  let h = 2.0; // the shortest hop between layers
+  for (const P of lo) {
+    for (const Q of hi) {
+      const rho2 = (P[0] - Q[0]) ** 2 + (P[1] - Q[1]) ** 2;
+      if (P[3] < 0 && Q[3] < 0 && rho2 < 1e-12) continue; // a site and the site above it: one column, one Li
+      if (rho2 < rOut * rOut) h = Math.max(h, P[2] - Q[2] + Math.sqrt(rOut * rOut - rho2));
+    }
+  }
+  return Math.ceil(h * 100 - 1e-9) / 100;
+}
+
+/** Build the static lattice of `repeats` 2a × 2a lateral units, one stacking period along z. */
+export function buildStructure(model: ResolvedModel, repeats: readonly [number, number], geometry: GeometryOptions): InterphaseStructure {
+  const a = model.latticeSpacingAngstrom;
+  const [nx, ny] = repeats;
+  const Nx = 2 * nx, Ny = 2 * ny;
+  const L = model.stacking.length;
+  const rOut = geometry.shellCutoffAngstrom + geometry.shellMarginAngstrom;
+  const shellOf = (l: number): ShellTemplate => model.types[model.stacking[l]].shell;
+  const gaps = new Float64Array(L);
+  for (let l = 0; l < L; l++) gaps[l] = layerGap(shellOf(l), shellOf((l + 1) % L), a, rOut);
+  const layerZ = new Float64Array(L);
+  layerZ[0] = gaps[L - 1] / 2;
+  for (let l = 1; l < L; l++) layerZ[l] = layerZ[l - 1] + gaps[l - 1];
+  const Lz = gaps.reduce((s, g) => s + g, 0);
+  const box: Box = [Nx * a, Ny * a, Lz];
+
+  const nColumns = Nx * Ny;
+  const sitePositions = new Float64Array(nColumns * L * 3);
+  for (let j = 0; j < Ny; j++) {
+    for (let i = 0; i < Nx; i++) {
+      const c = i + Nx * j;
+      for (let l = 0; l < L; l++) {
+        const s = 3 * (c * L + l);
+        sitePositions[s] = i * a;
+        sitePositions[s + 1] = j * a;
+        sitePositions[s + 2] = layerZ[l];
+      }
+    }
+  }
+  const species: number[] = [];
+  const pos: number[] = [];
+  for (let l = 0; l < L; l++) {
+    for (const [x, y, dz, Z] of layerHosts(shellOf(l), a, 0, Math.max(Nx, Ny)).filter((h) => h[0] < Nx * a && h[1] < Ny * a)) {
+      species.push(Z);
+      pos.push(x, y, layerZ[l] + dz);
+    }
+  }
+  return {
+    cell: makeCell([box[0], 0, 0, 0, box[1], 0, 0, 0, box[2]]),
+    box,
+    repeats: [nx, ny],
+    latticeSpacingAngstrom: a,
+    columnsX: Nx,
+    columnsY: Ny,
+    nColumns,
+    nLayers: L,
+    layerZ,
+    layerType: Int32Array.from(model.stacking),
+    sitePositions,
+    hostSpecies: Uint8Array.from(species),
+    hostPositions: Float64Array.from(pos),
+  };
+}
+
+/** What a site type's shell holds in the static lattice (host atoms only; Li neighbours depend on occupancy). */
+export interface ShellSignature {
+  /** host atoms within the cutoff, by element symbol */
+  readonly composition: Readonly<Record<string, number>>;
+  readonly coordinationNumber: number;
+  /** distances of those host atoms, ascending (Å) */
+  readonly distancesAngstrom: readonly number[];
+  /** angles between all pairs of them at the site, ascending (degrees) */
+  readonly anglesDeg: readonly number[];
+  /** sites of other columns (possible Li neighbours) within the cutoff */
+  readonly liSitesWithinCutoff: number;
+  readonly liSiteDistancesAngstrom: readonly number[];
+}
+
+/**
+ * Check the static lattice against its design and return the shell of each type: every site of a type has the same
+ * shell (composition, distances and angles to 1e-6), nothing lies within the margin of the cutoff, and no two
+ * atoms are closer than the minimum distance (sites of one column are never occupied together and are exempt).
+ * Throws GetseiError naming the type and what to change.
+ */
+export function verifyStructure(structure: InterphaseStructure, model: ResolvedModel, geometry: GeometryOptions): ShellSignature[] {
+  const { box, sitePositions, hostPositions, hostSpecies, nLayers } = structure;
+  const cut = geometry.shellCutoffAngstrom, margin = geometry.shellMarginAngstrom, dMin = geometry.minDistanceAngstrom;
+  const rOut = cut + margin;
+  const nSites = sitePositions.length / 3;
+  const sh = neighboursWithin(box, hostPositions, sitePositions, rOut, false);
+  const ss = neighboursWithin(box, sitePositions, sitePositions, rOut, true);
+  const hh = neighboursWithin(box, hostPositions, hostPositions, dMin, true);
+  if (hh.indices.length > 0) {
+    throw new GetseiError(`two host atoms are closer than ${dMin} Å; increase latticeSpacingAngstrom or the shell heights`);
+  }
+  const signatures: (ShellSignature | undefined)[] = model.types.map(() => undefined);
+  for (let s = 0; s < nSites; s++) {
+    const type = structure.layerType[s % nLayers];
+    const name = model.types[type].name;
+    const comp: Record<string, number> = {};
+    const vec: number[][] = [];
+    const dist: number[] = [];
+    for (let k = sh.offsets[s]; k < sh.offsets[s + 1]; k++) {
+      const h = sh.indices[k];
+      const d = Math.sqrt(distance2(box, sitePositions, s, hostPositions, h));
+      checkDistance(d, cut, margin, dMin, name, 'a host atom');
+      if (d > cut) continue;
+      const sym = symbolOf(hostSpecies[h]);
+      comp[sym] = (comp[sym] ?? 0) + 1;
+      dist.push(d);
+      vec.push([0, 1, 2].map((c) => {
+        const x = hostPositions[3 * h + c] - sitePositions[3 * s + c];
+        return x - box[c] * Math.round(x / box[c]);
+      }));
+    }
+    const liDist: number[] = [];
+    for (let k = ss.offsets[s]; k < ss.offsets[s + 1]; k++) {
+      const o = ss.indices[k];
+      if (Math.floor(o / nLayers) === Math.floor(s / nLayers)) continue; // same column: never occupied together
+      const d = Math.sqrt(distance2(box, sitePositions, s, sitePositions, o));
+      checkDistance(d, cut, margin, dMin, name, 'a Li site of another column');
+      if (d <= cut) liDist.push(d);
+    }
+    const angles: number[] = [];
+    for (let i = 0; i < vec.length; i++) {
+      for (let j = i + 1; j < vec.length; j++) {
+        const u = vec[i], v = vec[j];
+        // atan2(|u × v|, u · v) stays accurate near 0° and 180°, where acos loses half its digits
+        const cross = Math.hypot(u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]);
+        angles.push((Math.atan2(cross, u[0] * v[0] + u[1] * v[1] + u[2] * v[2]) * 180) / Math.PI);
+      }
+    }
+    const sig: ShellSignature = {
+      composition: comp,
+      coordinationNumber: dist.length,
+      distancesAngstrom: dist.sort((x, y) => x - y),
+      anglesDeg: angles.sort((x, y) => x - y),
+      liSitesWithinCutoff: liDist.length,
+      liSiteDistancesAngstrom: liDist.sort((x, y) => x - y),
+    };
+    const first = signatures[type];
+    if (first === undefined) signatures[type] = sig;
+    else if (!sameSignature(first, sig)) {
+      throw new GetseiError(`sites of type "${name}" do not all have the same shell; this is a bug in the lattice builder`);
+    }
+  }
+  return signatures.map((s, t) => {
+    if (s === undefined) throw new GetseiError(`type "${model.types[t].name}" has no site in the lattice`);
+    return s;
+  });
+}
+
+function checkDistance(d: number, cut: number, margin: number, dMin: number, name: string, what: string): void {
+  if (d < dMin) {
+    throw new GetseiError(`${what} lies ${d.toFixed(3)} Å from a site of type "${name}", closer than the minimum distance ${dMin} Å`);
+  }
+  if (d > cut - margin && d < cut + margin) {
+    throw new GetseiError(
+      `${what} lies ${d.toFixed(3)} Å from a site of type "${name}", within ${margin} Å of the ${cut} Å shell cutoff, ` +
+        'so thermal noise would move it in and out of the shell; change latticeSpacingAngstrom or the shell heights, ' +
+        'or lower the shell margin',
+    );
+  }
+}
+
+/** Equal shells: same composition, distances and angles to 1e-6. */
+export function sameSignature(x: ShellSignature, y: ShellSignature): boolean {
+  const close = (u: readonly number[], v: readonly number[]): boolean =>
+    u.length === v.length && u.every((e, i) => Math.abs(e - v[i]) < 1e-6);
+  const keys = (c: Readonly<Record<string, number>>): string => Object.entries(c).sort().map(([k, v]) => `${k}${v}`).join();
+  return keys(x.composition) === keys(y.composition) && close(x.distancesAngstrom, y.distancesAngstrom) &&
+    close(x.anglesDeg, y.anglesDeg) && close(x.liSiteDistancesAngstrom, y.liSiteDistancesAngstrom);
+}
