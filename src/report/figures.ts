@@ -31,6 +31,8 @@ export interface FigurePlan {
   svg?: string;
   /** why the figure is missing (then spec and svg are absent) */
   missing?: string;
+  /** spans the page's full width (many panels or long labels) */
+  wide?: boolean;
 }
 
 /** Points drawn in the embedding map at most (a deterministic stride through the sample keeps the SVG small). */
@@ -404,7 +406,7 @@ export function ckTestFigure(input: ReportInput): FigurePlan {
     layers.push({ transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', color: '#e15759' }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } });
   }
   return {
-    name, title, section: 'diagnostics',
+    name, title, section: 'diagnostics', wide: true,
     caption: `Probability of still being in the same state after k·τ: predicted by the model, K(τ)ᵏ (line), against the direct estimate at lag kτ (points), for k = ${ck.steps.join(', ')}. Agreement means the Markov model propagates correctly.`,
     spec: spec({
       title: { text: 'Chapman–Kolmogorov test (self-transition probability)', subtitle: 'line: model K(τ)ᵏ · red points: estimate K(kτ)' },
@@ -490,7 +492,7 @@ export function pathwaysFigure(input: ReportInput): FigurePlan {
   ];
   if (band) layers.splice(1, 0, { mark: { type: 'rule', color: 'black' }, encoding: { x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' } } });
   return {
-    name, title, section: 'paths', paperRef: 'Fig. 4d',
+    name, title, section: 'paths', paperRef: 'Fig. 4d', wide: true,
     caption: `The top ${p.pathways.length} pathways from source to target by max-bottleneck decomposition of the net flux, with their share of the total reactive flux and the edge that limits each${band ? `; bars: bootstrap intervals` : ''}.`,
     spec: spec({
       title: 'Dominant pathways (share of total flux)',

@@ -26,7 +26,7 @@ export function figureBlock(f: RenderedFigure, links = true): string {
   }
   const uri = `data:image/svg+xml;base64,${Buffer.from(f.svg, 'utf8').toString('base64')}`;
   const files = links ? ` <span class="files"><a href="figures/${h(p.name)}.svg">SVG</a> · <a href="figures/${h(p.name)}.png">PNG</a></span>` : '';
-  return `<figure class="fig" id="fig-${h(p.name)}" data-figure="${h(p.name)}"><img src="${uri}" alt="${h(p.title)}">` +
+  return `<figure class="fig${p.wide ? ' wide' : ''}" id="fig-${h(p.name)}" data-figure="${h(p.name)}"><img src="${uri}" alt="${h(p.title)}">` +
     `<figcaption><strong>${h(p.title)}</strong>${ref}. ${h(p.caption)}${files}</figcaption></figure>`;
 }
 
@@ -53,6 +53,7 @@ section { background: #fff; border: 1px solid var(--line); border-radius: 6px; p
 h2 { margin: 4px 0 10px; font-size: 20px; } h3 { margin: 18px 0 8px; font-size: 16px; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 18px; align-items: start; }
 figure.fig { margin: 0; border: 1px solid var(--line); border-radius: 4px; padding: 8px; background: #fff; }
+figure.fig.wide { grid-column: 1 / -1; }
 figure.fig img { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 figcaption { font-size: 13px; color: var(--muted); margin-top: 6px; }
 figcaption strong { color: var(--fg); }

@@ -156,8 +156,10 @@ const MOBILITY_WORDS: Record<string, string> = {
   none: 'total escape rate, not normalised',
 };
 
-/** What the returned rate matrix is, in words, from the kinetics engine's diagnostics (source + correction). */
+/** What the returned rate matrix is, in words: the kinetics engine's description, else built from source + correction. */
 function rateMethodWords(v: Obj): string {
+  const described = str(v.description);
+  if (described !== undefined) return described;
   const given = str(pick(v, 'method', 'fallback', 'chosen'));
   const source = str(v.source);
   if (source === undefined) return given ?? 'principal matrix logarithm';
