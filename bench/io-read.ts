@@ -1,0 +1,124 @@
+/**
+ * Trajectory-reading benchmark: getsei's streaming readers against ASE's ase.io.read on the same files, in the same
+ * run. Cases: (a) the 700-frame Li6PS5Cl XDATCAR example (six gzip files, 416 atoms), (b) the LGPS extended XYZ
+ * (gzip, 1000 × 50 atoms), (c) a LAMMPS text dump of a 2×2×2 supercell (3 328 atoms), and (d) the example read
+ * twice in a row (1 400 frames) to show that peak memory does not grow with the number of frames.
+ * getsei runs in a child process per case so that its peak RSS is its own; ASE's time is measured inside Python
+ * (interpreter start-up and imports excluded). Times are the best of 3 reads (1 with --quick).
+ * Run: node --import tsx bench/io-read.ts [--quick]      (ASE: apt-get install -y python3-ase; /usr/bin/python3)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readTrajectory } from '../src/io/index.ts';
+
+const root = new URL('..', import.meta.url).pathname;
+const PY = '/usr/bin/python3';
+
+if (process.argv[2] === '--child') {
+  // child: read every frame `repeats` times (best time counts), touching the positions so nothing is optimised away
+  const [format, repeats, ...files] = process.argv.slice(3);
+  let seconds = Infinity;
+  let frames = 0;
+  let atoms = 0;
+  let checksum = 0;
+  for (let r = 0; r < Number(repeats); r++) {
+    const t0 = performance.now();
+    frames = 0;
+    for await (const f of readTrajectory(files, { format, typeMap: { 1: 'Li', 2: 'P', 3: 'S', 4: 'Cl' } })) {
+      frames++;
+      atoms = f.species.length;
+      checksum += f.positions[f.positions.length - 1];
+    }
+    seconds = Math.min(seconds, (performance.now() - t0) / 1000);
+  }
+  process.stdout.write(JSON.stringify({ frames, atoms, seconds, checksum, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  process.exit(0);
+}
+
+const quick = process.argv.includes('--quick');
+/** best of this many reads, for getsei and for ASE alike (the machine may be shared) */
+const REPEATS = quick ? 1 : 3;
+const work = mkdtempSync(join(tmpdir(), 'getsei-bench-io-'));
+const example = [1, 2, 3, 4, 5, 6].map((k) => join(root, `examples/Li6PS5Cl-50p-500K/run${k}.XDATCAR.gz`));
+const lgps = join(root, 'test/data/LGPS-600K-small/LGPS-600K.extxyz.gz');
+
+interface Result { frames: number; atoms: number; seconds: number; peakRssMiB: number }
+
+function getsei(format: string, files: string[], repeats = REPEATS): Result {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/io-read.ts'), '--child', format, String(repeats), ...files], { maxBuffer: 1 << 24 });
+  return JSON.parse(out.toString()) as Result;
+}
+
+function ase(format: string, files: string[]): { frames: number; seconds: number } {
+  const script = `
+import json, sys, time, ase.io
+fmt, repeats, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+best = float('inf')
+for _ in range(repeats):
+    t0 = time.perf_counter()
+    n = 0
+    for path in files:
+        n += len(ase.io.read(path, index=':', format=fmt))
+    best = min(best, time.perf_counter() - t0)
+print(json.dumps(dict(frames=n, seconds=best)))
+`;
+  const out = execFileSync(PY, ['-c', script, format, String(REPEATS), ...files], { maxBuffer: 1 << 24 });
+  return JSON.parse(out.toString()) as { frames: number; seconds: number };
+}
+
+/** LAMMPS dump (id type x y z) of the example replicated 2×2×2, first n frames. */
+async function writeSupercellDump(path: string, n: number): Promise<void> {
+  const types: Record<number, number> = { 3: 1, 15: 2, 16: 3, 17: 4 };
+  const parts: string[] = [];
+  let step = 0;
+  for await (const fr of readTrajectory(example, { stop: n })) {
+    const m = fr.cell.matrix;
+    const natoms = fr.species.length;
+    const lines = ['ITEM: TIMESTEP', String(step * 50), 'ITEM: NUMBER OF ATOMS', String(8 * natoms), 'ITEM: BOX BOUNDS xy xz yz pp pp pp'];
+    // the example cell is nearly orthogonal: write it as a LAMMPS box with its (tiny) tilts set to zero
+    lines.push(`0 ${2 * m[0]} 0`, `0 ${2 * m[4]} 0`, `0 ${2 * m[8]} 0`, 'ITEM: ATOMS id type x y z');
+    let id = 1;
+    for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) for (let c = 0; c < 2; c++) {
+      for (let i = 0; i < natoms; i++) {
+        const x = fr.positions[3 * i] + a * m[0], y = fr.positions[3 * i + 1] + b * m[4], z = fr.positions[3 * i + 2] + c * m[8];
+        lines.push(`${id++} ${types[fr.species[i]]} ${x.toFixed(6)} ${y.toFixed(6)} ${z.toFixed(6)}`);
+      }
+    }
+    parts.push(lines.join('\n'));
+    step++;
+  }
+  writeFileSync(path, `${parts.join('\n')}\n`);
+}
+
+const dumpFrames = quick ? 20 : 100;
+const dump = join(work, 'supercell.lammpstrj');
+await writeSupercellDump(dump, dumpFrames);
+
+const cases: { name: string; format: string; aseFormat: string; files: string[] }[] = [
+  { name: '(a) Li6PS5Cl XDATCAR.gz ×6', format: 'xdatcar', aseFormat: 'vasp-xdatcar', files: example },
+  { name: '(b) LGPS extxyz.gz', format: 'extxyz', aseFormat: 'extxyz', files: [lgps] },
+  { name: `(c) 2×2×2 LAMMPS dump`, format: 'lammps-dump', aseFormat: 'lammps-dump-text', files: [dump] },
+];
+
+const rows: string[][] = [['case', 'frames', 'atoms', 'getsei s', 'frames/s', 'atom·frames/s', 'ASE s', 'speed-up', 'getsei peak RSS MiB']];
+for (const c of cases) {
+  const g = getsei(c.format, c.files);
+  const a = ase(c.aseFormat, c.files);
+  if (a.frames !== g.frames) throw new Error(`${c.name}: ASE read ${a.frames} frames, getsei ${g.frames}`);
+  rows.push([
+    c.name, String(g.frames), String(g.atoms), g.seconds.toFixed(2), (g.frames / g.seconds).toFixed(0),
+    (g.frames * g.atoms / g.seconds / 1e6).toFixed(2) + ' M', a.seconds.toFixed(2), `${(a.seconds / g.seconds).toFixed(1)}×`, g.peakRssMiB.toFixed(0),
+  ]);
+}
+// memory: one read of N frames and one of 2N frames, each in a fresh process
+const once = getsei('xdatcar', example, 1);
+const twice = getsei('xdatcar', [...example, ...example], 1);
+rows.push(['(d) example, N frames', String(once.frames), String(once.atoms), once.seconds.toFixed(2), '', '', '', '', once.peakRssMiB.toFixed(0)]);
+rows.push(['(d) example, 2N frames', String(twice.frames), String(twice.atoms), twice.seconds.toFixed(2), '', '', '', '', twice.peakRssMiB.toFixed(0)]);
+
+const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
+for (const r of rows) console.log(r.map((v, j) => v.padEnd(widths[j])).join('  '));
+console.log(`peak RSS ratio 2N/N: ${(twice.peakRssMiB / once.peakRssMiB).toFixed(2)} (flat memory: ≈ 1)`);
+rmSync(work, { recursive: true, force: true });
