@@ -196,7 +196,9 @@ async function* readLammpsDump(lines: LineReader, ctx: ReaderContext): AsyncGene
         const words = splitFields(item).slice(2);
         const kind = words[0] === 'abc' ? 'abc' : words[0] === 'xy' ? 'triclinic' : 'orthogonal';
         const flags = words.slice(kind === 'abc' ? 2 : kind === 'triclinic' ? 3 : 0);
-        const pbc = [0, 1, 2].map((k) => flags[k] === undefined || flags[k] === 'pp') as [boolean, boolean, boolean];
+        // boundary codes: pp periodic; f, s, m (fixed, shrink-wrapped) on either side are not; anything else (old
+        // dumps without codes) is taken as periodic
+        const pbc = [0, 1, 2].map((k) => !(/^[pfsm]{2}$/.test(flags[k] ?? '') && flags[k] !== 'pp')) as [boolean, boolean, boolean];
         const perRow = kind === 'orthogonal' ? 2 : kind === 'triclinic' ? 3 : 4;
         const rows = new Float64Array(12);
         const boxLine = lines.lineNumber + 1;
