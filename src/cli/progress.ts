@@ -18,6 +18,7 @@ export function createProgress(label: string, total: number | undefined, stream:
   const start = Date.now();
   let last = 0;
   let latest = 0;
+  let ticked = false;
   const line = (d: number) => {
     const s = ((Date.now() - start) / 1000).toFixed(1);
     stream.write(`${label}: ${d}${total ? `/${total}` : ''} (${s} s)\n`);
@@ -25,11 +26,14 @@ export function createProgress(label: string, total: number | undefined, stream:
   return {
     update: (d) => {
       latest = d;
+      ticked = true;
       if (Date.now() - last > 5000) {
         last = Date.now();
         line(d);
       }
     },
-    stop: () => line(latest),
+    stop: () => {
+      if (ticked) line(latest);
+    },
   };
 }

@@ -1,16 +1,35 @@
 import type { RunResult } from '../pipeline/run.ts';
 
+const fmt = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : Number(x.toPrecision(3)).toString());
+
 /** The final summary of `getsei run` in the terminal: states, kinetics, pathways, where the report is. */
 export function runSummaryText(run: string, result: RunResult): string {
   const lines: string[] = [''];
-  lines.push(`getsei run finished in ${run}`);
+  lines.push(`getsei: ${run}`);
   lines.push(`  stages run: ${result.ran.join(', ') || 'none'}${result.skipped.length ? `; up to date: ${result.skipped.join(', ')}` : ''}`);
+  const warnings: string[] = [];
   const s = result.states;
   if (s) {
-    lines.push(`  states: ${s.count} (${s.rule === 'silhouette' ? 'chosen by silhouette' : 'fixed'}), silhouette ${s.silhouette === null ? 'n/a' : s.silhouette.toFixed(3)}`);
-    lines.push(`  populations: ${s.populations.map((p, i) => `S${i} ${(100 * p).toFixed(1)}%`).join(', ')}`);
-    for (const w of s.warnings) lines.push(`  warning: ${w}`);
+    lines.push(`  states: ${s.count} (${s.rule === 'silhouette' ? 'count chosen by silhouette' : 'fixed count'}), silhouette ${fmt(s.silhouette)}`);
+    lines.push(`    populations: ${s.populations.map((p, i) => `S${i} ${(100 * p).toFixed(1)} %`).join(', ')}`);
+    warnings.push(...s.warnings);
   }
+  const k = result.kinetics;
+  if (k) {
+    const unit = k.timeUnit === 'ps' ? 'ps' : 'frames';
+    lines.push(`  kinetics: lag ${fmt(k.lag)} ${unit}${k.lagChoice ? ` (auto: ${k.lagChoice.rule})` : ''}, implied timescales ${k.impliedTimescales.atLag.slice(0, 3).map(fmt).join(', ')} ${unit}`);
+    lines.push(`    mobility ranking (most → least mobile): ${k.mobilityRanking.map((x) => `S${x}`).join(' > ')}`);
+    warnings.push(...k.warnings);
+  }
+  const p = result.paths;
+  if (p) {
+    lines.push(`  pathways S${p.source.join(',S')} → S${p.target.join(',S')}: rate ${fmt(p.rate)} per ${p.timeUnit === 'ps' ? 'ps' : 'frame'}, diversity ${fmt(p.pathwayDiversity.effectiveNumber)} effective pathways`);
+    for (const [i, w] of p.pathways.slice(0, 5).entries()) {
+      lines.push(`    ${i + 1}. ${w.states.map((x) => `S${x}`).join(' → ')}  ${(100 * w.fraction).toFixed(1)} %  (bottleneck S${w.bottleneck.from} → S${w.bottleneck.to})`);
+    }
+  }
+  for (const w of warnings) lines.push(`  warning: ${w}`);
+  if (result.reportPath) lines.push(`  report: ${result.reportPath}`);
   lines.push('');
   return lines.join('\n');
 }

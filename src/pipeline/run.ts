@@ -1,16 +1,21 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReadOptions } from '../io/index.ts';
 import { GetseiError } from '../util/errors.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import type { Config } from './config.ts';
-import { describeInput, readManifest, type Manifest } from './manifest.ts';
+import { describeInput, hashJson, readManifest, type Manifest } from './manifest.ts';
 import { featurizeKeys, runFeaturizeStage } from './run-featurize.ts';
 import { isUpToDate, runStage, stageOutputHash } from './stage.ts';
 import { runEncoderStage } from './stage-encoder.ts';
 import { runStatesStage, type StatesSummary } from './stage-states.ts';
+import { runKineticsStage, runPathsStage } from './stage-kinetics.ts';
+import type { LagChoice } from './lag.ts';
+import type { KineticsReport, PathsReport } from '../tpt/index.ts';
+import { loadReportInput, renderReport } from '../report/index.ts';
 
-export const STAGES = ['featurize', 'encoder', 'states'] as const;
+export const STAGES = ['featurize', 'encoder', 'states', 'kinetics', 'paths', 'report'] as const;
 export type StageName = (typeof STAGES)[number];
 
 /** How the run reports progress: one call when a stage starts, ticks while it works, one when it ends. */
@@ -22,7 +27,10 @@ export interface RunReporter {
 
 export interface RunRequest {
   readonly run: string;
+  /** trajectory files; none: RUN must already be featurised (then featurize is not rerun) */
   readonly files: readonly string[];
+  /** stop after this stage (default: run every stage) */
+  readonly until?: StageName;
   readonly config: Config;
   /** stages to rerun even when up to date */
   readonly force?: readonly StageName[];
@@ -36,6 +44,9 @@ export interface RunResult {
   readonly ran: StageName[];
   readonly skipped: StageName[];
   readonly states?: StatesSummary;
+  readonly kinetics?: KineticsReport & { lagChoice: LagChoice | null };
+  readonly paths?: PathsReport;
+  readonly reportPath?: string;
 }
 
 /** Which files each stage leaves; a stage whose outputs are gone is not up to date. */
@@ -43,6 +54,9 @@ const OUTPUTS: Record<StageName, string[]> = {
   featurize: ['frames/index.json', 'segments.npy'],
   encoder: ['encoder/model.safetensors', 'embeddings.npy', 'graphs.npy'],
   states: ['states.npy', 'states.json'],
+  kinetics: ['kinetics.json'],
+  paths: ['paths.json'],
+  report: ['report.html'],
 };
 
 function readOptionsOf(config: Config): ReadOptions {
@@ -83,15 +97,31 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
     reporter?.stageEnd(name, 'done', (performance.now() - t0) / 1000);
   };
 
+  const done = (name: StageName): boolean => req.until !== undefined && STAGES.indexOf(name) >= STAGES.indexOf(req.until);
+  const result = async (): Promise<RunResult> => {
+    const read = async <T>(file: string): Promise<T | undefined> => (existsSync(join(run, file)) ? JSON.parse(await readFile(join(run, file), 'utf8')) as T : undefined);
+    return {
+      manifest: (await readManifest(run)) as Manifest, ran, skipped,
+      states: await read<StatesSummary>('states.json'),
+      kinetics: await read<KineticsReport & { lagChoice: LagChoice | null }>('kinetics.json'),
+      paths: await read<PathsReport>('paths.json'),
+      reportPath: existsSync(join(run, 'report.html')) ? join(run, 'report.html') : undefined,
+    };
+  };
+
   // featurize: keyed by the input files' content and the reading options
-  if (req.files.length === 0) throw new GetseiError('no trajectory files given: getsei run FILES… -o RUN');
-  const read = readOptionsOf(config);
-  const inputs = await Promise.all(req.files.map(describeInput));
-  const { inputHash: featurizeInput, config: featurizeConfig } = featurizeKeys(inputs, read, config.features);
-  await step('featurize', featurizeInput, featurizeConfig, async () => {
-    reporter?.stageStart('featurize', undefined, 'reading frames and computing per-atom features');
-    await runFeaturizeStage(run, req.files, read, config.features, { threads, onFrame: (d) => reporter?.stageTick('featurize', d) }, inputs);
-  });
+  if (req.files.length > 0) {
+    const read = readOptionsOf(config);
+    const inputs = await Promise.all(req.files.map(describeInput));
+    const { inputHash: featurizeInput, config: featurizeConfig } = featurizeKeys(inputs, read, config.features);
+    await step('featurize', featurizeInput, featurizeConfig, async () => {
+      reporter?.stageStart('featurize', undefined, 'reading frames and computing per-atom features');
+      await runFeaturizeStage(run, req.files, read, config.features, { threads, onFrame: (d) => reporter?.stageTick('featurize', d) }, inputs);
+    });
+  } else if ((await readManifest(run))?.stages.featurize?.status !== 'done') {
+    throw new GetseiError(`${run} is not featurised yet: run \`getsei featurize FILES -o ${run}\` or \`getsei run FILES -o ${run}\` first`);
+  }
+  if (done('featurize')) return result();
 
   let manifest = (await readManifest(run)) as Manifest;
   const encoderConfig = { contrastive: config.contrastive, graph: config.graph, encoderPath: req.encoderPath ?? null };
@@ -106,14 +136,45 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
     }),
   );
 
+  if (done('encoder')) return result();
   manifest = (await readManifest(run)) as Manifest;
-  let states: StatesSummary | undefined;
-  await step('states', stageOutputHash(manifest, 'encoder'), config.states, async () => {
-    states = await runStage(run, 'states', { inputHash: stageOutputHash(manifest, 'encoder'), config: config.states, seed: config.states.seed }, () => {
+  await step('states', stageOutputHash(manifest, 'encoder'), config.states, () =>
+    runStage(run, 'states', { inputHash: stageOutputHash(manifest, 'encoder'), config: config.states, seed: config.states.seed }, () => {
       reporter?.stageStart('states', undefined, 'Gaussian mixture on the embeddings');
       return runStatesStage(run, config);
-    });
-  });
+    }),
+  );
+  if (done('states')) return result();
 
-  return { manifest: (await readManifest(run)) as Manifest, ran, skipped, states };
+  manifest = (await readManifest(run)) as Manifest;
+  const kineticsInput = hashJson([stageOutputHash(manifest, 'states'), manifest.dtPs]);
+  const kineticsConfig = { kinetics: config.kinetics, bootstrapTpt: config.paths };
+  await step('kinetics', kineticsInput, kineticsConfig, () =>
+    runStage(run, 'kinetics', { inputHash: kineticsInput, config: kineticsConfig, seed: config.kinetics.seed }, () => {
+      reporter?.stageStart('kinetics', undefined, 'Koopman/EDMD Markov model, implied timescales, rates, bootstrap');
+      return runKineticsStage(run, config, manifest.dtPs);
+    }),
+  );
+  if (done('kinetics')) return result();
+
+  manifest = (await readManifest(run)) as Manifest;
+  const pathsInput = stageOutputHash(manifest, 'kinetics');
+  await step('paths', pathsInput, config.paths, () =>
+    runStage(run, 'paths', { inputHash: pathsInput, config: config.paths }, () => {
+      reporter?.stageStart('paths', undefined, 'transition path theory and dominant pathways');
+      return runPathsStage(run, config);
+    }),
+  );
+  if (done('paths')) return result();
+
+  manifest = (await readManifest(run)) as Manifest;
+  const reportInput = hashJson(['states', 'kinetics', 'paths'].map((s) => stageOutputHash(manifest, s)));
+  await step('report', reportInput, {}, () =>
+    runStage(run, 'report', { inputHash: reportInput, config: {} }, async () => {
+      reporter?.stageStart('report', undefined, 'figures, tables and report.html');
+      const loaded = await loadReportInput(run);
+      return renderReport(loaded.input, run);
+    }),
+  );
+  return result();
 }
