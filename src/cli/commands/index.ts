@@ -4,11 +4,14 @@ import { registerConfig } from './config.ts';
 import { registerInspect } from './inspect.ts';
 import { registerFeaturize } from './featurize.ts';
 import { registerRun } from './run.ts';
+import { registerStates } from './states.ts';
+import { registerDemo } from './demo.ts';
 import { registerKinetics } from './kinetics.ts';
 import { registerPaths } from './paths.ts';
 import { registerReport } from './report.ts';
+import { registerSynth } from './synth.ts';
 
 /** Every subcommand registers itself on the program; add new ones to this list. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerRun, registerInspect, registerFeaturize, registerConfig, registerReport, registerCompare, registerKinetics, registerPaths];
+export const commands: RegisterCommand[] = [registerDemo, registerRun, registerStates, registerInspect, registerFeaturize, registerConfig, registerReport, registerCompare, registerKinetics, registerPaths, registerSynth];
