@@ -8,7 +8,7 @@
 import { GetseiError, createRng, sampleIndices, type Rng } from '../util/index.ts';
 import { padSquare, precisionCholesky } from './dense.ts';
 import { Arena, mixtureKernels, padTo4, type MixtureKernels } from './simd.ts';
-import { kMeansPlusPlusWith, lloyd } from './kmeans.ts';
+import { PointSet, assignNearest, kMeansPlusPlusWith, lloyd } from './kmeans.ts';
 import { checkInteger, checkPositive, checkRows, type Rows } from './validate.ts';
 
 /** 'full': one free covariance per state; 'diagonal': axis-aligned; 'spherical': one variance per state. */
@@ -123,6 +123,8 @@ export class Workspace {
   readonly dp: number;
   readonly kern: MixtureKernels;
   readonly f64: Float64Array;
+  /** the sample as a point set, for the k-means start */
+  readonly points: PointSet;
   /** byte offsets */
   readonly xAt: number;
   readonly respAt: number;
@@ -139,7 +141,8 @@ export class Workspace {
     const dp = padTo4(d);
     this.dp = dp;
     const arena = new Arena();
-    this.xAt = arena.reserve(n * d * 8);
+    this.points = new PointSet(arena, n, d, Math.max(k, 2 + Math.floor(Math.log(k))));
+    this.xAt = this.points.xAt;
     this.respAt = arena.reserve((n + 4) * k * 8);
     this.meansAt = arena.reserve(k * d * 8);
     this.upAt = arena.reserve(k * dp * dp * 8);
@@ -147,8 +150,9 @@ export class Workspace {
     this.accAt = arena.reserve(dp * dp * 8);
     const memory = arena.memory();
     this.kern = mixtureKernels(d, memory);
+    this.points.bind(memory, this.kern);
     this.f64 = new Float64Array(memory.buffer);
-    this.X = this.f64.subarray(this.xAt / 8, this.xAt / 8 + n * d);
+    this.X = this.points.X;
     this.resp = this.f64.subarray(this.respAt / 8, this.respAt / 8 + n * k);
     this.chol = new Float64Array(d * d);
     this.nk = new Float64Array(k);
@@ -277,11 +281,14 @@ export interface ResolvedMixtureOptions {
 
 /** One EM run on the workspace's sample from a k-means start drawn with `rng`. */
 export function emRestart(ws: Workspace, o: ResolvedMixtureOptions, rng: Rng): RestartResult {
-  const { n, d, k, X } = ws;
-  const seeds = kMeansPlusPlusWith(X, n, d, k, rng);
-  const labels = o.init === 'kmeans'
-    ? lloyd(X, n, d, k, seeds.centers, 300, 1e-4).labels
-    : nearestSeed(X, n, d, k, seeds.centers);
+  const { n, d, k } = ws;
+  const seeds = kMeansPlusPlusWith(ws.points, k, rng);
+  let labels: Int32Array;
+  if (o.init === 'kmeans') labels = lloyd(ws.points, k, seeds.centers, 300, 1e-4).labels;
+  else {
+    labels = new Int32Array(n);
+    assignNearest(ws.points, seeds.centers, k, labels, new Float64Array(n));
+  }
   ws.resp.fill(0);
   for (let i = 0; i < n; i++) ws.resp[i * k + labels[i]] = 1;
   const p = newParams(k, d);
@@ -300,25 +307,6 @@ export function emRestart(ws: Workspace, o: ResolvedMixtureOptions, rng: Rng): R
     }
   }
   return { params: p, lowerBound, iterations, converged };
-}
-
-function nearestSeed(X: Float64Array, n: number, d: number, k: number, C: Float64Array): Int32Array {
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = Infinity;
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let a = 0; a < d; a++) {
-        const u = X[i * d + a] - C[c * d + a];
-        s += u * u;
-      }
-      if (s < best) {
-        best = s;
-        labels[i] = c;
-      }
-    }
-  }
-  return labels;
 }
 
 /** Defaults and range checks for the mixture options. */

@@ -14,6 +14,7 @@ export {
   adjustedRandIndex, contingencyTable, hungarianMatch, matchStates, kendallTau,
   type Assignment, type ContingencyTable, type Labels, type StateMatch,
 } from './agreement.ts';
+export { compareLabelings, type RepeatComparison } from './stability.ts';
 export { tsne, type TsneOptions } from './tsne.ts';
 export { umap, embeddingMap, type UmapOptions, type EmbeddingMap, type EmbeddingMapOptions } from './map.ts';
 export {

@@ -3,10 +3,11 @@
  * silhouette_score: s = (b − a) / max(a, b), a = mean distance to the other members of the own state, b = the
  * smallest mean distance to the members of another state; s = 0 for a state of one member. The score of a large
  * set is computed on a seeded sample of rows, like silhouette_score(sample_size=…) (the paper's Supplementary
- * Note 1 uses scikit-learn). Exact O(m²·d) over the m sampled rows, in 4 × 4 register tiles.
+ * Note 1 uses scikit-learn). Exact O(m²·d) over the m sampled rows, on a WebAssembly SIMD kernel.
  */
 import { GetseiError, createRng, sampleIndices } from '../util/index.ts';
 import type { Labels } from './agreement.ts';
+import { Arena, mixtureKernels, padTo4 } from './simd.ts';
 import { checkInteger, checkRows, type Rows } from './validate.ts';
 
 export interface SilhouetteOptions {
@@ -33,86 +34,67 @@ export interface SilhouetteResult {
 
 /**
  * Silhouette of the given rows (labels ≥ 0) among themselves. Returns one value per entry of `rows`.
+ * The rows are ordered by state so that each state's columns are contiguous; the SIMD kernel gives the distances
+ * of 4 rows to all rows at a time (the full matrix: twice the symmetric work, but no scattered accumulation),
+ * and each row's per-state sums are sums over contiguous ranges.
  */
 function silhouetteOf(X: Rows, d: number, labels: Labels, rows: Int32Array, states: number): Float64Array {
   const m = rows.length;
-  // centred float64 copy (centring keeps ‖x‖² + ‖y‖² − 2x·y accurate), squared norms, labels of the subset
-  const Y = new Float64Array(m * d);
+  const dp = padTo4(d);
+  const mp = Math.ceil(m / 4) * 4;
+  const order = Int32Array.from({ length: m }, (_, t) => t).sort((p, q) => labels[rows[p]] - labels[rows[q]] || p - q);
+  const lab = Int32Array.from(order, (t) => labels[rows[t]]);
+  const start = new Int32Array(states + 1);
+  for (const l of lab) start[l + 1]++;
+  for (let c = 0; c < states; c++) start[c + 1] += start[c];
+  const arena = new Arena();
+  const yAt = arena.reserve(mp * dp * 8), ytAt = arena.reserve(d * mp * 8), normAt = arena.reserve(mp * 8), outAt = arena.reserve(4 * mp * 8);
+  const memory = arena.memory();
+  const kern = mixtureKernels(d, memory);
+  const f64 = new Float64Array(memory.buffer);
+  // centred rows (centring keeps ‖x‖² + ‖y‖² − 2x·y accurate), in state order, padded with zero rows to mp
   const mean = new Float64Array(d);
   for (let t = 0; t < m; t++) for (let a = 0; a < d; a++) mean[a] += X[rows[t] * d + a] / m;
-  for (let t = 0; t < m; t++) for (let a = 0; a < d; a++) Y[t * d + a] = X[rows[t] * d + a] - mean[a];
-  const norm = new Float64Array(m);
+  const Y = f64.subarray(yAt / 8, yAt / 8 + mp * dp), Yt = f64.subarray(ytAt / 8, ytAt / 8 + d * mp);
+  const norm = f64.subarray(normAt / 8, normAt / 8 + mp);
   for (let t = 0; t < m; t++) {
+    const src = rows[order[t]] * d;
     let s = 0;
-    for (let a = 0; a < d; a++) s += Y[t * d + a] * Y[t * d + a];
+    for (let a = 0; a < d; a++) {
+      const v = X[src + a] - mean[a];
+      Y[t * dp + a] = v;
+      Yt[a * mp + t] = v;
+      s += v * v;
+    }
     norm[t] = s;
   }
-  const lab = new Int32Array(m);
+  const out = f64.subarray(outAt / 8, outAt / 8 + 4 * mp);
   const count = new Float64Array(states);
-  for (let t = 0; t < m; t++) {
-    lab[t] = labels[rows[t]];
-    count[lab[t]]++;
-  }
-  // sums[t·states + c] = Σ distance from row t to the rows of state c
-  const sums = new Float64Array(m * states);
-  const dist = (dot: number, i: number, j: number): number => {
-    const s = norm[i] + norm[j] - 2 * dot;
-    return s > 0 ? Math.sqrt(s) : 0;
-  };
-  const add = (i: number, j: number, dot: number): void => {
-    const v = dist(dot, i, j);
-    sums[i * states + lab[j]] += v;
-    sums[j * states + lab[i]] += v;
-  };
-  const m4 = m - (m % 4);
-  for (let i = 0; i < m4; i += 4) {
-    const i0 = i * d, i1 = i0 + d, i2 = i1 + d, i3 = i2 + d;
-    for (let j = i; j < m4; j += 4) {
-      const j0 = j * d, j1 = j0 + d, j2 = j1 + d, j3 = j2 + d;
-      let a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
-      let a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
-      for (let a = 0; a < d; a++) {
-        const u0 = Y[i0 + a], u1 = Y[i1 + a], u2 = Y[i2 + a], u3 = Y[i3 + a];
-        const v0 = Y[j0 + a], v1 = Y[j1 + a], v2 = Y[j2 + a], v3 = Y[j3 + a];
-        a00 += u0 * v0; a01 += u0 * v1; a02 += u0 * v2; a03 += u0 * v3;
-        a10 += u1 * v0; a11 += u1 * v1; a12 += u1 * v2; a13 += u1 * v3;
-        a20 += u2 * v0; a21 += u2 * v1; a22 += u2 * v2; a23 += u2 * v3;
-        a30 += u3 * v0; a31 += u3 * v1; a32 += u3 * v2; a33 += u3 * v3;
+  for (let c = 0; c < states; c++) count[c] = start[c + 1] - start[c];
+  const sorted = new Float64Array(m);
+  for (let i = 0; i < m; i += 4) {
+    kern.distances4(yAt + i * dp * 8, normAt + i * 8, ytAt, mp * 8, normAt, mp * 8, outAt, mp * 8);
+    for (let r = 0; r < 4 && i + r < m; r++) {
+      const row = out.subarray(r * mp, r * mp + m);
+      const own = lab[i + r];
+      if (count[own] <= 1) continue; // a singleton state: s = 0 by convention
+      let a = 0;
+      let b = Infinity;
+      for (let c = 0; c < states; c++) {
+        if (count[c] === 0) continue;
+        let sum = 0;
+        for (let j = start[c]; j < start[c + 1]; j++) sum += row[j];
+        if (c === own) a = sum / (count[c] - 1);
+        else if (sum / count[c] < b) b = sum / count[c];
       }
-      if (j === i) {
-        // diagonal tile: each unordered pair once
-        add(i, i + 1, a01); add(i, i + 2, a02); add(i, i + 3, a03);
-        add(i + 1, i + 2, a12); add(i + 1, i + 3, a13); add(i + 2, i + 3, a23);
-      } else {
-        add(i, j, a00); add(i, j + 1, a01); add(i, j + 2, a02); add(i, j + 3, a03);
-        add(i + 1, j, a10); add(i + 1, j + 1, a11); add(i + 1, j + 2, a12); add(i + 1, j + 3, a13);
-        add(i + 2, j, a20); add(i + 2, j + 1, a21); add(i + 2, j + 2, a22); add(i + 2, j + 3, a23);
-        add(i + 3, j, a30); add(i + 3, j + 1, a31); add(i + 3, j + 2, a32); add(i + 3, j + 3, a33);
-      }
-    }
-  }
-  // the last m mod 4 rows against everything before them and among themselves
-  for (let j = m4; j < m; j++) {
-    for (let i = 0; i < j; i++) {
-      let s = 0;
-      for (let a = 0; a < d; a++) s += Y[i * d + a] * Y[j * d + a];
-      add(i, j, s);
+      const den = Math.max(a, b);
+      sorted[i + r] = den > 0 ? (b - a) / den : 0;
     }
   }
   const values = new Float64Array(m);
-  for (let t = 0; t < m; t++) {
-    const own = lab[t];
-    if (count[own] <= 1) continue; // a singleton state: s = 0 by convention
-    const a = sums[t * states + own] / (count[own] - 1);
-    let b = Infinity;
-    for (let c = 0; c < states; c++) {
-      if (c === own || count[c] === 0) continue;
-      const mc = sums[t * states + c] / count[c];
-      if (mc < b) b = mc;
-    }
-    const den = Math.max(a, b);
-    values[t] = den > 0 ? (b - a) / den : 0;
-  }
+  order.forEach((t, u) => {
+    values[t] = sorted[u];
+  });
   return values;
 }
 

@@ -22,6 +22,14 @@ export interface MixtureKernels {
   scatter(buf: number, bufEnd: number, acc: number): void;
   /** out (k × d) += Σ_t resp[t][c] x[t] over float64 rows x..xEnd, resp rows of kBytes bytes */
   weightedSum(x: number, xEnd: number, resp: number, kBytes: number, out: number): void;
+  /** out[t·m + c] = ‖x[t] − C[c]‖² for float64 rows x..xEnd and the m = (cEnd − c)/(8d) centres at c */
+  squaredDistances(x: number, xEnd: number, c: number, cEnd: number, out: number): void;
+  /**
+   * Euclidean distances of 4 rows (at y, stride dp, squared norms at normI) to the columns j of a transposed
+   * block (at yt, d rows of tStride bytes, squared norms at normJ), for j in tiles of 4 until the byte offset
+   * jEnd within a row: out + r·outStride + 8j = √max(0, ‖y_r‖² + ‖y_j‖² − 2 y_r·y_j).
+   */
+  distances4(y: number, normI: number, yt: number, tStride: number, normJ: number, jEnd: number, out: number, outStride: number): void;
 }
 
 const { get, set, tee, i32, f64Load, f64Store, v128Load, v128Store, v128Load64Splat } = op;
@@ -169,6 +177,59 @@ interface WasmApi {
 export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 export type { WasmMemory };
 
+function squaredDistances(d: number): FunctionSpec {
+  // params x 0, xEnd 1, c 2, cEnd 3, out 4; locals cc 5 (i32), acc 6, u 7 (v128), s 8 (f64)
+  const CC = 5, ACC = 6, U = 7, S = 8;
+  const perCentre: Bytes = [...op.v128Zero, ...set(ACC), ...op.f64Const0, ...set(S)];
+  for (const [a, pair] of columnPairs(d)) {
+    if (pair) {
+      perCentre.push(...get(0), ...v128Load(a * 8), ...get(CC), ...v128Load(a * 8), ...op.f64x2Sub, ...tee(U), ...get(U), ...op.f64x2Mul,
+        ...get(ACC), ...op.f64x2Add, ...set(ACC));
+    } else {
+      perCentre.push(...get(0), ...f64Load(a * 8), ...get(CC), ...f64Load(a * 8), ...op.f64Sub, ...tee(S), ...get(S), ...op.f64Mul, ...set(S));
+    }
+  }
+  perCentre.push(...get(4), ...get(ACC), ...op.f64x2ExtractLane(0), ...get(ACC), ...op.f64x2ExtractLane(1), ...op.f64Add, ...get(S), ...op.f64Add,
+    ...f64Store(0), ...get(4), ...i32(8), ...op.i32Add, ...set(4));
+  const perRow: Bytes = [...get(2), ...set(CC), ...loopUntil(CC, 3, d * 8, perCentre)];
+  return { name: 'squaredDistances', params: [I32, I32, I32, I32, I32], locals: [I32, V128, V128, F64], body: loopUntil(0, 1, d * 8, perRow) };
+}
+
+function distances4(d: number, dp: number): FunctionSpec {
+  // params y 0, normI 1, yt 2, tStride 3, normJ 4, jEnd 5, out 6, outStride 7;
+  // locals j 8, py 9, pt 10, pEnd 11, o 12 (i32); acc[r][h] 13..20, t0 21, t1 22, x 23 (v128)
+  const J = 8, PY = 9, PT = 10, PEND = 11, O = 12, T0 = 21, T1 = 22, XV = 23;
+  const acc = (r: number, h: number): number => 13 + 2 * r + h;
+  const row = dp * 8;
+  const tile: Bytes = [];
+  for (let r = 0; r < 4; r++) for (let h = 0; h < 2; h++) tile.push(...op.v128Zero, ...set(acc(r, h)));
+  // feature loop: py walks the 4 rows' column f, pt walks the transposed rows at column j
+  tile.push(...get(0), ...set(PY), ...get(0), ...i32(d * 8), ...op.i32Add, ...set(PEND), ...get(2), ...get(J), ...op.i32Add, ...set(PT));
+  const inner: Bytes = [...get(PT), ...v128Load(0), ...set(T0), ...get(PT), ...v128Load(16), ...set(T1)];
+  for (let r = 0; r < 4; r++) {
+    inner.push(...get(PY), ...v128Load64Splat(r * row), ...tee(XV), ...get(T0), ...op.f64x2Mul, ...get(acc(r, 0)), ...op.f64x2Add, ...set(acc(r, 0)));
+    inner.push(...get(XV), ...get(T1), ...op.f64x2Mul, ...get(acc(r, 1)), ...op.f64x2Add, ...set(acc(r, 1)));
+  }
+  inner.push(...get(PT), ...get(3), ...op.i32Add, ...set(PT));
+  tile.push(...loopUntil(PY, PEND, 8, inner));
+  // distances: √max(0, n_i + n_j − 2·dot), stored row by row
+  tile.push(...get(6), ...get(J), ...op.i32Add, ...set(O));
+  for (let r = 0; r < 4; r++) {
+    for (let h = 0; h < 2; h++) {
+      tile.push(...get(O),
+        ...get(1), ...v128Load64Splat(r * 8), ...get(4), ...get(J), ...op.i32Add, ...v128Load(16 * h), ...op.f64x2Add,
+        ...get(acc(r, h)), ...get(acc(r, h)), ...op.f64x2Add, ...op.f64x2Sub,
+        ...op.v128Zero, ...op.f64x2Max, ...op.f64x2Sqrt, ...v128Store(16 * h));
+    }
+    tile.push(...get(O), ...get(7), ...op.i32Add, ...set(O));
+  }
+  return {
+    name: 'distances4', params: [I32, I32, I32, I32, I32, I32, I32, I32],
+    locals: [I32, I32, I32, I32, I32, ...new Array<number>(11).fill(V128)],
+    body: [...i32(0), ...set(J), ...loopUntil(J, 5, 32, tile)],
+  };
+}
+
 const modules = new Map<number, object>();
 
 /** dp: d rounded up to a multiple of 4. */
@@ -182,7 +243,7 @@ export function mixtureKernels(d: number, memory: WasmMemory): MixtureKernels {
   if (module === undefined) {
     const dp = padTo4(d);
     module = new wasm.Module(assembleModule([
-      centre64(d, dp), centre32(d, dp), scaledCentre64(d, dp), maha(dp), scatter(dp), weightedSum(d),
+      centre64(d, dp), centre32(d, dp), scaledCentre64(d, dp), maha(dp), scatter(dp), weightedSum(d), squaredDistances(d), distances4(d, dp),
     ]));
     modules.set(d, module);
   }

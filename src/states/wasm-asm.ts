@@ -61,6 +61,7 @@ export const op = {
   i32Mul: [0x6c],
   i32Ne: [0x47],
   i32GeU: [0x4f],
+  f64Const0: [0x44, 0, 0, 0, 0, 0, 0, 0, 0],
   f64Load: (offset: number): Bytes => [0x2b, ...mem(3, offset)],
   f32Load: (offset: number): Bytes => [0x2a, ...mem(2, offset)],
   f64Store: (offset: number): Bytes => [0x39, ...mem(3, offset)],
@@ -81,6 +82,8 @@ export const op = {
   f64x2Add: simd(0xf0),
   f64x2Sub: simd(0xf1),
   f64x2Mul: simd(0xf2),
+  f64x2Max: simd(0xf5),
+  f64x2Sqrt: simd(0xef),
   f64x2PromoteLowF32x4: simd(0x5f),
 };
 
