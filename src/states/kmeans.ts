@@ -94,7 +94,7 @@ export class PointSet {
 
 /** k-means++ with a caller-owned random stream (used by the mixture's restarts). */
 export function kMeansPlusPlusWith(ps: PointSet, k: number, rng: Rng, localTrials = defaultTrials(k)): KMeansPlusPlusResult {
-  const { n, d } = ps;
+  const { n } = ps;
   const indices = new Int32Array(k);
   const closest = new Float64Array(n);
   const best = new Float64Array(n);
