@@ -123,3 +123,26 @@ test('derived numbers: Pearson r, slow processes, metrics and warnings', () => {
   assert.match(w2, /not a valid rate matrix.*nearest generator/);
   assert.match(w2, /S5 are outside the largest connected set/);
 });
+
+test('a minimal two-state run (one process, one pathway, times in frames) still draws every figure it has', async () => {
+  const k = [[0.9, 0.1], [0.2, 0.8]];
+  const input: ReportInput = {
+    states: { count: 2, populations: [2 / 3, 1 / 3] },
+    kinetics: {
+      timeUnit: 'frames', lag: 10, activeSet: [0, 1], transitionMatrix: k, stationary: [2 / 3, 1 / 3],
+      impliedTimescalesScan: { lags: [1, 10], timescales: [[null], [33]] }, rateMatrix: [[-0.01, 0.01], [0.02, -0.02]], mobility: [0.5, 1],
+      ckTest: { steps: [1], predicted: [k], estimated: [k] },
+    },
+    paths: {
+      source: [0], target: [1], forwardCommittor: [0, 1], backwardCommittor: [1, 0], equilibriumFlux: [[0, 1 / 15], [1 / 15, 0]],
+      grossFlux: [[0, 1 / 15], [0, 0]], netFlux: [[0, 1 / 15], [0, 0]], totalFlux: 1 / 15, rate: 0.0067, pathways: [{ states: [0, 1], flux: 1 / 15, fraction: 1, bottleneck: [0, 1] }],
+    },
+  };
+  const plans = reportFigures(input);
+  for (const p of plans.filter((q) => !q.missing)) {
+    const texts = svgTexts(await svgOf(p)).join('\n');
+    assert.ok(texts.length > 0, p.name);
+  }
+  assert.ok(svgTexts(await svgOf(impliedTimescalesFigure(input))).includes('τ = 10 frames'));
+  assert.deepEqual(metrics(input).find((m) => m.key === 'rate')!.label, 'rate A → B (frame⁻¹)');
+});

@@ -267,7 +267,7 @@ export function deriveWarnings(input: ReportInput): string[] {
       w.push(`Unstable state(s) between repeats: ${st.unstableStates.map((i) => stateLabel(s, i)).join(', ')}.`);
     }
     const failing = (st.conclusions ?? []).filter((c) => !c.holds);
-    if (failing.length > 0) w.push(`Not every repeat supports: ${failing.map((c) => c.claim).join('; ')}.`);
+    if (failing.length > 0) w.push(`Does not hold in every repeat of state discovery: ${failing.map((c) => c.claim + (c.detail ? ` (${c.detail})` : '')).join('; ')}.`);
   }
   return w;
 }

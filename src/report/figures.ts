@@ -228,7 +228,7 @@ export function impliedTimescalesFigure(input: ReportInput): FigurePlan {
   const processes = [...new Set(values.map((v) => v.process))];
   return {
     name, title, section: 'kinetics', paperRef: 'Fig. 3a',
-    caption: `Relaxation timescales tᵢ = −τ / ln|λᵢ| of the Koopman matrix against the lag τ. Processes above the dashed grey line (t = τ) are resolved; the red line marks the lag used (τ = ${fmt(k.lag)} ${unit}). Flat lines mean the model is Markovian at that lag.`,
+    caption: `Relaxation timescales tᵢ = −τ / ln|λᵢ| of the Koopman matrix against the lag τ. Processes above the dashed grey line (t = τ) are resolved; the red line marks the lag used (τ = ${fmt(k.lag)} ${unit}${k.lagChoice ? `; ${k.lagChoice}` : ''}). Flat lines mean the model is Markovian at that lag.`,
     spec: spec({
       title: 'Implied timescales',
       width: 400, height: 280,

@@ -88,6 +88,8 @@ export interface KineticsPart {
   timeUnit: TimeUnit;
   /** the lag time τ, in `timeUnit` */
   lag: number;
+  /** how the lag was chosen, in words (e.g. "auto: shortest lag at which the implied timescales level off") */
+  lagChoice?: string;
   /** time between frames in ps, when known */
   dt?: number | null;
   /** state ids of the rows and columns of every matrix below */
