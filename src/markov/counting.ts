@@ -1,6 +1,6 @@
 import { GetseiError } from '../util/errors.ts';
 import {
-  commonLength, segmentBounds, stateHistogram, trajectoryRows, type DiscreteTrajectories, type StateArray,
+  commonLength, MAX_STATES, segmentBounds, trajectoryRows, type DiscreteTrajectories, type StateArray,
   type StateHistogram, type UndefinedPolicy,
 } from './dtrajs.ts';
 
@@ -30,80 +30,138 @@ export interface TransitionCounts {
   readonly histogram: StateHistogram;
 }
 
-/** Prepared input: typed-array rows, validated labels, segment bounds. Shared by the counting functions. */
+/**
+ * Trajectories validated and indexed once, so that counting at many lags reads only what it needs: the typed-array
+ * rows, the frame histogram, and the countable runs — maximal stretches [start, end) of one row within one segment
+ * (and, under the 'split' policy, without undefined frames), stored as (row, segment, start, end) quadruples.
+ */
 export interface PreparedTrajectories {
   readonly rows: readonly StateArray[];
   readonly nStates: number;
   readonly bounds: Int32Array | null;
   readonly policy: UndefinedPolicy;
   readonly histogram: StateHistogram;
-  /** Longest stretch of frames in which a transition can be counted (bounds the usable lag). */
+  readonly runs: Int32Array;
+  /** Longest run (bounds the usable lag: a lag ≥ longestRun counts nothing). */
   readonly longestRun: number;
 }
 
+function badLabel(v: number, r: number, t: number, nStates: number | undefined): GetseiError {
+  const why = v < -1
+    ? `state ${v} is negative; states are integers ≥ 0, or −1 for undefined`
+    : nStates === undefined
+      ? `state ${v} is too large; getsei's dense Markov models allow at most ${MAX_STATES} states (relabel states as 0…n−1)`
+      : `state ${v} is not below the declared number of states (${nStates})`;
+  return new GetseiError(`trajectory ${r}, frame ${t}: ${why}`);
+}
+
+/**
+ * Validate, histogram and index the trajectories in one pass over all frames. Throws a GetseiError naming the
+ * trajectory and frame of the first bad label. Counting functions accept the result in place of raw trajectories.
+ */
 export function prepareTrajectories(dtrajs: DiscreteTrajectories, options: CountOptions = {}): PreparedTrajectories {
   const rows = trajectoryRows(dtrajs);
   const policy = options.undefinedPolicy ?? 'split';
   if (policy !== 'split' && policy !== 'pairs') {
     throw new GetseiError(`unknown undefined-frame policy '${String(policy)}'; use 'split' or 'pairs'`);
   }
-  const histogram = stateHistogram(rows, options.nStates);
+  const limit = options.nStates ?? MAX_STATES;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_STATES) {
+    throw new GetseiError(`the number of states must be an integer in 1…${MAX_STATES}, got ${limit}`);
+  }
   let bounds: Int32Array | null = null;
   if (options.segments !== undefined) {
     const len = commonLength(rows);
     if (len === null) throw new GetseiError('per-frame segment ids need all trajectories to have the same number of frames');
     bounds = segmentBounds(options.segments, len);
   }
+  // Frame histogram in four interleaved integer tables (frame t mod 4), so that long runs of one state do not
+  // serialise on one memory cell; slot 0 = undefined. Flushed into `hist` before any cell could overflow.
+  const width = limit + 1;
+  const hist = new Float64Array(width);
+  const tables = new Uint32Array(4 * width);
+  let pending = 0;
+  const flushTables = (): void => {
+    for (let k = 0; k < 4; k++) for (let e = 0; e < width; e++) hist[e] += tables[k * width + e];
+    tables.fill(0);
+    pending = 0;
+  };
+  const runs: number[] = [];
   let longestRun = 0;
-  for (const row of rows) {
-    forEachRun(row, bounds, policy, (a, b) => {
-      if (b - a > longestRun) longestRun = b - a;
-    });
+  const split = policy === 'split';
+  let total = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    total += row.length;
+    if (pending + row.length > 2 ** 31) flushTables();
+    pending += row.length;
+    const nSeg = bounds === null ? 1 : bounds.length - 1;
+    for (let s = 0; s < nSeg; s++) {
+      const lo = bounds === null ? 0 : bounds[s];
+      const hi = bounds === null ? row.length : bounds[s + 1];
+      let start = split ? -1 : lo;
+      let t = lo;
+      while (t < hi) {
+        if (t + 4 <= hi) {
+          const v0 = row[t];
+          const v1 = row[t + 1];
+          const v2 = row[t + 2];
+          const v3 = row[t + 3];
+          if ((v0 | v1 | v2 | v3) >= 0 && v0 < limit && v1 < limit && v2 < limit && v3 < limit) {
+            tables[v0 + 1]++;
+            tables[width + v1 + 1]++;
+            tables[2 * width + v2 + 1]++;
+            tables[3 * width + v3 + 1]++;
+            if (start < 0) start = t;
+            t += 4;
+            continue;
+          }
+        }
+        const v = row[t];
+        if (v >= 0 && v < limit) {
+          tables[v + 1]++;
+          if (start < 0) start = t;
+        } else if (v === -1) {
+          tables[0]++;
+          if (split && start >= 0) {
+            if (t - start >= 2) runs.push(r, s, start, t);
+            if (t - start > longestRun) longestRun = t - start;
+            start = -1;
+          }
+        } else {
+          throw badLabel(v, r, t, options.nStates);
+        }
+        t++;
+      }
+      if (start >= 0) {
+        if (hi - start >= 2) runs.push(r, s, start, hi);
+        if (hi - start > longestRun) longestRun = hi - start;
+      }
+    }
   }
-  return { rows, nStates: histogram.frames.length, bounds, policy, histogram, longestRun };
+  flushTables();
+  let last = limit;
+  if (options.nStates === undefined) {
+    while (last > 0 && hist[last] === 0) last--;
+  }
+  const histogram = { frames: hist.slice(1, last + 1), undefinedFrames: hist[0], totalFrames: total };
+  return { rows, nStates: last, bounds, policy, histogram, runs: Int32Array.from(runs), longestRun };
 }
 
-/**
- * Calls fn(start, end) for every stretch [start, end) of a row within which pairs may be counted: segments cut
- * by the segment bounds and — under the 'split' policy — by undefined frames.
- */
-function forEachRun(row: StateArray, bounds: Int32Array | null, policy: UndefinedPolicy, fn: (a: number, b: number) => void): void {
-  const nb = bounds === null ? 1 : bounds.length - 1;
-  for (let s = 0; s < nb; s++) {
-    const lo = bounds === null ? 0 : bounds[s];
-    const hi = bounds === null ? row.length : bounds[s + 1];
-    if (policy === 'pairs') {
-      fn(lo, hi);
-      continue;
-    }
-    let t = lo;
-    while (t < hi) {
-      while (t < hi && row[t] < 0) t++;
-      const a = t;
-      while (t < hi && row[t] >= 0) t++;
-      if (t > a) fn(a, t);
-    }
-  }
-}
-
-/** Add the pairs (t, t+lag) of row[a…b) to the n × n matrix c at offset off. */
-function countRun(row: StateArray, a: number, b: number, lag: number, n: number, c: Float64Array, off: number, policy: UndefinedPolicy): void {
+/** Add the pairs (t, t+lag) of row[a…b) to the n × n matrix c at offset off, skipping pairs that touch −1. */
+function countRunChecked(row: StateArray, a: number, b: number, lag: number, n: number, c: Float64Array, off: number): void {
   const end = b - lag;
-  if (policy === 'split') {
-    for (let t = a; t < end; t++) c[off + row[t] * n + row[t + lag]]++;
-  } else {
-    for (let t = a; t < end; t++) {
-      const i = row[t];
-      const j = row[t + lag];
-      if (i >= 0 && j >= 0) c[off + i * n + j]++;
-    }
+  for (let t = a; t < end; t++) {
+    const i = row[t];
+    const j = row[t + lag];
+    if (i >= 0 && j >= 0) c[off + i * n + j]++;
   }
 }
 
 /**
- * The hot loop of the module: count pairs of row[a…b) into four interleaved n × n integer tables (t mod 4), so
- * that runs of the same transition — the common case in metastable data — do not serialise on one memory cell.
- * Returns the number of pairs added. 'split' policy only (every frame of the run is defined).
+ * The hot loop of the module: count pairs of row[a…b) (all frames defined) into four interleaved n × n integer
+ * tables (t mod 4), so that runs of the same transition — the common case in metastable data — do not serialise
+ * on one memory cell. Returns the number of pairs added.
  */
 function countRunInterleaved(row: StateArray, a: number, b: number, lag: number, n: number, c: Uint32Array): number {
   const nn = n * n;
@@ -131,37 +189,41 @@ function checkLag(lag: number): void {
 }
 
 /**
- * Count transitions at several lags in one pass over the data (each row is read once while it is in cache).
- * Returns one n × n count matrix per lag.
+ * Count transitions at several lags in one pass over the runs (each run is read for all lags while it is in
+ * cache). Returns one n × n count matrix per lag.
  */
 export function countTransitionsAtLags(prepared: PreparedTrajectories, lags: readonly number[]): Float64Array[] {
   for (const lag of lags) checkLag(lag);
   const n = prepared.nStates;
   const out = lags.map(() => new Float64Array(n * n));
+  const { runs, rows } = prepared;
   if (prepared.policy === 'pairs') {
-    for (const row of prepared.rows) {
-      forEachRun(row, prepared.bounds, prepared.policy, (a, b) => {
-        for (let k = 0; k < lags.length; k++) countRun(row, a, b, lags[k], n, out[k], 0, prepared.policy);
-      });
+    for (let q = 0; q < runs.length; q += 4) {
+      const row = rows[runs[q]];
+      for (let k = 0; k < lags.length; k++) countRunChecked(row, runs[q + 2], runs[q + 3], lags[k], n, out[k], 0);
     }
     return out;
   }
-  // integer tables are flushed long before a cell could overflow 2³²
   const scratch = lags.map(() => new Uint32Array(4 * n * n));
   const pending = new Float64Array(lags.length);
-  for (const row of prepared.rows) {
-    forEachRun(row, prepared.bounds, prepared.policy, (a, b) => {
-      for (let k = 0; k < lags.length; k++) {
-        if (pending[k] + (b - a) > 2 ** 31) {
-          flush(scratch[k], out[k]);
-          pending[k] = 0;
-        }
-        pending[k] += countRunInterleaved(row, a, b, lags[k], n, scratch[k]);
+  for (let q = 0; q < runs.length; q += 4) {
+    const row = rows[runs[q]];
+    const a = runs[q + 2];
+    const b = runs[q + 3];
+    for (let k = 0; k < lags.length; k++) {
+      if (pending[k] + (b - a) > 2 ** 31) {
+        flush(scratch[k], out[k]);
+        pending[k] = 0;
       }
-    });
+      pending[k] += countRunInterleaved(row, a, b, lags[k], n, scratch[k]);
+    }
   }
   for (let k = 0; k < lags.length; k++) flush(scratch[k], out[k]);
   return out;
+}
+
+export function isPrepared(d: DiscreteTrajectories | PreparedTrajectories): d is PreparedTrajectories {
+  return !Array.isArray(d) && (d as PreparedTrajectories).runs instanceof Int32Array && (d as PreparedTrajectories).policy !== undefined;
 }
 
 /**
@@ -174,10 +236,6 @@ export function countTransitions(dtrajs: DiscreteTrajectories | PreparedTrajecto
   const prepared = isPrepared(dtrajs) ? dtrajs : prepareTrajectories(dtrajs, options);
   const [counts] = countTransitionsAtLags(prepared, [lag]);
   return { lag, nStates: prepared.nStates, counts, histogram: prepared.histogram };
-}
-
-export function isPrepared(d: DiscreteTrajectories | PreparedTrajectories): d is PreparedTrajectories {
-  return !Array.isArray(d) && (d as PreparedTrajectories).rows !== undefined && (d as PreparedTrajectories).policy !== undefined;
 }
 
 /** Counts of each resampling unit (one trajectory within one segment), for the bootstrap. */
@@ -199,32 +257,43 @@ export function countTransitionsByUnit(prepared: PreparedTrajectories, lag: numb
   checkLag(lag);
   const n = prepared.nStates;
   const nn = n * n;
-  const bounds = prepared.bounds ?? null;
-  const nSeg = bounds === null ? 1 : bounds.length - 1;
+  const { runs, rows } = prepared;
   const blocks: Float64Array[] = [];
   const traj: number[] = [];
   const seg: number[] = [];
-  for (let r = 0; r < prepared.rows.length; r++) {
-    const row = prepared.rows[r];
-    for (let s = 0; s < nSeg; s++) {
-      const lo = bounds === null ? 0 : bounds[s];
-      const hi = bounds === null ? row.length : bounds[s + 1];
-      const sub = row.subarray(lo, hi);
-      const c = new Float64Array(nn);
-      let any = false;
-      forEachRun(sub, null, prepared.policy, (a, b) => {
-        if (b - a > lag) {
-          countRun(sub, a, b, lag, n, c, 0, prepared.policy);
-          any = true;
-        }
-      });
-      if (any && c.some((x) => x > 0)) {
-        blocks.push(c);
-        traj.push(r);
-        seg.push(s);
-      }
+  let current: Float64Array | null = null;
+  let any = false;
+  const close = (): void => {
+    if (current !== null && any) blocks.push(current);
+    else if (current !== null) {
+      traj.pop();
+      seg.pop();
+    }
+  };
+  for (let q = 0; q < runs.length; q += 4) {
+    const r = runs[q];
+    const s = runs[q + 1];
+    if (current === null || traj[traj.length - 1] !== r || seg[seg.length - 1] !== s) {
+      close();
+      current = new Float64Array(nn);
+      any = false;
+      traj.push(r);
+      seg.push(s);
+    }
+    const a = runs[q + 2];
+    const b = runs[q + 3];
+    if (b - a <= lag) continue;
+    if (prepared.policy === 'pairs') {
+      countRunChecked(rows[r], a, b, lag, n, current, 0);
+      if (current.some((x) => x > 0)) any = true;
+    } else {
+      const end = b - lag;
+      const row = rows[r];
+      for (let t = a; t < end; t++) current[row[t] * n + row[t + lag]]++;
+      any = true;
     }
   }
+  close();
   const counts = new Float64Array(blocks.length * nn);
   blocks.forEach((b, u) => counts.set(b, u * nn));
   return { nStates: n, nUnits: blocks.length, counts, trajectory: Int32Array.from(traj), segment: Int32Array.from(seg) };

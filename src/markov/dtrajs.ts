@@ -62,67 +62,6 @@ export interface StateHistogram {
 }
 
 /**
- * One pass over all frames: checks that every label is −1 or in [0, MAX_STATES) (and below nStates if given) and
- * counts frames per state. Throws a GetseiError naming the trajectory and frame of the first bad label.
- */
-export function stateHistogram(rows: readonly StateArray[], nStates?: number): StateHistogram {
-  const limit = nStates ?? MAX_STATES;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_STATES) {
-    throw new GetseiError(`the number of states must be an integer in 1…${MAX_STATES}, got ${limit}`);
-  }
-  // four interleaved integer tables (frame t mod 4) so that long runs of one state do not serialise on one cell;
-  // slot 0 = undefined (−1); flushed into `hist` before any cell could overflow
-  const width = limit + 1;
-  const hist = new Float64Array(width);
-  const tables = new Uint32Array(4 * width);
-  let pending = 0;
-  const flushTables = (): void => {
-    for (let k = 0; k < 4; k++) for (let e = 0; e < width; e++) hist[e] += tables[k * width + e];
-    tables.fill(0);
-    pending = 0;
-  };
-  let total = 0;
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
-    const len = row.length;
-    total += len;
-    if (pending + len > 2 ** 31) flushTables();
-    pending += len;
-    let t = 0;
-    for (; t + 3 < len; t += 4) {
-      const v0 = row[t];
-      const v1 = row[t + 1];
-      const v2 = row[t + 2];
-      const v3 = row[t + 3];
-      if (v0 < -1 || v0 >= limit || v1 < -1 || v1 >= limit || v2 < -1 || v2 >= limit || v3 < -1 || v3 >= limit) break;
-      tables[v0 + 1]++;
-      tables[width + v1 + 1]++;
-      tables[2 * width + v2 + 1]++;
-      tables[3 * width + v3 + 1]++;
-    }
-    for (; t < len; t++) {
-      const v = row[t];
-      if (v < -1 || v >= limit) {
-        // the rare path: say what is wrong and where
-        const why = v < -1
-          ? `state ${v} is negative; states are integers ≥ 0, or −1 for undefined`
-          : nStates === undefined
-            ? `state ${v} is too large; getsei's dense Markov models allow at most ${MAX_STATES} states (relabel states as 0…n−1)`
-            : `state ${v} is not below the declared number of states (${nStates})`;
-        throw new GetseiError(`trajectory ${r}, frame ${t}: ${why}`);
-      }
-      tables[v + 1]++;
-    }
-  }
-  flushTables();
-  let last = limit;
-  if (nStates === undefined) {
-    while (last > 0 && hist[last] === 0) last--;
-  }
-  return { frames: hist.slice(1, last + 1), undefinedFrames: hist[0], totalFrames: total };
-}
-
-/**
  * Segment boundaries from a per-frame segment id (independent trajectories concatenated along time): each maximal
  * run of equal ids is one segment. Returns the start frame of every segment plus nFrames at the end.
  */

@@ -1,6 +1,6 @@
 export {
   type StateArray, type StateMatrix, type DiscreteTrajectories, type UndefinedPolicy, type StateHistogram, MAX_STATES,
-  trajectoryRows, stateHistogram, segmentBounds,
+  trajectoryRows, segmentBounds,
 } from './dtrajs.ts';
 export {
   type CountOptions, type TransitionCounts, type PreparedTrajectories, type UnitCounts, prepareTrajectories,
