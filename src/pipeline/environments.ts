@@ -21,3 +21,12 @@ export function environmentXyz(species: readonly number[], frame: StoredFrame, l
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** A whole stored frame as extended XYZ with a per-atom `state` column (−1 for non-Li), for the report's 3-D view. */
+export function frameXyz(species: readonly number[], positions: Float32Array, cell: Float64Array, stateByAtom: readonly number[], frame: number): string {
+  const lines = [String(species.length), `Lattice="${Array.from(cell).join(' ')}" Properties=species:S:1:pos:R:3:state:I:1 pbc="T T T" frame=${frame}`];
+  for (let i = 0; i < species.length; i++) {
+    lines.push(`${symbolOf(species[i])} ${positions[3 * i].toFixed(5)} ${positions[3 * i + 1].toFixed(5)} ${positions[3 * i + 2].toFixed(5)} ${stateByAtom[i]}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -11,7 +11,8 @@ import { encodeNpy } from '../util/npy.ts';
 import { npyFileInfo, readFloat32Rows } from '../util/npy-file.ts';
 import { createRng, sampleIndices } from '../util/rng.ts';
 import type { Config } from './config.ts';
-import { environmentXyz } from './environments.ts';
+import { environmentXyz, frameXyz } from './environments.ts';
+import { stateProfileAlongZ } from '../spatial/index.ts';
 import { FrameStoreReader } from './frame-store.ts';
 
 export interface StatesSummary {
@@ -21,7 +22,13 @@ export interface StatesSummary {
   readonly silhouettePerState: (number | null)[];
   readonly scoreTable: { count: number; bic: number; aic: number; logLikelihood: number; silhouette: number | null; converged: boolean }[];
   readonly populations: number[];
-  readonly descriptors: StateDescriptor[];
+  /** per state: population and the mean / std of each descriptor of its Li (count_<El>, mean_distance, adf_*, li_density, z_fraction) */
+  readonly descriptors: { state: number; count: number; population: number; mean: Record<string, number | null>; std: Record<string, number | null> }[];
+  readonly shellAngstrom: number;
+  /** state populations along the cell's c axis (fractional z) */
+  readonly zProfile: { zCentres: number[]; zUnit: 'fraction'; fractions: number[][]; counts: number[] };
+  /** the last frame with every Li coloured by its state */
+  readonly frameView: { frame: number; file: string; stateByAtom: number[] };
   readonly representatives: { state: number; file: string; frame: number; atom: number }[];
   readonly map: { method: 'tsne'; x: number[]; y: number[]; state: number[]; graph: number[] };
   readonly mixture: { weights: number[]; means: number[][]; covarianceType: string; logLikelihood: number; converged: boolean; iterations: number; fitSamples: number };
@@ -29,6 +36,8 @@ export interface StatesSummary {
 }
 
 const ASSIGN_ROWS = 65536;
+/** slabs of the population profile along z */
+const Z_BINS = 20;
 /** representative environments per state (the paper's Supplementary Fig. 1 shows five) */
 const REPRESENTATIVES = 5;
 
@@ -114,7 +123,20 @@ export async function runStatesStage(run: string, config: Config): Promise<State
     }
   }
   if (columns.count_Li) columns.li_density = numberDensity(columns.count_Li, shellAngstrom);
-  const descriptors = describeStates(states, columns, { states: K });
+  const described: StateDescriptor[] = describeStates(states, columns, { states: K });
+  const descriptors = described.map((d) => ({
+    state: d.state, count: d.count, population: d.population,
+    mean: Object.fromEntries(Object.entries(d.columns).map(([k, c]) => [k, c.mean])),
+    std: Object.fromEntries(Object.entries(d.columns).map(([k, c]) => [k, c.std])),
+  }));
+  const profile = stateProfileAlongZ(states, columns.z_fraction, K, Z_BINS);
+
+  // the last frame, every Li coloured by its state (the report's 3-D view)
+  const lastFrame = nFrames - 1;
+  const last = await store.frame(lastFrame);
+  const stateByAtom = new Array<number>(species.length).fill(-1);
+  li.forEach((atom, c) => (stateByAtom[atom] = states[c * nFrames + lastFrame]));
+  await writeFileAtomic(join(run, 'frame-view.extxyz'), frameXyz(species, last.positions, last.cell, stateByAtom, lastFrame));
 
   // representative environments, exported as small extended-XYZ files
   const representatives: StatesSummary['representatives'] = [];
@@ -143,13 +165,16 @@ export async function runStatesStage(run: string, config: Config): Promise<State
   (chosenRow?.silhouettePerState ?? []).forEach((v, s) => {
     if (v !== null && v < 0) warnings.push(`state S${s} has a negative mean silhouette (${v.toFixed(3)}): its Li are on average closer to another state`);
   });
-  for (const d of descriptors) if (d.count === 0) warnings.push(`state S${d.state} received no Li after assignment`);
+  for (const d of described) if (d.count === 0) warnings.push(`state S${d.state} received no Li after assignment`);
 
   const summary: StatesSummary = {
     count: K, rule: selection.rule, silhouette, silhouettePerState: [...(chosenRow?.silhouettePerState ?? [])],
     scoreTable: selection.table.map((r) => ({ count: r.count, bic: r.bic, aic: r.aic, logLikelihood: r.logLikelihood, silhouette: r.silhouette, converged: r.converged })),
     populations: descriptors.map((d) => d.population),
     descriptors,
+    shellAngstrom,
+    zProfile: { zCentres: Array.from(profile.zCentres), zUnit: 'fraction', fractions: profile.fractions.map((f) => Array.from(f)), counts: Array.from(profile.counts) },
+    frameView: { frame: lastFrame, file: 'frame-view.extxyz', stateByAtom },
     representatives,
     map: {
       method: 'tsne', x: Array.from(mapRows, (_, k) => Y[2 * k]), y: Array.from(mapRows, (_, k) => Y[2 * k + 1]),

@@ -42,9 +42,12 @@ export function isUpToDate(manifest: Manifest | undefined, name: string, inputHa
   return s !== undefined && s.status === 'done' && s.inputHash === inputHash && s.configHash === hashJson(config);
 }
 
-/** The hash that downstream stages use as their input hash: this stage's inputs and config together. */
+/**
+ * The hash that downstream stages use as their input hash: this stage's inputs, config and completion time, so a
+ * stage that reran (forced, or after its inputs changed) always invalidates everything downstream of it.
+ */
 export function stageOutputHash(manifest: Manifest, name: string): string {
   const s = manifest.stages[name];
   if (s === undefined || s.status !== 'done') throw new Error(`stage ${name} has not completed`);
-  return hashJson([s.inputHash, s.configHash]);
+  return hashJson([s.inputHash, s.configHash, s.finishedAt]);
 }
