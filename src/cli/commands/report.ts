@@ -9,7 +9,8 @@ export function registerReport(program: Command): void {
     .command('report')
     .description(
       'Re-render RUN/report.html (one self-contained page), RUN/figures/*.svg|png and RUN/tables/*.csv from the\n' +
-        'results in the run folder (states.json, kinetics.json, paths.json, manifest.json; each optional).',
+        'results in the run folder (states.json, kinetics.json, paths.json, stability.json, manifest.json; each\n' +
+        'optional).',
     )
     .argument('<RUN>', 'a run folder written by `getsei run`')
     .option('--title <text>', 'page title (default: the run folder\'s name)')
