@@ -1,0 +1,88 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { decodeNpy } from '../src/util/npy.ts';
+import { getsei } from './helpers.ts';
+
+const lgps = new URL('./data/LGPS-600K-small/LGPS-600K.extxyz.gz', import.meta.url).pathname;
+
+// Small and fast: 150 frames × 20 Li of LGPS, one training epoch, 3 states, few restarts and resamples.
+const CONFIG = `
+[input]
+stop = 150
+[contrastive]
+epochs = 1
+batchSize = 64
+[states]
+count = 3
+minCount = 2
+maxCount = 4
+restarts = 1
+fitSampleSize = 2000
+silhouetteSampleSize = 500
+mapSampleSize = 300
+[kinetics]
+lag = 5
+bootstrap = 5
+`;
+
+test('getsei run: every output exists and parses; a second run skips every stage; a new lag reruns only kinetics onwards', { timeout: 600_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'getsei-run-'));
+  const run = join(dir, 'run');
+  writeFileSync(join(dir, 'getsei.toml'), CONFIG);
+  const first = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--threads', '2']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /stages run: featurize, encoder, states, kinetics, paths, report/);
+  assert.match(first.stdout, /report: .*report\.html/);
+
+  for (const f of ['manifest.json', 'config.json', 'states.json', 'kinetics.json', 'paths.json', 'encoder/config.json', 'encoder/training.json']) {
+    assert.doesNotThrow(() => JSON.parse(readFileSync(join(run, f), 'utf8')), f);
+  }
+  const states = decodeNpy(readFileSync(join(run, 'states.npy')));
+  assert.deepEqual(states.shape, [20, 150]);
+  const labels = new Set(states.data as Int16Array);
+  assert.ok([...labels].every((s) => s >= -1 && s < 3));
+  const emb = decodeNpy(readFileSync(join(run, 'embeddings.npy')));
+  assert.deepEqual(emb.shape, [3000, 32]);
+  assert.ok(Array.from(emb.data as Float32Array).every(Number.isFinite));
+  const graphs = decodeNpy(readFileSync(join(run, 'graphs.npy')));
+  assert.deepEqual(graphs.shape, [3000, 2]);
+  const kinetics = JSON.parse(readFileSync(join(run, 'kinetics.json'), 'utf8'));
+  assert.equal(kinetics.lagFrames, 5);
+  for (const row of kinetics.transitionMatrix) assert.ok(Math.abs(row.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-9);
+  const paths = JSON.parse(readFileSync(join(run, 'paths.json'), 'utf8'));
+  assert.ok(Math.abs(paths.pathways.reduce((a: number, p: { fraction: number }) => a + p.fraction, 0) - 1) < 1e-6 || paths.pathways.length === 5);
+  const statesJson = JSON.parse(readFileSync(join(run, 'states.json'), 'utf8'));
+  assert.equal(statesJson.count, 3);
+  assert.equal(statesJson.representatives.length, 15);
+  for (const r of statesJson.representatives) assert.ok(existsSync(join(run, r.file)), r.file);
+  const figures = readdirSync(join(run, 'figures'));
+  assert.ok(figures.filter((f) => f.endsWith('.svg')).length >= 10, figures.join(', '));
+  assert.ok(figures.includes('implied-timescales.png'));
+  assert.ok(readdirSync(join(run, 'tables')).some((f) => f.endsWith('.csv')));
+  const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'));
+  for (const s of ['featurize', 'encoder', 'states', 'kinetics', 'paths', 'report']) assert.equal(manifest.stages[s].status, 'done', s);
+  assert.equal(manifest.dtPs, 0.02);
+  assert.equal(manifest.inputs[0].sha256.length, 64);
+  assert.ok(!readdirSync(run).some((f) => f.includes('.tmp') || f.includes('partial')));
+
+  const second = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml')]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /stages run: none; up to date: featurize, encoder, states, kinetics, paths, report/);
+
+  const third = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3']);
+  assert.equal(third.code, 0, third.stderr);
+  assert.match(third.stdout, /stages run: kinetics, paths, report; up to date: featurize, encoder, states/);
+  assert.equal(JSON.parse(readFileSync(join(run, 'kinetics.json'), 'utf8')).lagFrames, 3);
+});
+
+test('getsei run: a bad config key is a clear error before any work', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'getsei-run-'));
+  writeFileSync(join(dir, 'bad.toml'), '[states]\ncuont = 6\n');
+  const r = getsei(['run', lgps, '-o', join(dir, 'run'), '-c', join(dir, 'bad.toml')]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown key\(s\) "cuont"/);
+  assert.ok(!existsSync(join(dir, 'run')));
+});
