@@ -253,8 +253,8 @@ function assembleTruth(
     throw new GetseiError(`the TPT source (${source.map((s) => names[s]).join(', ')}) and target (${target.map((s) => names[s]).join(', ')}) must not share a type`);
   }
   const spectrum = generatorSpectrum(generator, stationary);
-  const runPs = ctx.nFrames * ctx.dtPs;
-  const lagsPs = ctx.options.lagsPs ?? [1, 2, 5, 10, 20, 50, 100].map((k) => k * ctx.dtPs).filter((l, k) => k === 0 || l < runPs);
+  const longest = (ctx.nFrames - 1) * ctx.dtPs; // the longest lag a trajectory of this length can estimate
+  const lagsPs = ctx.options.lagsPs ?? [1, 2, 5, 10, 20, 50, 100].map((k) => k * ctx.dtPs).filter((l, k) => k === 0 || l <= longest);
   for (const lag of lagsPs) check(lag > 0 && Number.isFinite(lag), `lags must be positive numbers of ps, got ${lag}`);
   const lags = lagsPs.map((lagPs) => {
     const T = transitionMatrixAt(spectrum, lagPs);

@@ -101,12 +101,14 @@ export const BUILTIN_SHELLS: Readonly<Record<string, ShellTemplate>> = {
 /**
  * The preset ring of six types, in stacking order: metal, X1, X2, fast, Y2, Y1. Between the slowest (metal) and
  * the fastest type there are two competing pathways: metal → X1 → X2 → fast (≈ 71 % of the reactive flux at
- * 500 K) and metal → Y1 → Y2 → fast (≈ 29 %), whose Y1 → Y2 hop is a bottleneck. X1 and Y1 have the same energy,
- * so that the 'ambiguous' preset, which gives them the same shell, makes them indistinguishable in every frame.
+ * 500 K) and metal → Y1 → Y2 → fast (≈ 29 %), whose Y1 → Y2 hop is a bottleneck. Hop barriers (saddle minus site
+ * energy) are 0.22–0.36 eV; at 500 K and ν = 10 ps⁻¹ the escape rates run from 0.006 to 0.16 ps⁻¹ and the slowest
+ * relaxation takes 190 ps. X1 and Y1 have the same energy, so that the 'ambiguous' preset, which gives them the same
+ * shell, makes them indistinguishable in every frame.
  */
 const PRESET_ENERGIES_EV = [0.0, 0.04, 0.06, 0.08, 0.06, 0.04];
 const PRESET_SADDLES_EV: ReadonlyArray<[number, number, number]> = [
-  [0, 1, 0.26], [1, 2, 0.20], [2, 3, 0.18], [3, 4, 0.20], [4, 5, 0.30], [5, 0, 0.24],
+  [0, 1, 0.36], [1, 2, 0.30], [2, 3, 0.28], [3, 4, 0.30], [4, 5, 0.40], [5, 0, 0.34],
 ];
 const PRESET_SHELLS: Readonly<Record<Difficulty, ReadonlyArray<[string, string]>>> = {
   easy: [
