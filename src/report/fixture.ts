@@ -172,16 +172,17 @@ function frameView(rng: Rng): { xyz: string; stateByAtom: number[] } {
     let u = rng.next() * weights.reduce((a, b) => a + b, 0);
     let state = 0;
     while (state < N - 1 && u > weights[state]) u -= weights[state++];
-    atoms.push(`Li ${x.toFixed(3)} ${y.toFixed(3)} ${z.toFixed(3)}`);
+    atoms.push(`Li ${x.toFixed(3)} ${y.toFixed(3)} ${z.toFixed(3)} ${state}`);
     stateByAtom.push(state);
     if (z > 8) {
       const el = rng.next() < 0.6 ? 'S' : rng.next() < 0.5 ? 'P' : 'Cl';
-      atoms.push(`${el} ${(x + spacing / 2).toFixed(3)} ${(y + spacing / 2).toFixed(3)} ${(z + 1.2 * rng.normal()).toFixed(3)}`);
+      atoms.push(`${el} ${(x + spacing / 2).toFixed(3)} ${(y + spacing / 2).toFixed(3)} ${(z + 1.2 * rng.normal()).toFixed(3)} -1`);
       stateByAtom.push(-1);
     }
   }
   const lattice = `Lattice="${BOX[0]} 0 0 0 ${BOX[1]} 0 0 0 ${BOX[2]}"`;
-  return { xyz: `${atoms.length}\n${lattice} Properties=species:S:1:pos:R:3 pbc="T T T"\n${atoms.join('\n')}\n`, stateByAtom };
+  // the layout the states stage writes: a per-atom state column after the positions
+  return { xyz: `${atoms.length}\n${lattice} Properties=species:S:1:pos:R:3:state:I:1 pbc="T T T"\n${atoms.join('\n')}\n`, stateByAtom };
 }
 
 export interface FixtureOptions {
