@@ -85,6 +85,29 @@ test('multi-lag counting equals one lag at a time; per-unit counts sum to the po
   assert.deepEqual(Array.from(pooled), Array.from(multi[2]));
 });
 
+test('persistent states (run-length-encoded counting of many lags) give exactly the frame-by-frame counts', () => {
+  const rng = createRng(21);
+  const n = 4;
+  // dwell ~ 30 frames: blocks are far fewer than frames, so countTransitionsAtLags counts from the blocks
+  const rows = Array.from({ length: 5 }, () => {
+    const r = new Int16Array(3000);
+    let x = rng.int(n);
+    for (let t = 0; t < r.length; t++) {
+      if (rng.next() < 1 / 30) x = rng.int(n);
+      r[t] = rng.next() < 0.001 ? -1 : x;
+    }
+    return r;
+  });
+  const segments = Int32Array.from({ length: 3000 }, (_, t) => Math.floor(t / 700));
+  const prepared = prepareTrajectories(rows, { segments });
+  const lags = [1, 2, 3, 17, 100, 699, 700, 2999];
+  const multi = countTransitionsAtLags(prepared, lags);
+  const plain = rows.map((r) => Array.from(r));
+  lags.forEach((lag, k) => {
+    assert.deepEqual(Array.from(multi[k]), naiveCounts(plain, lag, n, Array.from(segments), 'split'), `lag ${lag}`);
+  });
+});
+
 test('the number of states is the largest label + 1, or the declared number', () => {
   assert.equal(countTransitions([[0, 3, 3]], 1).nStates, 4);
   assert.equal(countTransitions([[0, 3, 3]], 1, { nStates: 6 }).nStates, 6);

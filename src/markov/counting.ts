@@ -189,8 +189,96 @@ function checkLag(lag: number): void {
 }
 
 /**
+ * Run-length encoding of the countable runs: maximal blocks of one state. In metastable data a Li stays in a state
+ * for many frames, so there are far fewer blocks than frames, and counting at a lag becomes interval arithmetic
+ * over blocks (see countRunBlocks). Built only when it pays: null when the blocks are more than `maxFraction` of the
+ * frames (flickering states), in which case the frame-by-frame loop is used.
+ */
+interface RunLengths {
+  /** start frame and state of each block, runs after one another */
+  readonly start: Int32Array;
+  readonly state: Int32Array;
+  /** for run q (in units of 4 of `runs`), its blocks are [first[q], first[q + 1]) */
+  readonly first: Int32Array;
+}
+
+function runLengthEncode(prepared: PreparedTrajectories, maxFraction: number): RunLengths | null {
+  const { runs, rows } = prepared;
+  let frames = 0;
+  for (let q = 0; q < runs.length; q += 4) frames += runs[q + 3] - runs[q + 2];
+  const cap = Math.floor(frames * maxFraction) + runs.length;
+  let start = new Int32Array(Math.min(cap, 1 << 16));
+  let state = new Int32Array(start.length);
+  const first = new Int32Array(runs.length / 4 + 1);
+  let nb = 0;
+  const push = (t: number, v: number): boolean => {
+    if (nb === start.length) {
+      if (nb >= cap) return false;
+      const grow = Math.min(cap, 2 * nb);
+      const s2 = new Int32Array(grow);
+      s2.set(start);
+      start = s2;
+      const v2 = new Int32Array(grow);
+      v2.set(state);
+      state = v2;
+    }
+    start[nb] = t;
+    state[nb] = v;
+    nb++;
+    return true;
+  };
+  for (let q = 0; q < runs.length; q += 4) {
+    first[q / 4] = nb;
+    const row = rows[runs[q]];
+    const a = runs[q + 2];
+    const b = runs[q + 3];
+    let prev = row[a];
+    if (!push(a, prev)) return null;
+    for (let t = a + 1; t < b; t++) {
+      const v = row[t];
+      if (v !== prev) {
+        if (!push(t, v)) return null;
+        prev = v;
+      }
+    }
+  }
+  first[runs.length / 4] = nb;
+  return { start: start.subarray(0, nb), state: state.subarray(0, nb), first };
+}
+
+/**
+ * Pairs (t, t+lag) of one run [a, b) from its blocks: for each block k, the frames t of the block with t + lag < b
+ * are shifted by the lag, and the overlap of the shifted interval with each block m is added to C[s_k, s_m]. A
+ * pointer walks the blocks m monotonically, so the cost is about twice the number of blocks, whatever the lag.
+ */
+function countRunBlocks(rl: RunLengths, k0: number, k1: number, b: number, lag: number, n: number, c: Float64Array): void {
+  const { start, state } = rl;
+  const end = b - lag;
+  let m = k0;
+  for (let k = k0; k < k1; k++) {
+    const lo = start[k];
+    if (lo >= end) break;
+    const hiBlock = k + 1 < k1 ? start[k + 1] : b;
+    const hi = hiBlock < end ? hiBlock : end;
+    let cur = lo + lag;
+    const stop = hi + lag;
+    while ((m + 1 < k1 ? start[m + 1] : b) <= cur) m++;
+    const row = state[k] * n;
+    let mm = m;
+    while (cur < stop) {
+      const mEnd = mm + 1 < k1 ? start[mm + 1] : b;
+      const segEnd = mEnd < stop ? mEnd : stop;
+      c[row + state[mm]] += segEnd - cur;
+      cur = segEnd;
+      mm++;
+    }
+  }
+}
+
+/**
  * Count transitions at several lags in one pass over the runs (each run is read for all lags while it is in
- * cache). Returns one n × n count matrix per lag.
+ * cache). With two or more lags and persistent states (blocks of one state at most a quarter of the frames), the
+ * runs are run-length encoded once and every lag is counted from the blocks. Returns one n × n count matrix per lag.
  */
 export function countTransitionsAtLags(prepared: PreparedTrajectories, lags: readonly number[]): Float64Array[] {
   for (const lag of lags) checkLag(lag);
@@ -201,6 +289,15 @@ export function countTransitionsAtLags(prepared: PreparedTrajectories, lags: rea
     for (let q = 0; q < runs.length; q += 4) {
       const row = rows[runs[q]];
       for (let k = 0; k < lags.length; k++) countRunChecked(row, runs[q + 2], runs[q + 3], lags[k], n, out[k], 0);
+    }
+    return out;
+  }
+  const rl = lags.length >= 2 ? runLengthEncode(prepared, 0.25) : null;
+  if (rl !== null) {
+    for (let q = 0; q < runs.length; q += 4) {
+      const k0 = rl.first[q / 4];
+      const k1 = rl.first[q / 4 + 1];
+      for (let k = 0; k < lags.length; k++) countRunBlocks(rl, k0, k1, runs[q + 3], lags[k], n, out[k]);
     }
     return out;
   }
