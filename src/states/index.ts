@@ -15,7 +15,7 @@ export {
   type Assignment, type ContingencyTable, type Labels, type StateMatch,
 } from './agreement.ts';
 export { compareLabelings, type RepeatComparison } from './stability.ts';
-export { tsne, type TsneOptions } from './tsne.ts';
+export { tsne, tsneWithDiagnostics, type TsneOptions, type TsneResult } from './tsne.ts';
 export { umap, embeddingMap, type UmapOptions, type EmbeddingMap, type EmbeddingMapOptions } from './map.ts';
 export {
   describeStates, numberDensity, representatives,

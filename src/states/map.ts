@@ -6,7 +6,7 @@
 import { UMAP } from 'umap-js';
 import { GetseiError, createRng, sampleIndices } from '../util/index.ts';
 import type { Labels } from './agreement.ts';
-import { tsne, type TsneOptions } from './tsne.ts';
+import { tsneWithDiagnostics, type TsneOptions } from './tsne.ts';
 import { checkInteger, checkRows, gatherRows, type Rows } from './validate.ts';
 
 export interface UmapOptions {
@@ -63,6 +63,8 @@ export interface EmbeddingMap {
   readonly states: Int16Array;
   /** [rows.length × 2] */
   readonly coordinates: Float32Array;
+  /** t-SNE's final KL(P‖Q); null for UMAP */
+  readonly klDivergence: number | null;
 }
 
 /** Lay out a seeded sample of the labelled rows (label ≥ 0) of X in 2-D. */
@@ -79,8 +81,8 @@ export function embeddingMap(X: Rows, n: number, d: number, labels: Labels, opti
   const pick = sampleIndices(createRng(seed), labelled.length, Math.min(sampleSize, labelled.length));
   const rows = pick.map((t) => labelled[t]);
   const sub = gatherRows(X, d, rows);
-  const coordinates = method === 'tsne'
-    ? tsne(sub, rows.length, d, { ...options.tsne, seed })
-    : umap(sub, rows.length, d, { ...options.umap, seed });
-  return { method, rows, states: Int16Array.from(rows, (r) => labels[r]), coordinates };
+  const states = Int16Array.from(rows, (r) => labels[r]);
+  if (method === 'umap') return { method, rows, states, coordinates: umap(sub, rows.length, d, { ...options.umap, seed }), klDivergence: null };
+  const t = tsneWithDiagnostics(sub, rows.length, d, { ...options.tsne, seed });
+  return { method, rows, states, coordinates: t.coordinates, klDivergence: t.klDivergence };
 }

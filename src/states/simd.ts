@@ -180,7 +180,7 @@ export type { WasmMemory };
 function squaredDistances(d: number): FunctionSpec {
   // params x 0, xEnd 1, c 2, cEnd 3, out 4; locals cc 5 (i32), acc 6, u 7 (v128), s 8 (f64)
   const CC = 5, ACC = 6, U = 7, S = 8;
-  const perCentre: Bytes = [...op.v128Zero, ...set(ACC), ...op.f64Const0, ...set(S)];
+  const perCentre: Bytes = [...op.v128Zero, ...set(ACC), ...op.f64Const(0), ...set(S)];
   for (const [a, pair] of columnPairs(d)) {
     if (pair) {
       perCentre.push(...get(0), ...v128Load(a * 8), ...get(CC), ...v128Load(a * 8), ...op.f64x2Sub, ...tee(U), ...get(U), ...op.f64x2Mul,

@@ -8,6 +8,7 @@
  */
 import { EigenvalueDecomposition } from 'ml-matrix';
 import { GetseiError, createRng } from '../util/index.ts';
+import { TsneGradient } from './tsne-kernel.ts';
 import { checkInteger, checkPositive, checkRows, type Rows } from './validate.ts';
 
 export interface TsneOptions {
@@ -103,6 +104,7 @@ export function jointProbabilities(X: Rows, n: number, d: number, perplexity: nu
 /**
  * The gradient 4 Σ_j (p_ij − q_ij)(1 + ‖y_i − y_j‖²)⁻¹ (y_i − y_j) of KL(P‖Q) for a 2-D layout Y into `grad`, for
  * P scaled by `exaggeration`; returns KL(P‖Q) when `withValue` (it costs two logarithms per pair), else NaN.
+ * Plain TypeScript: the reference for the SIMD kernel of the optimisation loop (tsne-kernel.ts), and the final KL.
  * One pass over the pairs: Σ p w (y_i − y_j) and Σ w² (y_i − y_j) are accumulated with the unnormalised kernel
  * w = (1 + ‖·‖²)⁻¹ and combined once Z = Σ w is known.
  */
@@ -176,8 +178,20 @@ function pcaStart(X: Rows, n: number, d: number): Float64Array {
   return Y;
 }
 
+export interface TsneResult {
+  /** [n × 2] row-major */
+  readonly coordinates: Float32Array;
+  /** KL(P‖Q) of the final layout (the usual t-SNE diagnostic: lower is a more faithful map) */
+  readonly klDivergence: number;
+}
+
 /** A 2-D t-SNE layout of the n rows of X, [n × 2] row-major. Same input and seed → same layout. */
 export function tsne(X: Rows, n: number, d: number, options: TsneOptions = {}): Float32Array {
+  return tsneWithDiagnostics(X, n, d, options).coordinates;
+}
+
+/** t-SNE layout with its final KL divergence. */
+export function tsneWithDiagnostics(X: Rows, n: number, d: number, options: TsneOptions = {}): TsneResult {
   checkRows(X, n, d, 't-SNE input');
   const perplexity = options.perplexity ?? 30;
   checkPositive('perplexity', perplexity);
@@ -205,10 +219,11 @@ export function tsne(X: Rows, n: number, d: number, options: TsneOptions = {}): 
   const grad = new Float64Array(2 * n);
   const update = new Float64Array(2 * n);
   const gains = new Float64Array(2 * n).fill(1);
+  const engine = new TsneGradient(P, n);
   for (let it = 0; it < iterations; it++) {
     const early = it < exIter;
     const momentum = early ? 0.5 : 0.8;
-    klGradient(P, Y, n, early ? exaggeration : 1, grad, false);
+    engine.gradient(Y, early ? exaggeration : 1, grad);
     for (let t = 0; t < 2 * n; t++) {
       gains[t] = update[t] * grad[t] < 0 ? gains[t] + 0.2 : gains[t] * 0.8;
       if (gains[t] < 0.01) gains[t] = 0.01;
@@ -216,5 +231,6 @@ export function tsne(X: Rows, n: number, d: number, options: TsneOptions = {}): 
       Y[t] += update[t];
     }
   }
-  return Float32Array.from(Y);
+  const klDivergence = klGradient(P, Y, n, 1, grad, true);
+  return { coordinates: Float32Array.from(Y), klDivergence };
 }
