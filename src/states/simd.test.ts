@@ -4,6 +4,12 @@ import { createRng } from '../util/index.ts';
 import { Arena, mixtureKernels, padTo4 } from './simd.ts';
 import { sleb, uleb } from './wasm-asm.ts';
 
+test('an arena beyond 4 GiB is refused with advice, not a RangeError', () => {
+  const ar = new Arena();
+  ar.reserve(5 * 2 ** 30);
+  assert.throws(() => ar.memory(), /needs 5\.0 GiB of working memory, more than WebAssembly's 4 GiB: use a smaller/);
+});
+
 test('LEB128 encodings (the examples of the DWARF / Wikipedia description)', () => {
   assert.deepEqual(uleb(624485), [0xe5, 0x8e, 0x26]);
   assert.deepEqual(uleb(0), [0]);

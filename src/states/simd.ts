@@ -1,9 +1,11 @@
 /**
  * The hot loops of the Gaussian mixture as WebAssembly SIMD (f64x2) kernels, generated for one embedding
  * dimension d (rows padded to dp = d rounded up to 4 where they are copied into scratch). Measured on this
- * workload they run about twice as fast as the same 4 × 4 register tiles in plain TypeScript. All pointers are
- * byte offsets into the module's memory; `end` pointers are exclusive.
+ * workload (20 000 × 32 rows, 6 components) the Mahalanobis kernel runs 4× and the scatter 3.5× faster than the
+ * same 4 × 4 register tiles in plain TypeScript. All pointers are byte offsets into the module's memory; `end`
+ * pointers are exclusive.
  */
+import { GetseiError } from '../util/index.ts';
 import { F64, I32, V128, assembleModule, loopUntil, op, type Bytes, type FunctionSpec } from './wasm-asm.ts';
 
 export interface MixtureKernels {
@@ -262,8 +264,15 @@ export class Arena {
     this.top += Math.ceil(bytes / 16) * 16;
     return at;
   }
-  /** a memory holding everything reserved so far */
+  /** a memory holding everything reserved so far (at most 4 GiB, WebAssembly's 32-bit address space) */
   memory(): WasmMemory {
-    return new wasm.Memory({ initial: Math.max(1, Math.ceil(this.top / 65536)) });
+    const pages = Math.max(1, Math.ceil(this.top / 65536));
+    if (pages > 65536) {
+      throw new GetseiError(
+        `the states computation needs ${(this.top / 2 ** 30).toFixed(1)} GiB of working memory, more than WebAssembly's 4 GiB: ` +
+          'use a smaller fit or silhouette sample (sampleSize)',
+      );
+    }
+    return new wasm.Memory({ initial: pages });
   }
 }
