@@ -1,6 +1,6 @@
 import {
-  addBias, addBiasBackward, aggregate, aggregateBackward, attentionScores, attentionScoresBackward, edgeScores,
-  edgeScoresBackward, elu, eluBackward, gatherRows, gatherRowsBackward, headMean, headMeanBackward, leakyRelu,
+  addBias, addBiasBackward, addBiasElu, aggregate, aggregateBackward, attentionScores, attentionScoresBackward, edgeScores,
+  edgeScoresBackward, eluBackward, gatherRows, gatherRowsBackward, headMean, headMeanBackward, leakyRelu,
   leakyReluBackward, matmulAB, matmulABt, matmulAtB, meanReadout, meanReadoutBackward, segmentSoftmax,
   segmentSoftmaxBackward, type Vec,
 } from '../tensor/index.ts';
@@ -169,8 +169,7 @@ export function forward(config: EncoderConfig, layout: ModelLayout, params: Vec,
     segmentSoftmax(b.logit, ws.segStart, N, H, b.alpha);
     aggregate(b.alpha, ws.src, ws.segStart, N, b.wh, H, C, b.agg);
     if (!d.concat) headMean(b.agg, b.out, N, H, C);
-    addBias(b.out, bias, N, d.outDim);
-    elu(b.out, b.out, N * d.outDim);
+    addBiasElu(b.out, bias, N, d.outDim);
     xin = b.out;
   });
   const D = layout.layers[layout.layers.length - 1].outDim, Rd = layout.readoutDim;

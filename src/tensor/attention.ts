@@ -109,20 +109,35 @@ export function segmentSoftmaxBackward(
 
 /**
  * Attention-weighted aggregation out[i,h,:] = Σ_{e into i} α[e,h] · wh[src[e],h,:] (the scatter-add of messages to
- * their destinations, computed as a gather per destination). Overwrites out[nNodes×H×C].
+ * their destinations, computed as a gather per destination). Overwrites out[nNodes×H×C]. Four channels are summed
+ * in registers across a node's edges (then one store), which halves the time of a store per edge and channel.
  */
 export function aggregate(
   alpha: Vec, src: Int32Array, segStart: Int32Array, nNodes: number, wh: Vec, heads: number, ch: number, out: Vec,
 ): void {
-  const hc = heads * ch;
+  const hc = heads * ch, c4 = ch - (ch % 4);
   for (let i = 0; i < nNodes; i++) {
-    const o = i * hc;
-    for (let q = 0; q < hc; q++) out[o + q] = 0;
-    for (let e = segStart[i]; e < segStart[i + 1]; e++) {
-      const w = src[e] * hc;
-      for (let h = 0; h < heads; h++) {
-        const a = alpha[e * heads + h], b = h * ch;
-        for (let c = 0; c < ch; c++) out[o + b + c] += a * wh[w + b + c];
+    const e0 = segStart[i], e1 = segStart[i + 1];
+    for (let h = 0; h < heads; h++) {
+      const b = h * ch, o = i * hc + b;
+      for (let c = 0; c < c4; c += 4) {
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let e = e0; e < e1; e++) {
+          const a = alpha[e * heads + h], w = src[e] * hc + b + c;
+          s0 += a * wh[w];
+          s1 += a * wh[w + 1];
+          s2 += a * wh[w + 2];
+          s3 += a * wh[w + 3];
+        }
+        out[o + c] = s0;
+        out[o + c + 1] = s1;
+        out[o + c + 2] = s2;
+        out[o + c + 3] = s3;
+      }
+      for (let c = c4; c < ch; c++) {
+        let s0 = 0;
+        for (let e = e0; e < e1; e++) s0 += alpha[e * heads + h] * wh[src[e] * hc + b + c];
+        out[o + c] = s0;
       }
     }
   }
@@ -136,20 +151,32 @@ export function aggregateBackward(
   alpha: Vec, src: Int32Array, segStart: Int32Array, nNodes: number, wh: Vec, heads: number, ch: number,
   dOut: Vec, dAlpha: Vec, dWh: Vec,
 ): void {
-  const hc = heads * ch;
+  const hc = heads * ch, c4 = ch - (ch % 4);
   for (let i = 0; i < nNodes; i++) {
     const o = i * hc;
     for (let e = segStart[i]; e < segStart[i + 1]; e++) {
       const w = src[e] * hc;
       for (let h = 0; h < heads; h++) {
         const a = alpha[e * heads + h], b = h * ch;
-        let dot = 0;
-        for (let c = 0; c < ch; c++) {
+        let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+        for (let c = 0; c < c4; c += 4) {
+          const k = w + b + c, g = o + b + c;
+          const g0 = dOut[g], g1 = dOut[g + 1], g2 = dOut[g + 2], g3 = dOut[g + 3];
+          d0 += g0 * wh[k];
+          d1 += g1 * wh[k + 1];
+          d2 += g2 * wh[k + 2];
+          d3 += g3 * wh[k + 3];
+          dWh[k] += a * g0;
+          dWh[k + 1] += a * g1;
+          dWh[k + 2] += a * g2;
+          dWh[k + 3] += a * g3;
+        }
+        for (let c = c4; c < ch; c++) {
           const g = dOut[o + b + c];
-          dot += g * wh[w + b + c];
+          d0 += g * wh[w + b + c];
           dWh[w + b + c] += a * g;
         }
-        dAlpha[e * heads + h] = dot;
+        dAlpha[e * heads + h] = d0 + d1 + d2 + d3;
       }
     }
   }

@@ -1,4 +1,5 @@
 import type { Vec } from './types.ts';
+import { wasmBiasElu } from './wasm-gemm.ts';
 
 /** y[i, :] += bias for each of n rows of width m (in place). */
 export function addBias(y: Vec, bias: Vec, n: number, m: number): void {
@@ -22,6 +23,16 @@ export function elu(x: Vec, out: Vec, len: number): void {
     const v = x[i];
     out[i] = v > 0 ? v : Math.exp(v) - 1;
   }
+}
+
+/**
+ * y = ELU(y + bias) in place, row by row (n rows of width m): the bias and activation of every GAT layer. Float32 runs
+ * on the branch-free WebAssembly SIMD kernel (wasm-gemm.ts), float64 on addBias + elu.
+ */
+export function addBiasElu(y: Vec, bias: Vec, n: number, m: number): void {
+  if (y instanceof Float32Array && bias instanceof Float32Array && wasmBiasElu(y, bias, n, m)) return;
+  addBias(y, bias, n, m);
+  elu(y, y, n * m);
 }
 
 /**

@@ -1,7 +1,7 @@
 export type { Vec } from './types.ts';
 export { matmulABt, matmulAB, matmulAtB, transpose } from './matmul.ts';
 export {
-  addBias, addBiasBackward, elu, eluBackward, leakyRelu, leakyReluBackward, headMean, headMeanBackward,
+  addBias, addBiasBackward, addBiasElu, elu, eluBackward, leakyRelu, leakyReluBackward, headMean, headMeanBackward,
 } from './elementwise.ts';
 export {
   attentionScores, attentionScoresBackward, edgeScores, edgeScoresBackward, segmentSoftmax, segmentSoftmaxBackward,

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { createRng } from '../util/index.ts';
 import {
-  addBias, addBiasBackward, aggregate, aggregateBackward, attentionScores, attentionScoresBackward, edgeScores,
+  addBias, addBiasBackward, addBiasElu, aggregate, aggregateBackward, attentionScores, attentionScoresBackward, edgeScores,
   edgeScoresBackward, elu, eluBackward, gatherRows, gatherRowsBackward, headMean, headMeanBackward, l2Normalize,
   l2NormalizeBackward, leakyRelu, leakyReluBackward, matmulAB, matmulABt, matmulAtB, meanReadout,
   meanReadoutBackward, ntXent, segmentSoftmax, segmentSoftmaxBackward, transpose,
@@ -74,6 +74,26 @@ test('float32 products run on the WebAssembly SIMD kernel, agree with float64, a
     matmulABt(f(a), f(b), c, n, k, m);
     assert.deepEqual(last, c.subarray((n - 1) * m));
   }
+});
+
+test('float32 bias + ELU runs on the SIMD kernel and matches expm1 to float32 accuracy', () => {
+  const xs = [-200, -87.5, -87, -20, -3, -1, -0.1, -1e-3, -1e-6, -1e-30, 0, 1e-6, 0.5, 3, 100];
+  const n = 3, m = xs.length;
+  const bias = Float32Array.from(xs, (_, j) => (j % 3) * 0.25 - 0.25);
+  const y = new Float32Array(n * m);
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) y[i * m + j] = xs[j] * (i + 1) - bias[j];
+  const ref = Float64Array.from(y, (v, k) => {
+    const x = Math.fround(Math.fround(v) + bias[k % m]);
+    return x > 0 ? x : Math.expm1(x);
+  });
+  addBiasElu(y, bias, n, m);
+  for (let k = 0; k < y.length; k++) {
+    assert.ok(Math.abs(y[k] - ref[k]) <= 2e-7 + 1e-6 * Math.abs(ref[k]), `entry ${k}: ${y[k]} vs ${ref[k]}`);
+  }
+  // the float64 path is the exact composition of addBias and elu
+  const y64 = Float64Array.of(-1, 2, -0.5, 0), b64 = Float64Array.of(0.5, -3);
+  addBiasElu(y64, b64, 2, 2);
+  assertClose(y64, [Math.expm1(-0.5), Math.expm1(-1), 0, Math.expm1(-3)], 1e-15, 'addBiasElu f64');
 });
 
 test('bias, ELU, LeakyReLU and head mean: hand values and finite-difference gradients', () => {
