@@ -125,6 +125,10 @@ test('--dtrajs .json and .npy (1-D) with -o; lag in frames; times in frames with
   const one = await cli('paths', '--dtrajs', join(dir, 'one.npy'), '--lag', '3', '--dt', '0.5', '-o', join(dir, 'one-paths.json'));
   assert.equal(one.code, 0, one.stderr);
   assert.equal(JSON.parse(readFileSync(join(dir, 'one-paths.json'), 'utf8')).timeUnit, 'ps');
+  // int64 arrays (numpy's default integer) are accepted
+  writeFileSync(join(dir, 'i64ok.npy'), encodeNpy(BigInt64Array.from(rows[1].slice(0, 500), (v) => BigInt(v)), [1, 500]));
+  const i64 = await cli('kinetics', '--dtrajs', join(dir, 'i64ok.npy'), '--lag', '2', '--lags', '1,2', '-o', join(dir, 'i64.json'));
+  assert.equal(i64.code, 0, i64.stderr);
 });
 
 test('bootstrap through the CLI: error bars for π, escape rates, TPT rate and pathway fluxes; seeded', async () => {
@@ -156,8 +160,22 @@ test('every CLI error path exits 2 with one clear message', async () => {
   writeFileSync(join(dir, 'short.json'), JSON.stringify([[0, 1, 0, 1]]));
   writeFileSync(join(dir, 'seg.json'), JSON.stringify([0, 0]));
   writeFileSync(join(dir, 'd.txt'), '0 1 0');
+  writeFileSync(join(dir, 'seg2d.npy'), encodeNpy(new Int32Array(4), [2, 2]));
+  writeFileSync(join(dir, 'segf.npy'), encodeNpy(Float32Array.of(0, 0, 1, 1), [4]));
+  writeFileSync(join(dir, 'segobj.json'), '{"ids": [0, 0]}');
+  writeFileSync(join(dir, 'segfrac.json'), JSON.stringify([0, 0.5, 1, 1]));
+  writeFileSync(join(dir, 'i64.npy'), encodeNpy(BigInt64Array.of(0n, 1n, -2n, 1n), [4]));
+  writeFileSync(join(dir, 'ragged.json'), JSON.stringify([[0, 1, 0], 5]));
   const empty = join(dir, 'empty-run');
   spawnSync('mkdir', ['-p', empty]);
+  const badManifest = join(dir, 'bad-manifest-run');
+  spawnSync('mkdir', ['-p', badManifest]);
+  writeFileSync(join(badManifest, 'states.npy'), encodeNpy(Int16Array.of(0, 1, 0, 1, 1, 0), [1, 6]));
+  writeFileSync(join(badManifest, 'manifest.json'), '{oops');
+  const badKinetics = join(dir, 'bad-kinetics-run');
+  spawnSync('mkdir', ['-p', badKinetics]);
+  writeFileSync(join(badKinetics, 'states.npy'), encodeNpy(Int16Array.of(0, 1, 0, 1, 1, 0), [1, 6]));
+  writeFileSync(join(badKinetics, 'kinetics.json'), '[');
   const cases: [string[], RegExp][] = [
     [['kinetics'], /give a RUN folder .* or --dtrajs FILE/],
     [['kinetics', run, '--dtrajs', join(dir, 'd.json')], /not both/],
@@ -173,6 +191,15 @@ test('every CLI error path exits 2 with one clear message', async () => {
     [['kinetics', '--dtrajs', join(dir, 'short.json'), '--lag', '10', '-o', join(dir, 'x.json')], /lag \(10 frames\) is not shorter .* use a lag below 4/],
     [['kinetics', '--dtrajs', join(dir, 'short.json'), '--segments', join(dir, 'seg.json'), '--lag', '1', '-o', join(dir, 'x.json')], /segment ids have 2 entries/],
     [['kinetics', run, '--segments', join(dir, 'seg.json'), '--lag', '1'], /--segments is for --dtrajs/],
+    [['kinetics', '--dtrajs', join(dir, 'short.json'), '--segments', join(dir, 'seg2d.npy'), '--lag', '1', '-o', join(dir, 'x.json')], /seg2d\.npy: segment ids must be a 1-D array/],
+    [['kinetics', '--dtrajs', join(dir, 'short.json'), '--segments', join(dir, 'segf.npy'), '--lag', '1', '-o', join(dir, 'x.json')], /segf\.npy: segment ids must be integers/],
+    [['kinetics', '--dtrajs', join(dir, 'short.json'), '--segments', join(dir, 'segobj.json'), '--lag', '1', '-o', join(dir, 'x.json')], /expected an array of segment ids/],
+    [['kinetics', '--dtrajs', join(dir, 'short.json'), '--segments', join(dir, 'segfrac.json'), '--lag', '1', '-o', join(dir, 'x.json')], /segment id 1 \(0\.5\) is not an integer/],
+    [['kinetics', '--dtrajs', join(dir, 'i64.npy'), '--lag', '1', '-o', join(dir, 'x.json')], /i64\.npy: entry 2 \(-2\) is not a state label/],
+    [['kinetics', '--dtrajs', join(dir, 'ragged.json'), '--lag', '1', '-o', join(dir, 'x.json')], /trajectory 1 is not an array of states/],
+    [['kinetics', badManifest, '--lag', '1'], /manifest\.json: not valid JSON/],
+    [['paths', badKinetics], /kinetics\.json: not valid JSON .* give --lag/],
+    [['kinetics', '--dtrajs', join(dir, 'short.json'), '--lag', '1', '--bootstrap', '5', '-o', join(dir, 'x.json')], /bootstrap needs at least two trajectories/],
     [['kinetics', run, '--lag', 'soon'], /neither a number of frames .* nor a time/],
     [['kinetics', run, '--lag', '0'], /at least 1 frame/],
     [['kinetics', run, '--lag', '0.15ps'], /1\.5 frames of 0\.1 ps; give a whole number/],
