@@ -373,7 +373,8 @@ export function correlationFigure(input: ReportInput): FigurePlan {
       data: { values },
       encoding: {
         y: { field: 'feature', type: 'nominal', sort: [...corr].sort((a, b) => b.r - a.r).map((c) => c.feature), title: null, axis: { labelLimit: 260 } },
-        x: { field: 'r', type: 'quantitative', title: 'Pearson r with total escape rate', scale: { domain: [-1, 1] } },
+        // room beyond ±1 for the value labels, so a label of r ≈ −1 does not run into the feature names
+        x: { field: 'r', type: 'quantitative', title: 'Pearson r with total escape rate', scale: { domain: [-1.3, 1.3] }, axis: { values: [-1, -0.5, 0, 0.5, 1] } },
       },
       layer: [
         { mark: 'bar', encoding: { color: { field: 'sign', type: 'nominal', title: null, scale: { domain: ['faster escape', 'slower escape'], range: ['#59a14f', '#e15759'] }, legend: { orient: 'bottom' } } } },

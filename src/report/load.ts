@@ -356,7 +356,9 @@ function featureDescriptors(rows: Obj[], shellAngstrom: number): StateDescriptor
   const means = rows.map((row) => (isObj(row.mean) ? row.mean : undefined));
   if (means.some((m) => m === undefined)) return undefined;
   const m = means as Obj[];
-  const elements = Object.keys(m[0]).filter((key) => key.startsWith('count_')).map((key) => key.slice(6));
+  // Li first (the centre's own kind), the other elements in the order the features stage gives them
+  const elements = Object.keys(m[0]).filter((key) => key.startsWith('count_')).map((key) => key.slice(6))
+    .sort((a, b) => Number(b === 'Li') - Number(a === 'Li'));
   if (elements.length === 0) return undefined;
   const col = (key: string, scale = 1): number[] | undefined => {
     const vals = m.map((x) => num(x[key]));
