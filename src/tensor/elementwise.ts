@@ -40,18 +40,14 @@ export function addBiasElu(y: Vec, bias: Vec, n: number, m: number): void {
  * pre-activation need not be kept. `dx` may alias `dy`.
  */
 export function eluBackward(y: Vec, dy: Vec, dx: Vec, len: number): void {
-  for (let i = 0; i < len; i++) {
-    const v = y[i];
-    dx[i] = v > 0 ? dy[i] : dy[i] * (v + 1);
-  }
+  // 1 + min(y, 0) is ELU′ on both sides; written without a branch, which mispredicts half the time on activations
+  for (let i = 0; i < len; i++) dx[i] = dy[i] * (1 + Math.min(y[i], 0));
 }
 
 /** LeakyReLU: x for x > 0, slope·x otherwise. `out` may alias `x`. */
 export function leakyRelu(x: Vec, out: Vec, len: number, slope: number): void {
-  for (let i = 0; i < len; i++) {
-    const v = x[i];
-    out[i] = v > 0 ? v : slope * v;
-  }
+  // max(x, slope·x) for 0 < slope < 1, without a branch
+  for (let i = 0; i < len; i++) out[i] = Math.max(x[i], slope * x[i]);
 }
 
 /** dx = dy · LeakyReLU′, from the forward output y (same sign as the input for slope > 0). `dx` may alias `dy`. */
