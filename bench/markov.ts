@@ -4,8 +4,9 @@
  * logm / expm, numpy solves), in the same run, on discrete trajectories simulated from a seeded metastable chain:
  * 2000 trajectories × 50 000 frames (int16, with undefined stretches and 5 independent segments), 12 states.
  * Also checks that both give the same count matrix, K, π, total flux, rate and pathways.
- * Run: node --import tsx bench/markov.ts [--quick] [--states N] [--bootstrap B]
- *      (needs /usr/bin/python3 with python3-numpy and python3-scipy; --quick: 200 × 20 000 frames)
+ * Run: node --import tsx bench/markov.ts [--quick] [--states N] [--bootstrap B] [--flicker]
+ *      (needs /usr/bin/python3 with python3-numpy and python3-scipy; --quick: 200 × 20 000 frames;
+ *      --flicker: states that change almost every frame instead of persisting ~30 frames)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { createRng } from '../src/util/rng.ts';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
+const flicker = argv.includes('--flicker');
 const opt = (name: string, dflt: number): number => {
   const i = argv.indexOf(name);
   return i >= 0 ? Number(argv[i + 1]) : dflt;
@@ -44,7 +46,7 @@ function makeChain(n: number): Float64Array {
     let s = 0;
     for (let j = 0; j < n; j++) {
       const near = Math.abs(i - j) === 1 || Math.abs(i - j) === n - 1;
-      const v = i === j ? 60 + 40 * rng.next() : near ? 0.5 + rng.next() : rng.next() < 0.3 ? 0.2 * rng.next() : 0;
+      const v = i === j ? (flicker ? 1 : 60) + (flicker ? 1 : 40) * rng.next() : near ? 0.5 + rng.next() : rng.next() < 0.3 ? 0.2 * rng.next() : 0;
       k[i * n + j] = v;
       s += v;
     }
@@ -120,7 +122,7 @@ const segments = Int32Array.from({ length: nFrames }, (_, t) => Math.floor((t * 
 writeFileSync(join(work, 'states.npy'), encodeNpy(states, [nTraj, nFrames]));
 writeFileSync(join(work, 'segments.npy'), encodeNpy(segments, [nFrames]));
 const dtrajs = { states, nTrajectories: nTraj, nFrames };
-console.log(`data: ${nTraj} trajectories × ${nFrames} frames, ${nStates} states, ${nSegments} segments, int16 ` +
+console.log(`data: ${nTraj} trajectories × ${nFrames} frames, ${nStates} ${flicker ? 'flickering' : 'persistent'} states, ${nSegments} segments, int16 ` +
   `(${(states.byteLength / 2 ** 20).toFixed(0)} MiB), simulated in ${gen.seconds.toFixed(1)} s`);
 
 // 1. counting at one lag, from the raw int16 array (validation included), best of 3
@@ -146,7 +148,8 @@ const boot = nBoot > 0 ? time(() => {
 }) : null;
 
 console.log('running the numpy/scipy reference …');
-const py = JSON.parse(execFileSync(PY, [join(root, 'bench/markov_ref.py'), work, String(lag), lags.slice(0, 20).join(','), String(ckSteps), String(nBoot), String(seed)], { maxBuffer: 1 << 28 }).toString()) as {
+const sets = [Array.from(full.value.paths.flux.source).join(','), Array.from(full.value.paths.flux.target).join(',')];
+const py = JSON.parse(execFileSync(PY, [join(root, 'bench/markov_ref.py'), work, String(lag), lags.slice(0, 20).join(','), String(ckSteps), String(nBoot), String(seed), ...sets], { maxBuffer: 1 << 28 }).toString()) as {
   timing: Record<string, number>; count: number[]; K: number[]; pi: number[]; activeSet: number[]; totalFlux: number; rate: number;
   pathways: [number[], number][]; nPathwaysAll: number; its: number[][]; bootstrap: { rateStd: number; nUnits: number } | null;
   source: number[]; target: number[];
@@ -160,7 +163,7 @@ const checks = {
   countsIdentical: maxDiff(count.value.counts, py.count) === 0,
   K: maxDiff(model.transitionMatrix, py.K),
   pi: maxDiff(model.stationary, py.pi),
-  sourceTarget: `${Array.from(flux.source)} → ${Array.from(flux.target)} (numpy ${py.source} → ${py.target})`,
+  sourceTarget: `${Array.from(flux.source)} → ${Array.from(flux.target)} (given to numpy: ${py.source} → ${py.target})`,
   totalFluxRel: Math.abs(flux.totalFlux - py.totalFlux) / py.totalFlux,
   rateRel: Math.abs(flux.rate - py.rate) / py.rate,
   samePathways: JSON.stringify(paths.report.pathways.map((p) => p.states)) === JSON.stringify(py.pathways.map((p) => p[0])),

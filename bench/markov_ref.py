@@ -1,6 +1,8 @@
 """Reference for bench/markov.ts: the same kinetics + TPT pipeline written the way a numpy/scipy user would.
 
-Usage: /usr/bin/python3 bench/markov_ref.py WORK_DIR LAG LAGS(comma-separated) CK_STEPS BOOTSTRAP SEED
+Usage: /usr/bin/python3 bench/markov_ref.py WORK_DIR LAG LAGS(comma-separated) CK_STEPS BOOTSTRAP SEED [SOURCE TARGET]
+(SOURCE/TARGET: comma-separated state labels for TPT, so that both programs analyse the same reaction; by default
+least -> most mobile by this script's own rate matrix, whose fallback differs from getsei's when ln K is not real.)
 Reads WORK_DIR/states.npy (int16 [nTraj, nFrames], -1 = undefined) and WORK_DIR/segments.npy (int32 [nFrames]).
 Needs Debian's python3-numpy and python3-scipy (apt-get install -y python3-numpy python3-scipy).
 Prints JSON with the timings (best of REPEATS for counting) and the results to cross-check against getsei:
@@ -208,6 +210,10 @@ def main():
         ck_err.append(float(np.abs(np.linalg.matrix_power(k, s) - sub / sub.sum(axis=1, keepdims=True)).max()))
     order = np.argsort(-mob, kind='stable')
     a, b = np.array([order[-1]]), np.array([order[0]])
+    if len(sys.argv) > 8:
+        pos = {s: i for i, s in enumerate(act.tolist())}
+        a = np.array([pos[int(x)] for x in sys.argv[7].split(',')])
+        b = np.array([pos[int(x)] for x in sys.argv[8].split(',')])
     qp, qm, f, net, F, rate = tpt(k, pi, a, b, float(lag))
     paths5 = pathways(net, a, b, F, 5)
     paths_all = pathways(net, a, b, F, 10 ** 9)
@@ -241,9 +247,9 @@ def main():
         'pi': pi.tolist(),
         'rateMatrixError': err,
         'ckMaxError': ck_err,
-        'source': a.tolist(), 'target': b.tolist(),
+        'source': act[a].tolist(), 'target': act[b].tolist(),
         'totalFlux': F, 'rate': rate,
-        'pathways': [[p, w] for p, w in paths5],
+        'pathways': [[act[p].tolist(), w] for p, w in paths5],
         'nPathwaysAll': len(paths_all),
         'its': its,
         'bootstrap': boot,

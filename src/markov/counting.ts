@@ -206,6 +206,17 @@ function runLengthEncode(prepared: PreparedTrajectories, maxFraction: number): R
   const { runs, rows } = prepared;
   let frames = 0;
   for (let q = 0; q < runs.length; q += 4) frames += runs[q + 3] - runs[q + 2];
+  // a look at the first ~65 000 frames decides quickly whether states persist long enough to be worth encoding
+  let sampled = 0;
+  let sampledBlocks = 0;
+  for (let q = 0; q < runs.length && sampled < 65536; q += 4) {
+    const row = rows[runs[q]];
+    const b = Math.min(runs[q + 3], runs[q + 2] + 65536);
+    sampledBlocks++;
+    for (let t = runs[q + 2] + 1; t < b; t++) if (row[t] !== row[t - 1]) sampledBlocks++;
+    sampled += b - runs[q + 2];
+  }
+  if (sampled === 0 || sampledBlocks > sampled * maxFraction) return null;
   const cap = Math.floor(frames * maxFraction) + runs.length;
   let start = new Int32Array(Math.min(cap, 1 << 16));
   let state = new Int32Array(start.length);
