@@ -28,6 +28,12 @@ export function runSummaryText(run: string, result: RunResult): string {
       lines.push(`    ${i + 1}. ${w.states.map((x) => `S${x}`).join(' → ')}  ${(100 * w.fraction).toFixed(1)} %  (bottleneck S${w.bottleneck.from} → S${w.bottleneck.to})`);
     }
   }
+  const st = result.stability;
+  if (st) {
+    lines.push(`  stability over ${st.repeats} state discoveries: mean ARI ${st.meanAri.toFixed(2)}, mobility Kendall τ ${st.mobilityKendallTau === null ? 'n/a' : st.mobilityKendallTau.toFixed(2)}; raw-feature baseline silhouette ${fmt(st.rawBaseline.silhouette)} (ARI ${st.rawBaseline.ari.toFixed(2)} with the learned states)`);
+    for (const c of st.conclusions) lines.push(`    ${c.holds ? 'holds in every repeat' : 'does NOT hold in every repeat'}: ${c.claim}`);
+    warnings.push(...st.warnings);
+  }
   for (const w of warnings) lines.push(`  warning: ${w}`);
   if (result.reportPath) lines.push(`  report: ${result.reportPath}`);
   lines.push('');

@@ -64,6 +64,9 @@ export const ConfigSchema = z.object({
     target: stateSet.optional().describe('target states (default: the most mobile state)'),
     pathways: z.number().int().positive().default(5).describe('dominant pathways to extract'),
   }).strict().default({ pathways: 5 }),
+  stability: z.object({
+    repeats: z.number().int().min(0).default(3).describe('state discoveries compared (the run itself + repeats − 1 with other seeds); 0 or 1: no stability check'),
+  }).strict().default({ repeats: 3 }),
   run: z.object({
     threads: z.number().int().min(0).default(0).describe('worker threads (0: every core)'),
   }).strict().default({ threads: 0 }),

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReadOptions } from '../io/index.ts';
 import { GetseiError } from '../util/errors.ts';
@@ -11,11 +11,12 @@ import { isUpToDate, runStage, stageOutputHash } from './stage.ts';
 import { runEncoderStage } from './stage-encoder.ts';
 import { runStatesStage, type StatesSummary } from './stage-states.ts';
 import { runKineticsStage, runPathsStage } from './stage-kinetics.ts';
+import { runStability, type StabilityReport } from './stability.ts';
 import type { LagChoice } from './lag.ts';
 import type { KineticsReport, PathsReport } from '../tpt/index.ts';
 import { loadReportInput, renderReport } from '../report/index.ts';
 
-export const STAGES = ['featurize', 'encoder', 'states', 'kinetics', 'paths', 'report'] as const;
+export const STAGES = ['featurize', 'encoder', 'states', 'kinetics', 'paths', 'stability', 'report'] as const;
 export type StageName = (typeof STAGES)[number];
 
 /** How the run reports progress: one call when a stage starts, ticks while it works, one when it ends. */
@@ -46,6 +47,7 @@ export interface RunResult {
   readonly states?: StatesSummary;
   readonly kinetics?: KineticsReport & { lagChoice: LagChoice | null };
   readonly paths?: PathsReport;
+  readonly stability?: StabilityReport;
   readonly reportPath?: string;
 }
 
@@ -56,6 +58,7 @@ const OUTPUTS: Record<StageName, string[]> = {
   states: ['states.npy', 'states.json'],
   kinetics: ['kinetics.json'],
   paths: ['paths.json'],
+  stability: ['stability.json'],
   report: ['report.html'],
 };
 
@@ -105,6 +108,7 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
       states: await read<StatesSummary>('states.json'),
       kinetics: await read<KineticsReport & { lagChoice: LagChoice | null }>('kinetics.json'),
       paths: await read<PathsReport>('paths.json'),
+      stability: await read<StabilityReport>('stability.json'),
       reportPath: existsSync(join(run, 'report.html')) ? join(run, 'report.html') : undefined,
     };
   };
@@ -168,7 +172,23 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
   if (done('paths')) return result();
 
   manifest = (await readManifest(run)) as Manifest;
-  const reportInput = hashJson(['states', 'kinetics', 'paths'].map((s) => stageOutputHash(manifest, s)));
+  const upstream = ['states', 'kinetics', 'paths'];
+  if (config.stability.repeats >= 2) {
+    const stabilityInput = hashJson(upstream.map((s) => stageOutputHash(manifest, s)));
+    await step('stability', stabilityInput, config.stability, () =>
+      runStage(run, 'stability', { inputHash: stabilityInput, config: config.stability }, () => {
+        reporter?.stageStart('stability', config.stability.repeats - 1, `state discovery repeated with ${config.stability.repeats - 1} other seed(s)`);
+        return runStability(run, config, { repeats: config.stability.repeats, threads, onRepeat: (d, t) => reporter?.stageTick('stability', d, t) });
+      }),
+    );
+    manifest = (await readManifest(run)) as Manifest;
+    upstream.push('stability');
+  } else {
+    await rm(join(run, 'stability.json'), { force: true });
+  }
+  if (done('stability')) return result();
+
+  const reportInput = hashJson(upstream.map((s) => stageOutputHash(manifest, s)));
   await step('report', reportInput, {}, () =>
     runStage(run, 'report', { inputHash: reportInput, config: {} }, async () => {
       reporter?.stageStart('report', undefined, 'figures, tables and report.html');

@@ -20,6 +20,8 @@ export interface EncoderStageOptions {
   readonly encoderPath?: string;
   readonly onTrain?: (p: TrainProgress) => void;
   readonly onEmbed?: (done: number, total: number) => void;
+  /** where encoder/, embeddings.npy and graphs.npy go (default: RUN itself; stability repeats use subfolders) */
+  readonly outDir?: string;
 }
 
 export interface EncoderStageResult {
@@ -42,6 +44,7 @@ export interface EncoderStageResult {
  */
 export async function runEncoderStage(run: string, config: Config, options: EncoderStageOptions = {}): Promise<EncoderStageResult> {
   const store = await FrameStoreReader.open(join(run, 'frames'));
+  const out = options.outDir ?? run;
   const { nFrames, li, species: speciesList, featureNames } = store.index;
   const species = Uint8Array.from(speciesList);
   const nLi = li.length;
@@ -87,7 +90,7 @@ export async function runEncoderStage(run: string, config: Config, options: Enco
     encoder = trained;
   }
   const builder = new LiGraphBuilder(species, elementOrder, standardization, { edgeCutoffAngstrom: config.graph.edgeCutoffAngstrom });
-  await saveEncoder(join(run, 'encoder'), encoder, {
+  await saveEncoder(join(out, 'encoder'), encoder, {
     featureNames: [...Array.from(elementOrder, (z) => `is_${symbolOf(z)}`), ...featureNames],
     standardization: { names: featureNames, mean: Array.from(standardization.mean), std: Array.from(standardization.std) },
     metadata: {
@@ -100,7 +103,7 @@ export async function runEncoderStage(run: string, config: Config, options: Enco
   // Embed every Li of every frame, one stored chunk at a time, streaming the rows to disk.
   const D = encoder.config.embeddingDim;
   const nGraphs = nFrames * nLi;
-  const out = await NpyFileWriter.create(join(run, 'embeddings.npy'), new Float32Array(0), [nGraphs, D]);
+  const writer = await NpyFileWriter.create(join(out, 'embeddings.npy'), new Float32Array(0), [nGraphs, D]);
   const graphs = new Int32Array(nGraphs * 2);
   try {
     for (const chunk of store.index.chunks) {
@@ -116,24 +119,24 @@ export async function runEncoderStage(run: string, config: Config, options: Enco
           throw new GetseiError(`the encoder produced a non-finite embedding (frame ${chunk.start + Math.floor(i / D / nLi)}); lower contrastive.learningRate and rerun`);
         }
       }
-      await out.append(rows);
+      await writer.append(rows);
       for (let k = 0; k < chunk.count * nLi; k++) {
         const g = chunk.start * nLi + k;
         graphs[2 * g] = chunk.start + Math.floor(k / nLi);
         graphs[2 * g + 1] = li[k % nLi];
       }
     }
-    await out.finish();
+    await writer.finish();
   } catch (err) {
-    await out.abort();
+    await writer.abort();
     throw err;
   }
-  await writeFileAtomic(join(run, 'graphs.npy'), encodeNpy(graphs, [nGraphs, 2]));
+  await writeFileAtomic(join(out, 'graphs.npy'), encodeNpy(graphs, [nGraphs, 2]));
   const result: EncoderStageResult = {
     nGraphs, embeddingDim: D, trainFrames, trained: trained !== undefined,
     lossCurve: trained ? Array.from(trained.lossCurve.epochs) : undefined,
     epochsRun: trained?.epochsRun, stoppedEarly: trained?.stoppedEarly, graphsPerSecond: trained?.graphsPerSecond,
   };
-  await writeJsonAtomic(join(run, 'encoder', 'training.json'), { ...result, trainFrames: Array.from(trainFrames) });
+  await writeJsonAtomic(join(out, 'encoder', 'training.json'), { ...result, trainFrames: Array.from(trainFrames) });
   return result;
 }

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   describeStates, numberDensity, predict, representatives as nearestToMeans, selectStateCount, tsne,
-  type GaussianMixtureModel, type StateDescriptor,
+  type GaussianMixtureModel, type StateCountSelection, type StateDescriptor,
 } from '../states/index.ts';
 import { inverse3 } from '../structure/cell.ts';
 import { GetseiError } from '../util/errors.ts';
@@ -41,28 +41,31 @@ const Z_BINS = 20;
 /** representative environments per state (the paper's Supplementary Fig. 1 shows five) */
 const REPRESENTATIVES = 5;
 
+export interface AssignedStates {
+  readonly selection: StateCountSelection;
+  readonly model: GaussianMixtureModel;
+  /** int16 [nLi, nFrames] */
+  readonly states: Int16Array;
+  /** per state: graph indices of the representatives (nearest to the component mean) */
+  readonly nearest: number[][];
+  /** graph indices of the fit sample, and their embeddings [sample × D] */
+  readonly sample: Int32Array;
+  readonly X: Float32Array;
+  readonly D: number;
+}
+
 /**
- * Embeddings → states (ARCHITECTURE §1): fit Gaussian mixtures for every state count of the range on a seeded sample
- * of the embeddings, choose the count by silhouette (or take the fixed one), assign every Li at every frame in
- * streamed chunks, then describe each state from the stored frames and pick its representative environments.
- * Writes RUN/states.npy int16 [nLi, nFrames], RUN/states.json and RUN/representatives/*.extxyz.
+ * Fit the mixture (count by silhouette, or fixed) on a seeded sample of an embeddings file and assign every row,
+ * streaming the file in chunks. Graph g is Li g mod nLi of frame ⌊g / nLi⌋.
  */
-export async function runStatesStage(run: string, config: Config): Promise<StatesSummary> {
-  const cfg = config.states;
-  const store = await FrameStoreReader.open(join(run, 'frames'));
-  const { nFrames, li, species, featureNames, shellAngstrom } = store.index;
-  const nLi = li.length;
-  const path = join(run, 'embeddings.npy');
+export async function fitAndAssignStates(path: string, nLi: number, nFrames: number, cfg: Config['states']): Promise<AssignedStates> {
   const info = await npyFileInfo(path);
   const [nGraphs, D] = info.shape;
   if (nGraphs !== nFrames * nLi || info.descr !== '<f4') {
     throw new GetseiError(`${path} does not match the stored frames (${nFrames} frames × ${nLi} Li); rerun the encoder stage (getsei run --force encoder)`);
   }
-  const warnings: string[] = [];
-
   // seeded fit sample, read row by row from the file
-  const rng = createRng(cfg.seed);
-  const sample = sampleIndices(rng, nGraphs, Math.min(nGraphs, cfg.fitSampleSize));
+  const sample = sampleIndices(createRng(cfg.seed), nGraphs, Math.min(nGraphs, cfg.fitSampleSize));
   const X = new Float32Array(sample.length * D);
   const fh = await open(path, 'r');
   try {
@@ -72,16 +75,13 @@ export async function runStatesStage(run: string, config: Config): Promise<State
   } finally {
     await fh.close();
   }
-  const maxCount = Math.max(cfg.minCount, cfg.maxCount);
   const selection = selectStateCount(X, sample.length, D, {
-    range: [cfg.minCount, maxCount], states: cfg.count, sampleSize: sample.length,
+    range: [cfg.minCount, Math.max(cfg.minCount, cfg.maxCount)], states: cfg.count, sampleSize: sample.length,
     silhouetteSampleSize: Math.min(cfg.silhouetteSampleSize, sample.length), restarts: cfg.restarts, seed: cfg.seed,
   });
-  const model: GaussianMixtureModel = selection.model;
-  const K = model.components;
-  const chosenRow = selection.table.find((r) => r.count === K);
+  const model = selection.model;
 
-  // assign every embedding, chunk by chunk; states.npy is [nLi, nFrames] (row = Li), graphs are frame-major
+  // assign every embedding, chunk by chunk; states.npy is [nLi, nFrames] (row = Li), graphs are frame-major.
   // The k nearest to each mean over all rows are among the k nearest of each chunk: keep those candidates.
   const states = new Int16Array(nLi * nFrames);
   const candidates: number[] = [];
@@ -105,6 +105,24 @@ export async function runStatesStage(run: string, config: Config): Promise<State
   }
   const nearest = nearestToMeans(candidateRows, candidates.length, candidateLabels, model, { k: REPRESENTATIVES })
     .map((list) => Array.from(list, (r) => candidates[r]));
+  return { selection, model, states, nearest, sample, X, D };
+}
+
+/**
+ * Embeddings → states (ARCHITECTURE §1): fit Gaussian mixtures for every state count of the range on a seeded sample
+ * of the embeddings, choose the count by silhouette (or take the fixed one), assign every Li at every frame in
+ * streamed chunks, then describe each state from the stored frames and pick its representative environments.
+ * Writes RUN/states.npy int16 [nLi, nFrames], RUN/states.json and RUN/representatives/*.extxyz.
+ */
+export async function runStatesStage(run: string, config: Config): Promise<StatesSummary> {
+  const cfg = config.states;
+  const store = await FrameStoreReader.open(join(run, 'frames'));
+  const { nFrames, li, species, featureNames, shellAngstrom } = store.index;
+  const nLi = li.length;
+  const warnings: string[] = [];
+  const { selection, model, states, nearest, sample, X, D } = await fitAndAssignStates(join(run, 'embeddings.npy'), nLi, nFrames, cfg);
+  const K = model.components;
+  const chosenRow = selection.table.find((r) => r.count === K);
 
   // descriptors: the centre Li's own features, its shell's Li density and its fractional z, per Li × frame
   const F = featureNames.length;

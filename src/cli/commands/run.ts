@@ -54,6 +54,8 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--epochs <n>', 'encoder training epochs (config: contrastive.epochs, default 20)').argParser(positiveInt))
     .addOption(new Option('--seed <n>', 'one seed for every random choice (training, mixture, bootstrap); default 0').argParser(nonNegativeInt))
     .option('--encoder <dir>', 'embed with a trained encoder (the encoder/ folder of another run) instead of training one')
+    .addOption(new Option('--stability-repeats <n>', 'state discoveries compared by the stability check, the run included (default 3)').argParser(positiveInt))
+    .option('--no-stability', 'skip the stability check (repeated state discovery) for speed')
     .addOption(new Option('--force <stage>', `rerun a stage even if up to date (repeatable): ${STAGES.join(', ')}`).argParser(parseStage))
     .addOption(new Option('--threads <n>', 'worker threads (default: all cores)').argParser(positiveInt));
   addTrajectoryOptions(cmd).action(async (files, opts) => {
@@ -67,6 +69,7 @@ export function registerRun(program: Command): void {
       kinetics: { lag: opts.lag, seed },
       paths: { source: opts.source, target: opts.target },
       run: { threads: opts.threads },
+      stability: { repeats: opts.stability === false ? 0 : opts.stabilityRepeats },
     });
     const config = parseConfig(merged, opts.config ?? 'the command line');
     const run = resolve(opts.out);

@@ -1,0 +1,245 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fitMarkovModel } from '../markov/index.ts';
+import { adjustedRandIndex, compareLabelings, fitGaussianMixture, kendallTau, predict, silhouette } from '../states/index.ts';
+import { runPaths, type KineticsReport } from '../tpt/index.ts';
+import { StandardizationAccumulator, standardizeInPlace } from '../features/standardize.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
+import { GetseiError } from '../util/errors.ts';
+import { decodeNpy, encodeNpy } from '../util/npy.ts';
+import { createRng, sampleIndices } from '../util/rng.ts';
+import type { Config } from './config.ts';
+import { FrameStoreReader } from './frame-store.ts';
+import { runEncoderStage } from './stage-encoder.ts';
+import { fitAndAssignStates } from './stage-states.ts';
+
+/** Thresholds of the report's plain-language verdicts (docs/stability.md). */
+export const STABILITY_THRESHOLDS = { meanAri: 0.8, stateJaccard: 0.6, timescaleSpread: 0.25 } as const;
+
+export interface Conclusion {
+  claim: string;
+  holds: boolean;
+  detail: string;
+}
+
+export interface StabilityReport {
+  format: 'getsei-stability';
+  version: 1;
+  /** state discoveries compared, the run's own included */
+  repeats: number;
+  seeds: number[];
+  /** adjusted Rand index of every pair of repeats (row/column 0 = the run itself) */
+  ariMatrix: number[][];
+  meanAri: number;
+  /** per state of the run: mean Jaccard overlap with its Hungarian-matched state in the other repeats */
+  perStateStability: number[];
+  unstableStates: number[];
+  /** mean Kendall τ between the run's mobility ranking and each repeat's (matched states) */
+  mobilityKendallTau: number | null;
+  perRepeat: {
+    seed: number;
+    ariWithRun: number;
+    /** matched[s] = the repeat's state matched to the run's state s */
+    matched: number[];
+    impliedTimescales: number[];
+    mobilityKendallTau: number | null;
+    /** least → most mobile, in the run's state numbering (−1: a state without a partner) */
+    source: number;
+    target: number;
+    leadingPathway: number[];
+    leadingPathwayShare: number;
+  }[];
+  rawBaseline: { silhouette: number; ari: number; learnedSilhouette: number | null };
+  conclusions: Conclusion[];
+  warnings: string[];
+}
+
+export interface StabilityOptions {
+  readonly repeats: number;
+  readonly threads?: number;
+  readonly onRepeat?: (done: number, total: number) => void;
+}
+
+/**
+ * Can the states be trusted? (issue "separation and stability diagnostics"). State discovery is repeated with other
+ * seeds — other training frames, initial weights, augmentations and mixture starts — reusing the stored frames and
+ * the run's state count; each repeat's states are matched to the run's (Hungarian on the contingency table) and
+ * compared: adjusted Rand index, per-state Jaccard stability, and what the kinetics would conclude from them. A
+ * mixture on the raw features of the centre Li (no encoder) says whether learning helped.
+ */
+export async function runStability(run: string, config: Config, options: StabilityOptions): Promise<StabilityReport> {
+  if (!(Number.isInteger(options.repeats) && options.repeats >= 2)) {
+    throw new GetseiError(`stability needs at least 2 repeats (the run and one more), got ${options.repeats}`);
+  }
+  const store = await FrameStoreReader.open(join(run, 'frames'));
+  const { nFrames, li } = store.index;
+  const nLi = li.length;
+  const main = decodeNpy(await readFile(join(run, 'states.npy'))).data as Int16Array;
+  const segments = decodeNpy(await readFile(join(run, 'segments.npy'))).data as Int32Array;
+  const statesJson = JSON.parse(await readFile(join(run, 'states.json'), 'utf8')) as { count: number; silhouette: number | null };
+  const kinetics = JSON.parse(await readFile(join(run, 'kinetics.json'), 'utf8')) as KineticsReport;
+  const K = statesJson.count;
+  const lag = kinetics.lagFrames;
+  const dtPs = kinetics.dt;
+  const baseSeed = config.contrastive.seed;
+
+  const analyse = (labels: Int16Array) => {
+    const model = fitMarkovModel({ states: labels, nTrajectories: nLi, nFrames }, { lag, dtPs, estimator: kinetics.estimator, segments, nStates: K });
+    const paths = runPaths(model, { pathways: 1 });
+    return { model, paths };
+  };
+  const reference = analyse(main);
+  const refMobility = stateVector(reference.model.activeSet, reference.model.mobility, K);
+
+  // repeat state discovery with other seeds, reusing the stored frames and the run's state count
+  const labelings: Int16Array[] = [main];
+  const seeds = [baseSeed];
+  for (let r = 1; r < options.repeats; r++) {
+    const seed = baseSeed + 1000 * r;
+    const dir = join(run, 'stability', `repeat-${r}`);
+    const cfg: Config = { ...config, contrastive: { ...config.contrastive, seed }, states: { ...config.states, count: K, seed } };
+    await runEncoderStage(run, cfg, { threads: options.threads, outDir: dir });
+    const { states } = await fitAndAssignStates(join(dir, 'embeddings.npy'), nLi, nFrames, cfg.states);
+    await rm(join(dir, 'embeddings.npy'), { force: true });
+    await writeFileAtomic(join(dir, 'states.npy'), encodeNpy(states, [nLi, nFrames]));
+    labelings.push(states);
+    seeds.push(seed);
+    options.onRepeat?.(r, options.repeats - 1);
+  }
+
+  // agreement (Hungarian-matched to the run's states), then what the kinetics concludes from each repeat
+  const cmp = compareLabelings(labelings, { states: K, threshold: STABILITY_THRESHOLDS.stateJaccard });
+  const R = labelings.length;
+  const perRepeat: StabilityReport['perRepeat'] = [];
+  for (let r = 1; r < R; r++) {
+    const aToB = cmp.mapping[r];
+    const bToA = new Int32Array(K).fill(-1);
+    aToB.forEach((b, a) => { if (b >= 0) bToA[b] = a; });
+    const { model, paths } = analyse(labelings[r]);
+    const mobility = stateVector(model.activeSet, model.mobility, K);
+    const both = refMobility.map((m, a) => [m, aToB[a] >= 0 ? mobility[aToB[a]] : NaN]).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    const lead = paths.pathways[0];
+    perRepeat.push({
+      seed: seeds[r],
+      ariWithRun: cmp.pairwiseAri[r],
+      matched: Array.from(aToB),
+      impliedTimescales: Array.from(model.impliedTimescales.slice(0, 3)),
+      mobilityKendallTau: both.length >= 2 ? kendallTau(both.map((p) => p[0]), both.map((p) => p[1])) : null,
+      source: paths.source.length === 1 ? bToA[paths.source[0]] : -1,
+      target: paths.target.length === 1 ? bToA[paths.target[0]] : -1,
+      leadingPathway: lead ? lead.states.map((b) => bToA[b]) : [],
+      leadingPathwayShare: lead ? lead.fraction : 0,
+    });
+  }
+  const meanAri = cmp.meanAri;
+  const ariMatrix = Array.from({ length: R }, (_, i) => Array.from(cmp.pairwiseAri.subarray(i * R, (i + 1) * R)));
+  const perStateStability = Array.from(cmp.stateStability);
+  const unstableStates = [...cmp.unstableStates];
+  const taus = perRepeat.map((p) => p.mobilityKendallTau).filter((t): t is number => t !== null);
+
+  const rawBaseline = { ...(await rawFeatureBaseline(store, main, K, config)), learnedSilhouette: statesJson.silhouette };
+  const conclusions = drawConclusions(reference, perRepeat, meanAri, unstableStates, K);
+  const warnings: string[] = [];
+  if (meanAri < STABILITY_THRESHOLDS.meanAri) {
+    warnings.push(`the states are not reproducible: repeats with other seeds agree at a mean adjusted Rand index of ${meanAri.toFixed(2)} (< ${STABILITY_THRESHOLDS.meanAri})`);
+  }
+  if (unstableStates.length > 0) {
+    warnings.push(`unstable states (mean Jaccard overlap < ${STABILITY_THRESHOLDS.stateJaccard} across repeats): ${unstableStates.map((s) => `S${s}`).join(', ')}`);
+  }
+  if (statesJson.silhouette !== null && rawBaseline.silhouette >= statesJson.silhouette) {
+    warnings.push(`a mixture on the raw features of the centre Li separates as well as the learned embedding (silhouette ${rawBaseline.silhouette.toFixed(3)} vs ${statesJson.silhouette.toFixed(3)}): the encoder adds no separation here`);
+  }
+  const report: StabilityReport = {
+    format: 'getsei-stability', version: 1, repeats: R, seeds, ariMatrix, meanAri, perStateStability, unstableStates,
+    mobilityKendallTau: taus.length > 0 ? mean(taus) : null, perRepeat, rawBaseline, conclusions, warnings,
+  };
+  await writeJsonAtomic(join(run, 'stability.json'), report);
+  return report;
+}
+
+/** A per-active-state vector spread over all K states (NaN outside the active set). */
+function stateVector(activeSet: ArrayLike<number>, values: ArrayLike<number>, K: number): number[] {
+  const out = new Array<number>(K).fill(NaN);
+  for (let i = 0; i < activeSet.length; i++) out[activeSet[i]] = values[i];
+  return out;
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+type Analysis = { model: ReturnType<typeof fitMarkovModel>; paths: ReturnType<typeof runPaths> };
+
+function drawConclusions(reference: Analysis, perRepeat: StabilityReport['perRepeat'], meanAri: number, unstable: number[], K: number): Conclusion[] {
+  const names = (xs: number[]) => xs.map((s) => (s >= 0 ? `S${s}` : '?')).join(' → ');
+  const out: Conclusion[] = [];
+  out.push({
+    claim: `the ${K} states are reproducible (mean ARI ≥ ${STABILITY_THRESHOLDS.meanAri})`,
+    holds: meanAri >= STABILITY_THRESHOLDS.meanAri && unstable.length === 0,
+    detail: `mean ARI ${meanAri.toFixed(2)}; ARI with the run per repeat: ${perRepeat.map((p) => p.ariWithRun.toFixed(2)).join(', ')}`,
+  });
+  const t1 = reference.model.impliedTimescales[0];
+  if (Number.isFinite(t1)) {
+    const spread = perRepeat.map((p) => Math.abs(p.impliedTimescales[0] - t1) / t1);
+    out.push({
+      claim: `the slowest implied timescale is ${t1.toPrecision(3)} ${reference.model.timeUnit} (within ±${100 * STABILITY_THRESHOLDS.timescaleSpread} %)`,
+      holds: spread.every((s) => s <= STABILITY_THRESHOLDS.timescaleSpread),
+      detail: `repeats: ${perRepeat.map((p) => (p.impliedTimescales[0] ?? NaN).toPrecision(3)).join(', ')} ${reference.model.timeUnit}`,
+    });
+  }
+  const ranking = Array.from(reference.model.mobilityRanking);
+  out.push({
+    claim: `mobility ranking ${ranking.map((s) => `S${s}`).join(' > ')}`,
+    holds: perRepeat.every((p) => p.mobilityKendallTau === 1),
+    detail: `Kendall τ with the run per repeat: ${perRepeat.map((p) => (p.mobilityKendallTau === null ? 'n/a' : p.mobilityKendallTau.toFixed(2))).join(', ')}`,
+  });
+  const src = reference.paths.source, tgt = reference.paths.target;
+  out.push({
+    claim: `least → most mobile state: ${names(src)} → ${names(tgt)}`,
+    holds: perRepeat.every((p) => src.length === 1 && tgt.length === 1 && p.source === src[0] && p.target === tgt[0]),
+    detail: `repeats: ${perRepeat.map((p) => `${names([p.source])} → ${names([p.target])}`).join('; ')}`,
+  });
+  const lead = reference.paths.pathways[0];
+  if (lead) {
+    out.push({
+      claim: `leading pathway ${names(lead.states)} (${(100 * lead.fraction).toFixed(0)} % of the flux)`,
+      holds: perRepeat.every((p) => p.leadingPathway.join() === lead.states.join()),
+      detail: `repeats: ${perRepeat.map((p) => `${names(p.leadingPathway)} (${(100 * p.leadingPathwayShare).toFixed(0)} %)`).join('; ')}`,
+    });
+  }
+  return out;
+}
+
+/**
+ * "Does learning help?": the same mixture (same count, seed and sample sizes) on the standardised raw features of
+ * the centre Li, without the encoder; its silhouette in that feature space and its ARI with the learned states.
+ */
+async function rawFeatureBaseline(store: FrameStoreReader, main: Int16Array, K: number, config: Config): Promise<{ silhouette: number; ari: number }> {
+  const { nFrames, li, featureNames } = store.index;
+  const nLi = li.length, F = featureNames.length;
+  const X = new Float32Array(nLi * nFrames * F);
+  const acc = new StandardizationAccumulator(F);
+  for (let f = 0; f < nFrames; f++) {
+    const fr = await store.frame(f);
+    for (let c = 0; c < nLi; c++) X.set(fr.features.subarray(li[c] * F, (li[c] + 1) * F), (f * nLi + c) * F);
+  }
+  acc.addRows(X);
+  standardizeInPlace(X, acc.result());
+  const n = nLi * nFrames;
+  const cfg = config.states;
+  const model = fitGaussianMixture(X, n, F, { components: K, restarts: cfg.restarts, seed: cfg.seed, sampleSize: cfg.fitSampleSize });
+  const labels = predict(model, X, n);
+  // graph order (frame-major) → states.npy order (Li-major)
+  const raw = new Int16Array(n);
+  for (let g = 0; g < n; g++) {
+    const f = Math.floor(g / nLi), c = g - f * nLi;
+    raw[c * nFrames + f] = labels[g];
+  }
+  const rows = sampleIndices(createRng(cfg.seed + 1), n, Math.min(n, cfg.silhouetteSampleSize));
+  const sub = new Float32Array(rows.length * F);
+  const subLabels = new Int16Array(rows.length);
+  rows.forEach((g, k) => {
+    sub.set(X.subarray(g * F, (g + 1) * F), k * F);
+    subLabels[k] = labels[g];
+  });
+  const sil = new Set(subLabels).size >= 2 ? silhouette(sub, rows.length, F, subLabels, { states: K }).overall : NaN;
+  return { silhouette: sil, ari: adjustedRandIndex(main, raw) };
+}
