@@ -5,6 +5,7 @@ import { registerInspect } from './inspect.ts';
 import { registerFeaturize } from './featurize.ts';
 import { registerRun } from './run.ts';
 import { registerStates } from './states.ts';
+import { registerStability } from './stability.ts';
 import { registerDemo } from './demo.ts';
 import { registerKinetics } from './kinetics.ts';
 import { registerPaths } from './paths.ts';
@@ -14,4 +15,4 @@ import { registerSynth } from './synth.ts';
 /** Every subcommand registers itself on the program; add new ones to this list. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDemo, registerRun, registerStates, registerInspect, registerFeaturize, registerConfig, registerReport, registerCompare, registerKinetics, registerPaths, registerSynth];
+export const commands: RegisterCommand[] = [registerDemo, registerRun, registerStates, registerStability, registerInspect, registerFeaturize, registerConfig, registerReport, registerCompare, registerKinetics, registerPaths, registerSynth];
