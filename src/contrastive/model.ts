@@ -162,8 +162,7 @@ export function forward(config: EncoderConfig, layout: ModelLayout, params: Vec,
     const b = ws.layers[l];
     const [W, aSrc, aDst, bias] = P.slice(4 * l, 4 * l + 4);
     matmulABt(xin, W, b.wh, N, d.inDim, d.hc);
-    attentionScores(b.wh, aSrc, b.sSrc, N, H, C);
-    attentionScores(b.wh, aDst, b.sDst, N, H, C);
+    attentionScores(b.wh, aSrc, aDst, b.sSrc, b.sDst, N, H, C);
     edgeScores(b.sSrc, b.sDst, ws.segStart, ws.src, N, H, b.logit);
     leakyRelu(b.logit, b.logit, nE * H, slope);
     segmentSoftmax(b.logit, ws.segStart, N, H, b.alpha);
@@ -219,8 +218,7 @@ export function backward(config: EncoderConfig, layout: ModelLayout, params: Vec
     b.dsSrc.fill(0, 0, N * H);
     b.dsDst.fill(0, 0, N * H);
     edgeScoresBackward(b.dAlpha, ws.segStart, ws.src, N, H, b.dsSrc, b.dsDst);
-    attentionScoresBackward(b.wh, aSrc, b.dsSrc, b.dWh, gSrc, N, H, C);
-    attentionScoresBackward(b.wh, aDst, b.dsDst, b.dWh, gDst, N, H, C);
+    attentionScoresBackward(b.wh, aSrc, aDst, b.dsSrc, b.dsDst, b.dWh, gSrc, gDst, N, H, C);
     matmulAtB(b.dWh, xin, gW, N, d.hc, d.inDim, ws.scratchA, ws.scratchB, true);
     // the first layer's input is data: its gradient is never needed
     if (l > 0) matmulAB(b.dWh, W, ws.layers[l - 1].dOut, N, d.hc, d.inDim, ws.scratchW);

@@ -1,4 +1,5 @@
 import type { Vec } from './types.ts';
+import { wasmExp } from './wasm-gemm.ts';
 
 /**
  * Graph-attention kernels over edges grouped by destination (CSR): the incoming edges of node i are
@@ -8,30 +9,49 @@ import type { Vec } from './types.ts';
  * row-major with the head as the fastest index: score[i·H + h], alpha[e·H + h], features wh[(i·H + h)·C + c].
  */
 
-/** s[n×H] = Σ_c wh[n,h,c] · att[h,c] — one attention half (a_srcᵀ·Wh_j or a_dstᵀ·Wh_i of Veličković et al.). */
-export function attentionScores(wh: Vec, att: Vec, s: Vec, n: number, heads: number, ch: number): void {
+/**
+ * Both attention halves of Veličković et al. per node and head: sSrc[i,h] = a_src[h,:]·Wh[i,h,:] and
+ * sDst[i,h] = a_dst[h,:]·Wh[i,h,:], computed in one pass over Wh.
+ */
+export function attentionScores(
+  wh: Vec, attSrc: Vec, attDst: Vec, sSrc: Vec, sDst: Vec, n: number, heads: number, ch: number,
+): void {
+  const c2 = ch - (ch % 2);
   for (let i = 0; i < n; i++) {
     for (let h = 0; h < heads; h++) {
       const w = (i * heads + h) * ch, a = h * ch;
-      let acc = 0;
-      for (let c = 0; c < ch; c++) acc += wh[w + c] * att[a + c];
-      s[i * heads + h] = acc;
+      let s0 = 0, s1 = 0, d0 = 0, d1 = 0;
+      for (let c = 0; c < c2; c += 2) {
+        const x0 = wh[w + c], x1 = wh[w + c + 1];
+        s0 += x0 * attSrc[a + c];
+        s1 += x1 * attSrc[a + c + 1];
+        d0 += x0 * attDst[a + c];
+        d1 += x1 * attDst[a + c + 1];
+      }
+      if (c2 < ch) {
+        s0 += wh[w + c2] * attSrc[a + c2];
+        d0 += wh[w + c2] * attDst[a + c2];
+      }
+      sSrc[i * heads + h] = s0 + s1;
+      sDst[i * heads + h] = d0 + d1;
     }
   }
 }
 
-/** dWh += ds ⊗ att and dAtt += Σ_i ds[i,h] · wh[i,h,:] (both accumulate). */
+/** dWh += dsSrc ⊗ a_src + dsDst ⊗ a_dst; dAttSrc += Σ_i dsSrc[i,h]·Wh[i,h,:], dAttDst likewise (all accumulate). */
 export function attentionScoresBackward(
-  wh: Vec, att: Vec, ds: Vec, dWh: Vec, dAtt: Vec, n: number, heads: number, ch: number,
+  wh: Vec, attSrc: Vec, attDst: Vec, dsSrc: Vec, dsDst: Vec, dWh: Vec, dAttSrc: Vec, dAttDst: Vec,
+  n: number, heads: number, ch: number,
 ): void {
   for (let i = 0; i < n; i++) {
     for (let h = 0; h < heads; h++) {
-      const g = ds[i * heads + h];
-      if (g === 0) continue;
+      const gs = dsSrc[i * heads + h], gd = dsDst[i * heads + h];
       const w = (i * heads + h) * ch, a = h * ch;
       for (let c = 0; c < ch; c++) {
-        dWh[w + c] += g * att[a + c];
-        dAtt[a + c] += g * wh[w + c];
+        const x = wh[w + c];
+        dWh[w + c] += gs * attSrc[a + c] + gd * attDst[a + c];
+        dAttSrc[a + c] += gs * x;
+        dAttDst[a + c] += gd * x;
       }
     }
   }
@@ -70,7 +90,8 @@ export function edgeScoresBackward(
 /**
  * Softmax of edge logits over each destination's incoming edges, per head (max-shifted for stability). A node with
  * no incoming edge has nothing to normalise; the GAT layer always adds self-loops, so every segment is non-empty.
- * `out` may alias `logits`.
+ * The exponentials of all shifted logits are taken in one pass (on the SIMD kernel for float32). `out` may alias
+ * `logits`.
  */
 export function segmentSoftmax(logits: Vec, segStart: Int32Array, nSeg: number, heads: number, out: Vec): void {
   for (let i = 0; i < nSeg; i++) {
@@ -78,12 +99,16 @@ export function segmentSoftmax(logits: Vec, segStart: Int32Array, nSeg: number, 
     for (let h = 0; h < heads; h++) {
       let mx = -Infinity;
       for (let e = e0; e < e1; e++) mx = Math.max(mx, logits[e * heads + h]);
+      for (let e = e0; e < e1; e++) out[e * heads + h] = logits[e * heads + h] - mx;
+    }
+  }
+  const len = segStart[nSeg] * heads;
+  if (!(out instanceof Float32Array && wasmExp(out, len))) for (let k = 0; k < len; k++) out[k] = Math.exp(out[k]);
+  for (let i = 0; i < nSeg; i++) {
+    const e0 = segStart[i], e1 = segStart[i + 1];
+    for (let h = 0; h < heads; h++) {
       let z = 0;
-      for (let e = e0; e < e1; e++) {
-        const v = Math.exp(logits[e * heads + h] - mx);
-        out[e * heads + h] = v;
-        z += v;
-      }
+      for (let e = e0; e < e1; e++) z += out[e * heads + h];
       const inv = 1 / z;
       for (let e = e0; e < e1; e++) out[e * heads + h] *= inv;
     }

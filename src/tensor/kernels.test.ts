@@ -135,23 +135,26 @@ const nNodes = 5, nEdges = 9;
 
 test('attention scores and edge logits: finite-difference gradients', () => {
   const H = 3, C = 4;
-  const wh = randomVec(rng, nNodes * H * C), att = randomVec(rng, H * C), s = new Float64Array(nNodes * H);
-  const w = randomVec(rng, nNodes * H);
-  const dWh = new Float64Array(wh.length), dAtt = new Float64Array(att.length);
-  attentionScores(wh, att, s, nNodes, H, C);
-  attentionScoresBackward(wh, att, w, dWh, dAtt, nNodes, H, C);
-  const f = () => (attentionScores(wh, att, s, nNodes, H, C), dot(w, s));
+  const wh = randomVec(rng, nNodes * H * C), aS = randomVec(rng, H * C), aD = randomVec(rng, H * C);
+  const s = new Float64Array(nNodes * H), d = new Float64Array(nNodes * H);
+  const ws = randomVec(rng, nNodes * H), wd = randomVec(rng, nNodes * H);
+  const dWh = new Float64Array(wh.length), dS = new Float64Array(aS.length), dD = new Float64Array(aD.length);
+  attentionScores(wh, aS, aD, s, d, nNodes, H, C);
+  assert.ok(Math.abs(s[2 * H + 1] - [0, 1, 2, 3].reduce((t, c) => t + wh[(2 * H + 1) * C + c] * aS[C + c], 0)) < 1e-14);
+  attentionScoresBackward(wh, aS, aD, ws, wd, dWh, dS, dD, nNodes, H, C);
+  const f = () => (attentionScores(wh, aS, aD, s, d, nNodes, H, C), dot(ws, s) + dot(wd, d));
   assertGrad('scores/wh', gradCheck(f, wh, dWh));
-  assertGrad('scores/att', gradCheck(f, att, dAtt));
+  assertGrad('scores/att_src', gradCheck(f, aS, dS));
+  assertGrad('scores/att_dst', gradCheck(f, aD, dD));
 
   const sSrc = randomVec(rng, nNodes * H), sDst = randomVec(rng, nNodes * H), out = new Float64Array(nEdges * H);
-  const we = randomVec(rng, nEdges * H), dS = new Float64Array(sSrc.length), dD = new Float64Array(sDst.length);
+  const we = randomVec(rng, nEdges * H), dSrc = new Float64Array(sSrc.length), dDst = new Float64Array(sDst.length);
   edgeScores(sSrc, sDst, seg, src, nNodes, H, out);
   assert.equal(out[2 * H + 1], sSrc[2 * H + 1] + sDst[1 * H + 1]); // edge 2 runs 2 → 1
-  edgeScoresBackward(we, seg, src, nNodes, H, dS, dD);
+  edgeScoresBackward(we, seg, src, nNodes, H, dSrc, dDst);
   const g = () => (edgeScores(sSrc, sDst, seg, src, nNodes, H, out), dot(we, out));
-  assertGrad('edge/src', gradCheck(g, sSrc, dS));
-  assertGrad('edge/dst', gradCheck(g, sDst, dD));
+  assertGrad('edge/src', gradCheck(g, sSrc, dSrc));
+  assertGrad('edge/dst', gradCheck(g, sDst, dDst));
 });
 
 test('segment softmax normalises each destination per head, ignores shifts, and has the right gradient', () => {
@@ -167,6 +170,10 @@ test('segment softmax normalises each destination per head, ignores shifts, and 
   const shifted = logits.map((v, k) => v + 1000 * (k % H === 0 ? 1 : -1)), alpha2 = new Float64Array(alpha.length);
   segmentSoftmax(shifted, seg, nNodes, H, alpha2);
   assertClose(alpha2, alpha, 1e-9, 'shift invariance');
+  // float32 takes its exponentials on the SIMD kernel
+  const alpha32 = new Float32Array(alpha.length);
+  segmentSoftmax(Float32Array.from(logits), seg, nNodes, H, alpha32);
+  assertClose(alpha32, alpha, 1e-6, 'float32 softmax');
 
   const w = randomVec(rng, nEdges * H), dl = new Float64Array(nEdges * H);
   segmentSoftmaxBackward(alpha, w, seg, nNodes, H, dl);

@@ -10,7 +10,7 @@
  * so results are bitwise reproducible across runs, threads and x86/ARM machines, and a row's result does not depend
  * on its position in the matrix (padding rows and columns are zeros that never mix into real ones).
  *
- * `biasElu` — bias add and ELU in place, four lanes at a time and branch-free: eˣ by range reduction x = n·ln2 + r (|r| ≤ ln2/2, ln2
+ * `exp` — eˣ in place on the same range reduction (the segment softmax); `biasElu` — bias add and ELU in place, four lanes at a time and branch-free: eˣ by range reduction x = n·ln2 + r (|r| ≤ ln2/2, ln2
  * split in two parts), a degree-6 Taylor polynomial for eʳ and 2ⁿ built in the exponent bits; the positive lanes are
  * selected with a bitmask. Error of eˣ − 1 within 2e-7 absolute and 1e-6 relative (tested against Math.expm1). A
  * plain loop over Math.exp costs more than the product itself on this workload: half of the branches mispredict.
@@ -114,39 +114,61 @@ function gemmBody(): number[] {
 }
 
 /**
- * biasElu(ptr, bytes, bias, rowBytes): x ← ELU(x + b) in place on `bytes` bytes (a multiple of 16) from byte offset
- * `ptr`, where b cycles through the `rowBytes` bytes (a multiple of 16) of bias at byte offset `bias`.
+ * Emit q = eʳ − 1 and s = 2ⁿ for t = n·ln2 + r held in local `t` (|r| ≤ ln2/2; ln2 split in two parts so that r is
+ * exact to float32), so that eᵗ = s·q + s and eᵗ − 1 = s·q + (s − 1) keep full relative accuracy. t must lie in
+ * [−87, 88] for 2ⁿ to be a normal float32.
  */
-function biasEluBody(): number[] {
-  const PTR = 0, END = 1, BIAS = 2, ROW = 3, QB = 4, QEND = 5, XV = 6, T = 7, NV = 8, R = 9, Q = 10, S = 11;
-  const code: number[] = [];
-  const emit = (...parts: number[][]): void => {
-    for (const p of parts) code.push(...p);
-  };
-  emit(get(PTR), get(END), add, set(END), get(BIAS), set(QB), get(BIAS), get(ROW), add, set(QEND));
-  emit(block, loop);
-  emit(get(PTR), get(END), ltS, [0x45], brIf(1)); // exit when !(ptr < end)
-  emit(get(PTR), v128Load(0), get(QB), v128Load(0), f32x4Add, set(XV));
-  // t = min(max(x, −87), 0): the exponent stays a normal float32; positive lanes are discarded below
-  emit(get(XV), f32x4Const(-87), f32x4Max, f32x4Const(0), f32x4Min, set(T));
-  emit(get(T), f32x4Const(Math.LOG2E), f32x4Mul, f32x4Nearest, set(NV));
-  emit(get(T), get(NV), f32x4Const(0.693359375), f32x4Mul, f32x4Sub);
-  emit(get(NV), f32x4Const(-2.12194440e-4), f32x4Mul, f32x4Sub, set(R));
-  // q = eʳ − 1 = r(1 + r/2 + r²/6 + …), kept without the leading 1 so that small |x| keep their relative accuracy
+function emitExpParts(emit: (...parts: number[][]) => void, t: number, nv: number, r: number, q: number, s: number): void {
+  emit(get(t), f32x4Const(Math.LOG2E), f32x4Mul, f32x4Nearest, set(nv));
+  emit(get(t), get(nv), f32x4Const(0.693359375), f32x4Mul, f32x4Sub);
+  emit(get(nv), f32x4Const(-2.12194440e-4), f32x4Mul, f32x4Sub, set(r));
+  // q = r(1 + r/2 + r²/6 + … + r⁵/720), a degree-6 Taylor polynomial without its leading 1
   emit(f32x4Const(1 / 720));
-  for (const c of [1 / 120, 1 / 24, 1 / 6, 1 / 2, 1]) emit(get(R), f32x4Mul, f32x4Const(c), f32x4Add);
-  emit(get(R), f32x4Mul, set(Q));
-  emit(get(NV), i32x4TruncSat, i32x4Const(127), i32x4Add, i32c(23), i32x4Shl, set(S)); // 2ⁿ as float32 bits
-  // eˣ − 1 = 2ⁿ·q + (2ⁿ − 1)
-  emit(get(S), get(Q), f32x4Mul, get(S), f32x4Const(1), f32x4Sub, f32x4Add, set(Q));
-  emit(get(PTR), get(XV), get(Q), get(XV), f32x4Const(0), f32x4Gt, bitselect, v128Store(0));
-  emit(get(PTR), i32c(16), add, set(PTR));
-  // next bias vector, back to the row's first at the end of a row
-  emit(get(BIAS), get(QB), i32c(16), add, [0x22, ...uleb(QB)], get(QB), get(QEND), geS, [0x1b], set(QB));
-  emit(br(0), end, end, end);
-  const locals = vec([[...uleb(2), I32], [...uleb(6), V128]]);
+  for (const c of [1 / 120, 1 / 24, 1 / 6, 1 / 2, 1]) emit(get(r), f32x4Mul, f32x4Const(c), f32x4Add);
+  emit(get(r), f32x4Mul, set(q));
+  emit(get(nv), i32x4TruncSat, i32x4Const(127), i32x4Add, i32c(23), i32x4Shl, set(s)); // 2ⁿ as float32 bits
+}
+
+/** A function body over `bytes` bytes (a multiple of 16) from byte offset `ptr`, one f32x4 per iteration. */
+function vectorLoop(extraI32: number, nV128: number, prologue: number[][], step: number[][]): number[] {
+  const PTR = 0, END = 1;
+  const code: number[] = [];
+  for (const p of [get(PTR), get(END), add, set(END), ...prologue, block, loop]) code.push(...p);
+  for (const p of [get(PTR), get(END), ltS, [0x45], brIf(1), ...step]) code.push(...p); // exit when !(ptr < end)
+  for (const p of [get(PTR), i32c(16), add, set(PTR), br(0), end, end, end]) code.push(...p);
+  const locals = vec([...(extraI32 > 0 ? [[...uleb(extraI32), I32]] : []), [...uleb(nV128), V128]]);
   const body = [...locals, ...code];
   return [...uleb(body.length), ...body];
+}
+
+/**
+ * biasElu(ptr, bytes, bias, rowBytes): x ← ELU(x + b) in place, where b cycles through the `rowBytes` bytes (a
+ * multiple of 16) of bias at byte offset `bias`.
+ */
+function biasEluBody(): number[] {
+  const PTR = 0, BIAS = 2, ROW = 3, QB = 4, QEND = 5, XV = 6, T = 7, NV = 8, R = 9, Q = 10, S = 11;
+  const step: number[][] = [];
+  const emit = (...parts: number[][]): void => void step.push(...parts);
+  emit(get(PTR), v128Load(0), get(QB), v128Load(0), f32x4Add, set(XV));
+  // t = min(max(x, −87), 0): 2ⁿ stays a normal float32; positive lanes are discarded below
+  emit(get(XV), f32x4Const(-87), f32x4Max, f32x4Const(0), f32x4Min, set(T));
+  emitExpParts(emit, T, NV, R, Q, S);
+  emit(get(S), get(Q), f32x4Mul, get(S), f32x4Const(1), f32x4Sub, f32x4Add, set(Q)); // eᵗ − 1
+  emit(get(PTR), get(XV), get(Q), get(XV), f32x4Const(0), f32x4Gt, bitselect, v128Store(0));
+  // next bias vector, back to the row's first at the end of a row
+  emit(get(BIAS), get(QB), i32c(16), add, [0x22, ...uleb(QB)], get(QB), get(QEND), geS, [0x1b], set(QB));
+  return vectorLoop(2, 6, [get(BIAS), set(QB), get(BIAS), get(ROW), add, set(QEND)], step);
+}
+
+/** exp(ptr, bytes): x ← eˣ in place, for x clamped to [−87, 88] (below −87 the result is ~1e-38, not 0). */
+function expBody(): number[] {
+  const PTR = 0, T = 2, NV = 3, R = 4, Q = 5, S = 6;
+  const step: number[][] = [];
+  const emit = (...parts: number[][]): void => void step.push(...parts);
+  emit(get(PTR), v128Load(0), f32x4Const(-87), f32x4Max, f32x4Const(88), f32x4Min, set(T));
+  emitExpParts(emit, T, NV, R, Q, S);
+  emit(get(PTR), get(S), get(Q), f32x4Mul, get(S), f32x4Add, v128Store(0));
+  return vectorLoop(0, 5, [], step);
 }
 
 function moduleBytes(): Uint8Array {
@@ -155,11 +177,15 @@ function moduleBytes(): Uint8Array {
     ...section(1, vec([
       [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00],
       [0x60, ...vec([[I32], [I32], [I32], [I32]]), 0x00],
+      [0x60, ...vec([[I32], [I32]]), 0x00],
     ])),
-    ...section(3, vec([[0x00], [0x01]])),
+    ...section(3, vec([[0x00], [0x01], [0x02]])),
     ...section(5, vec([[0x00, 0x01]])),
-    ...section(7, vec([[...name('gemm'), 0x00, 0x00], [...name('biasElu'), 0x00, 0x01], [...name('memory'), 0x02, 0x00]])),
-    ...section(10, vec([gemmBody(), biasEluBody()])),
+    ...section(7, vec([
+      [...name('gemm'), 0x00, 0x00], [...name('biasElu'), 0x00, 0x01], [...name('exp'), 0x00, 0x02],
+      [...name('memory'), 0x02, 0x00],
+    ])),
+    ...section(10, vec([gemmBody(), biasEluBody(), expBody()])),
   ]);
 }
 
@@ -179,6 +205,7 @@ interface Kernel {
   readonly memory: WasmMemory;
   readonly gemm: (a: number, b: number, c: number, n: number, k: number, m: number) => void;
   readonly biasElu: (ptr: number, bytes: number, bias: number, rowBytes: number) => void;
+  readonly exp: (ptr: number, bytes: number) => void;
   view: Float32Array;
 }
 
@@ -193,6 +220,7 @@ function getKernel(): Kernel | null {
   const memory = inst.exports.memory as WasmMemory;
   kernel = {
     memory, gemm: inst.exports.gemm as Kernel['gemm'], biasElu: inst.exports.biasElu as Kernel['biasElu'],
+    exp: inst.exports.exp as Kernel['exp'],
     view: new Float32Array(memory.buffer),
   };
   return kernel;
@@ -272,5 +300,17 @@ export function wasmBiasElu(y: Float32Array, bias: Float32Array, n: number, m: n
   }
   kn.biasElu(0, len4 * 4, biasAt * 4, biasLen * 4);
   y.set(v.subarray(0, len));
+  return true;
+}
+
+/** x ← eˣ in place for the first `len` entries, |relative error| ≤ 1e-6 for x ∈ [−87, 88]. False without SIMD. */
+export function wasmExp(x: Float32Array, len: number): boolean {
+  const kn = getKernel();
+  if (!kn) return false;
+  const len4 = (len + 3) & ~3;
+  const v = reserve(kn, len4 * 4);
+  v.set(x.subarray(0, len));
+  kn.exp(0, len4 * 4);
+  x.set(v.subarray(0, len));
   return true;
 }
