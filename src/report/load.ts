@@ -218,7 +218,9 @@ function kinetics(o: Obj, r: Reader): KineticsPart | undefined {
   const sq = (v: unknown): number[][] | undefined => { const m = mat(v); return m && m.length === n ? m : undefined; };
   const vec = (v: unknown): number[] | undefined => { const a = numArr(v); return a && a.length === n ? a : undefined; };
   const k: KineticsPart = { timeUnit, lag, dt: dt ?? null, activeSet, transitionMatrix, stationary };
-  const lagChoice = str(pick(o, 'lagChoice', 'lagRule'));
+  // the pipeline writes lagChoice as {lag, rule, explanation}; a plain string is accepted too
+  const lc = pick(o, 'lagChoice', 'lagRule');
+  const lagChoice = isObj(lc) ? str(lc.explanation) : str(lc);
   if (lagChoice !== undefined) k.lagChoice = lagChoice;
   k.countMatrix = r.opt(o, 'countMatrix', sq, `is not a ${n}×${n} matrix`);
   k.eigenvalues = r.opt(o, 'eigenvalues', eigenvalues, 'is not a list of (complex) numbers');
