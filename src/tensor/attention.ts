@@ -1,5 +1,5 @@
 import type { Vec } from './types.ts';
-import { wasmExp } from './wasm-gemm.ts';
+import { wasmAggregate, wasmExp } from './wasm-gemm.ts';
 
 /**
  * Graph-attention kernels over edges grouped by destination (CSR): the incoming edges of node i are
@@ -134,12 +134,15 @@ export function segmentSoftmaxBackward(
 
 /**
  * Attention-weighted aggregation out[i,h,:] = Σ_{e into i} α[e,h] · wh[src[e],h,:] (the scatter-add of messages to
- * their destinations, computed as a gather per destination). Overwrites out[nNodes×H×C]. Four channels are summed
- * in registers across a node's edges (then one store), which halves the time of a store per edge and channel.
+ * their destinations, computed as a gather per destination). Overwrites out[nNodes×H×C]. Float32 with C a multiple
+ * of 4 runs on the SIMD kernel; otherwise four channels are summed in registers across a node's edges (then one
+ * store), which halves the time of a store per edge and channel.
  */
 export function aggregate(
   alpha: Vec, src: Int32Array, segStart: Int32Array, nNodes: number, wh: Vec, heads: number, ch: number, out: Vec,
 ): void {
+  if (alpha instanceof Float32Array && wh instanceof Float32Array && out instanceof Float32Array
+    && wasmAggregate(alpha, src, segStart, nNodes, wh, heads, ch, out)) return;
   const hc = heads * ch, c4 = ch - (ch % 4);
   for (let i = 0; i < nNodes; i++) {
     const e0 = segStart[i], e1 = segStart[i + 1];

@@ -189,6 +189,13 @@ test('aggregation equals a brute-force scatter-add over the edge list and has th
     for (let h = 0; h < H; h++) for (let c = 0; c < C; c++) ref[i * HC + h * C + c] += alpha[e * H + h] * wh[src[e] * HC + h * C + c];
   assertClose(out, ref, 1e-14, 'aggregate');
 
+  // float32 with 4 channels per head runs on the SIMD kernel
+  const C4 = 8, wh4 = randomVec(rng, nNodes * H * C4), out4 = new Float32Array(nNodes * H * C4);
+  const out4ref = new Float64Array(nNodes * H * C4);
+  aggregate(Float32Array.from(alpha), src, seg, nNodes, Float32Array.from(wh4), H, C4, out4);
+  aggregate(alpha.map(Math.fround), src, seg, nNodes, wh4.map(Math.fround), H, C4, out4ref);
+  assertClose(out4, out4ref, 1e-6, 'aggregate f32');
+
   const w = randomVec(rng, nNodes * HC), dA = new Float64Array(alpha.length), dW = new Float64Array(wh.length);
   aggregateBackward(alpha, src, seg, nNodes, wh, H, C, w, dA, dW);
   const f = () => (aggregate(alpha, src, seg, nNodes, wh, H, C, out), dot(w, out));
