@@ -26,6 +26,8 @@ mapSampleSize = 300
 [kinetics]
 lag = 5
 bootstrap = 5
+[stability]
+repeats = 2
 `;
 
 test('getsei run: every output exists and parses; a second run skips every stage; a new lag reruns only kinetics onwards', { timeout: 600_000 }, () => {
@@ -34,10 +36,10 @@ test('getsei run: every output exists and parses; a second run skips every stage
   writeFileSync(join(dir, 'getsei.toml'), CONFIG);
   const first = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--threads', '2']);
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stdout, /stages run: featurize, encoder, states, kinetics, paths, report/);
+  assert.match(first.stdout, /stages run: featurize, encoder, states, kinetics, paths, stability, report/);
   assert.match(first.stdout, /report: .*report\.html/);
 
-  for (const f of ['manifest.json', 'config.json', 'states.json', 'kinetics.json', 'paths.json', 'encoder/config.json', 'encoder/training.json']) {
+  for (const f of ['manifest.json', 'config.json', 'states.json', 'kinetics.json', 'paths.json', 'stability.json', 'encoder/config.json', 'encoder/training.json']) {
     assert.doesNotThrow(() => JSON.parse(readFileSync(join(run, f), 'utf8')), f);
   }
   const states = decodeNpy(readFileSync(join(run, 'states.npy')));
@@ -54,6 +56,11 @@ test('getsei run: every output exists and parses; a second run skips every stage
   for (const row of kinetics.transitionMatrix) assert.ok(Math.abs(row.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-9);
   const paths = JSON.parse(readFileSync(join(run, 'paths.json'), 'utf8'));
   assert.ok(Math.abs(paths.pathways.reduce((a: number, p: { fraction: number }) => a + p.fraction, 0) - 1) < 1e-6 || paths.pathways.length === 5);
+  const stability = JSON.parse(readFileSync(join(run, 'stability.json'), 'utf8'));
+  assert.equal(stability.repeats, 2);
+  assert.ok(stability.meanAri >= -1 && stability.meanAri <= 1);
+  assert.equal(stability.perStateStability.length, 3);
+  assert.ok(stability.conclusions.length >= 3);
   const statesJson = JSON.parse(readFileSync(join(run, 'states.json'), 'utf8'));
   assert.equal(statesJson.count, 3);
   assert.equal(statesJson.representatives.length, 15);
@@ -63,18 +70,18 @@ test('getsei run: every output exists and parses; a second run skips every stage
   assert.ok(figures.includes('implied-timescales.png'));
   assert.ok(readdirSync(join(run, 'tables')).some((f) => f.endsWith('.csv')));
   const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'));
-  for (const s of ['featurize', 'encoder', 'states', 'kinetics', 'paths', 'report']) assert.equal(manifest.stages[s].status, 'done', s);
+  for (const s of ['featurize', 'encoder', 'states', 'kinetics', 'paths', 'stability', 'report']) assert.equal(manifest.stages[s].status, 'done', s);
   assert.equal(manifest.dtPs, 0.02);
   assert.equal(manifest.inputs[0].sha256.length, 64);
   assert.ok(!readdirSync(run).some((f) => f.includes('.tmp') || f.includes('partial')));
 
   const second = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml')]);
   assert.equal(second.code, 0, second.stderr);
-  assert.match(second.stdout, /stages run: none; up to date: featurize, encoder, states, kinetics, paths, report/);
+  assert.match(second.stdout, /stages run: none; up to date: featurize, encoder, states, kinetics, paths, stability, report/);
 
   const third = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3']);
   assert.equal(third.code, 0, third.stderr);
-  assert.match(third.stdout, /stages run: kinetics, paths, report; up to date: featurize, encoder, states/);
+  assert.match(third.stdout, /stages run: kinetics, paths, stability, report; up to date: featurize, encoder, states/);
   assert.equal(JSON.parse(readFileSync(join(run, 'kinetics.json'), 'utf8')).lagFrames, 3);
 });
 

@@ -178,7 +178,9 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
     await step('stability', stabilityInput, config.stability, () =>
       runStage(run, 'stability', { inputHash: stabilityInput, config: config.stability }, () => {
         reporter?.stageStart('stability', config.stability.repeats - 1, `state discovery repeated with ${config.stability.repeats - 1} other seed(s)`);
-        return runStability(run, config, { repeats: config.stability.repeats, threads, onRepeat: (d, t) => reporter?.stageTick('stability', d, t) });
+        return runStability(run, config, {
+          repeats: config.stability.repeats, threads, reuseKey: stageOutputHash(manifest, 'states'), onRepeat: (d, t) => reporter?.stageTick('stability', d, t),
+        });
       }),
     );
     manifest = (await readManifest(run)) as Manifest;

@@ -9,6 +9,7 @@ import { GetseiError } from '../util/errors.ts';
 import { decodeNpy, encodeNpy } from '../util/npy.ts';
 import { createRng, sampleIndices } from '../util/rng.ts';
 import type { Config } from './config.ts';
+import { hashJson } from './manifest.ts';
 import { FrameStoreReader } from './frame-store.ts';
 import { runEncoderStage } from './stage-encoder.ts';
 import { fitAndAssignStates } from './stage-states.ts';
@@ -56,6 +57,11 @@ export interface StabilityReport {
 
 export interface StabilityOptions {
   readonly repeats: number;
+  /**
+   * identifies the state discovery the repeats belong to (the states stage's output hash): a repeat already made
+   * for the same key is reused, so changing only the lag or the TPT sets does not retrain
+   */
+  readonly reuseKey?: string;
   readonly threads?: number;
   readonly onRepeat?: (done: number, total: number) => void;
 }
@@ -98,10 +104,15 @@ export async function runStability(run: string, config: Config, options: Stabili
     const seed = baseSeed + 1000 * r;
     const dir = join(run, 'stability', `repeat-${r}`);
     const cfg: Config = { ...config, contrastive: { ...config.contrastive, seed }, states: { ...config.states, count: K, seed } };
-    await runEncoderStage(run, cfg, { threads: options.threads, outDir: dir });
-    const { states } = await fitAndAssignStates(join(dir, 'embeddings.npy'), nLi, nFrames, cfg.states);
-    await rm(join(dir, 'embeddings.npy'), { force: true });
-    await writeFileAtomic(join(dir, 'states.npy'), encodeNpy(states, [nLi, nFrames]));
+    const key = options.reuseKey === undefined ? undefined : hashJson([options.reuseKey, cfg.contrastive, cfg.states, cfg.graph]);
+    let states = key === undefined ? undefined : await reusableRepeat(dir, key);
+    if (states === undefined) {
+      await runEncoderStage(run, cfg, { threads: options.threads, outDir: dir });
+      states = (await fitAndAssignStates(join(dir, 'embeddings.npy'), nLi, nFrames, cfg.states)).states;
+      await rm(join(dir, 'embeddings.npy'), { force: true });
+      await writeFileAtomic(join(dir, 'states.npy'), encodeNpy(states, [nLi, nFrames]));
+      if (key !== undefined) await writeJsonAtomic(join(dir, 'key.json'), { key });
+    }
     labelings.push(states);
     seeds.push(seed);
     options.onRepeat?.(r, options.repeats - 1);
@@ -155,6 +166,17 @@ export async function runStability(run: string, config: Config, options: Stabili
   };
   await writeJsonAtomic(join(run, 'stability.json'), report);
   return report;
+}
+
+/** The states of an earlier repeat made for the same key, if there is one. */
+async function reusableRepeat(dir: string, key: string): Promise<Int16Array | undefined> {
+  try {
+    const stored = JSON.parse(await readFile(join(dir, 'key.json'), 'utf8')) as { key?: string };
+    if (stored.key !== key) return undefined;
+    return decodeNpy(await readFile(join(dir, 'states.npy'))).data as Int16Array;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A per-active-state vector spread over all K states (NaN outside the active set). */
