@@ -90,6 +90,12 @@ test('float32 bias + ELU runs on the SIMD kernel and matches expm1 to float32 ac
   for (let k = 0; k < y.length; k++) {
     assert.ok(Math.abs(y[k] - ref[k]) <= 2e-7 + 1e-6 * Math.abs(ref[k]), `entry ${k}: ${y[k]} vs ${ref[k]}`);
   }
+  // the float32 backward (SIMD) equals the float64 one
+  const dy = Float32Array.from(y, (_, k) => Math.sin(k));
+  const dx = new Float32Array(y.length), dx64 = new Float64Array(y.length);
+  eluBackward(y, dy, dx, y.length);
+  eluBackward(Float64Array.from(y), Float64Array.from(dy), dx64, y.length);
+  assertClose(dx, dx64, 1e-7, 'eluBackward f32');
   // the float64 path is the exact composition of addBias and elu
   const y64 = Float64Array.of(-1, 2, -0.5, 0), b64 = Float64Array.of(0.5, -3);
   addBiasElu(y64, b64, 2, 2);

@@ -10,6 +10,8 @@
  * so results are bitwise reproducible across runs, threads and x86/ARM machines, and a row's result does not depend
  * on its position in the matrix (padding rows and columns are zeros that never mix into real ones).
  *
+ * `eluBackward` — dy · ELU′ without branches.
+ *
  * `aggregate` — the attention-weighted sum of neighbour features per destination, four channels per vector.
  *
  * `exp` — eˣ in place on the same range reduction (the segment softmax); `biasElu` — bias add and ELU in place, four lanes at a time and branch-free: eˣ by range reduction x = n·ln2 + r (|r| ≤ ln2/2, ln2
@@ -173,6 +175,19 @@ function expBody(): number[] {
   return vectorLoop(0, 5, [], step);
 }
 
+/** eluBackward(y, bytes, dy): dy ← dy · (y > 0 ? 1 : y + 1) in place, `dy` at a fixed distance from `y`. */
+function eluBackwardBody(): number[] {
+  const PTR = 0, DY = 2, YV = 3;
+  const step: number[][] = [];
+  const emit = (...parts: number[][]): void => void step.push(...parts);
+  emit(get(PTR), v128Load(0), set(YV));
+  emit(get(PTR), get(DY), add, get(PTR), get(DY), add, v128Load(0));
+  emit(f32x4Const(1), get(YV), f32x4Const(1), f32x4Add, get(YV), f32x4Const(0), f32x4Gt, bitselect, f32x4Mul);
+  emit(v128Store(0));
+  // DY becomes the distance from y to dy, so one pointer walks both
+  return vectorLoop(0, 1, [get(DY), get(PTR), [0x6b], set(DY)], step);
+}
+
 /**
  * aggregate(alpha, src, seg, wh, out, nNodes, heads, ch): out[i,h,:] = Σ_{e ∈ [seg[i], seg[i+1])} α[e,h]·wh[src[e],h,:]
  * (byte offsets; ch a multiple of 4), four channels per f32x4 accumulator, edges summed in order.
@@ -215,14 +230,15 @@ function moduleBytes(): Uint8Array {
       [0x60, ...vec([[I32], [I32], [I32], [I32]]), 0x00],
       [0x60, ...vec([[I32], [I32]]), 0x00],
       [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32], [I32], [I32]]), 0x00],
+      [0x60, ...vec([[I32], [I32], [I32]]), 0x00],
     ])),
-    ...section(3, vec([[0x00], [0x01], [0x02], [0x03]])),
+    ...section(3, vec([[0x00], [0x01], [0x02], [0x03], [0x04]])),
     ...section(5, vec([[0x00, 0x01]])),
     ...section(7, vec([
       [...name('gemm'), 0x00, 0x00], [...name('biasElu'), 0x00, 0x01], [...name('exp'), 0x00, 0x02],
-      [...name('aggregate'), 0x00, 0x03], [...name('memory'), 0x02, 0x00],
+      [...name('aggregate'), 0x00, 0x03], [...name('eluBackward'), 0x00, 0x04], [...name('memory'), 0x02, 0x00],
     ])),
-    ...section(10, vec([gemmBody(), biasEluBody(), expBody(), aggregateBody()])),
+    ...section(10, vec([gemmBody(), biasEluBody(), expBody(), aggregateBody(), eluBackwardBody()])),
   ]);
 }
 
@@ -244,6 +260,7 @@ interface Kernel {
   readonly biasElu: (ptr: number, bytes: number, bias: number, rowBytes: number) => void;
   readonly exp: (ptr: number, bytes: number) => void;
   readonly aggregate: (al: number, sr: number, sg: number, wh: number, out: number, n: number, h: number, c: number) => void;
+  readonly eluBackward: (y: number, bytes: number, dy: number) => void;
   view: Float32Array;
   ints: Int32Array;
 }
@@ -261,6 +278,7 @@ function getKernel(): Kernel | null {
     memory, gemm: inst.exports.gemm as Kernel['gemm'], biasElu: inst.exports.biasElu as Kernel['biasElu'],
     exp: inst.exports.exp as Kernel['exp'],
     aggregate: inst.exports.aggregate as Kernel['aggregate'],
+    eluBackward: inst.exports.eluBackward as Kernel['eluBackward'],
     view: new Float32Array(memory.buffer),
     ints: new Int32Array(memory.buffer),
   };
@@ -378,5 +396,18 @@ export function wasmAggregate(
   v.set(wh.subarray(0, nNodes * hc), offWh);
   kn.aggregate(offAl * 4, offSr * 4, offSg * 4, offWh * 4, offOut * 4, nNodes, heads, ch);
   out.set(v.subarray(offOut, offOut + nNodes * hc));
+  return true;
+}
+
+/** dx = dy · ELU′(from the output y), branch-free on the SIMD kernel. False (nothing done) without WebAssembly SIMD. */
+export function wasmEluBackward(y: Float32Array, dy: Float32Array, dx: Float32Array, len: number): boolean {
+  const kn = getKernel();
+  if (!kn) return false;
+  const len4 = (len + 3) & ~3;
+  const v = reserve(kn, 2 * len4 * 4);
+  v.set(y.subarray(0, len), 0);
+  v.set(dy.subarray(0, len), len4);
+  kn.eluBackward(0, len4 * 4, len4 * 4);
+  dx.set(v.subarray(len4, len4 + len));
   return true;
 }
