@@ -1,5 +1,11 @@
 // One featurize run in its own process, so that its peak RSS is its own. Prints JSON on stdout.
-import { featurizeTrajectory } from '../src/pipeline/featurize.ts';
+// Runs the compiled package (dist/, as `getsei` does) so that worker threads start without compiling TypeScript.
+import { existsSync } from 'node:fs';
+
+const dist = new URL('../dist/pipeline/featurize.js', import.meta.url);
+const { featurizeTrajectory } = (existsSync(dist)
+  ? await import(dist.href)
+  : await import('../src/pipeline/featurize.ts')) as typeof import('../src/pipeline/featurize.ts');
 
 const [run, dt, ...files] = process.argv.slice(2);
 const t0 = performance.now();
