@@ -8,6 +8,7 @@ import { positiveNumber } from '../parse.ts';
 export function registerCompare(program: Command): void {
   program
     .command('compare')
+    .summary('several runs side by side (the paper\'s Figs. 5–6)')
     .description(
       'Put runs side by side as the paper does for LPSCl/Li, LGPS/Li and LLZO/Li (Figs. 5–6): metrics table,\n' +
         'mobility rankings, implied-timescale plots and pathway shares in DIR/compare.html (+ figures/, tables/).',

@@ -6,6 +6,7 @@ import { GetseiError } from '../../util/errors.ts';
 export function registerConfig(program: Command): void {
   program
     .command('config')
+    .summary('print the default configuration, or check a config file')
     .description('Print the default configuration as commented TOML, or check a config file.')
     .option('--defaults', 'print every key with its default and meaning (redirect to getsei.toml to start a config)')
     .option('--check <file>', 'validate a TOML config file and print the resolved configuration as JSON')

@@ -11,6 +11,7 @@ import { positiveNumber, positiveInt } from '../parse.ts';
 export function registerFeaturize(program: Command): void {
   const cmd = program
     .command('featurize')
+    .summary('per-atom features and Li neighbourhoods of every frame → RUN/frames/')
     .description(
       'Read the trajectory once and write every frame\'s per-atom features and Li neighbourhoods to RUN/frames/\n' +
         '(the first stage of `getsei run`; every later stage reads RUN, never the trajectory).',
@@ -38,6 +39,7 @@ export function registerFeaturize(program: Command): void {
 
   program
     .command('features')
+    .summary('one stored frame\'s per-atom table as CSV')
     .description('Print one stored frame\'s per-atom table as CSV: what the encoder will see for every atom.')
     .argument('<RUN>', 'a run folder written by `getsei featurize` or `getsei run`')
     .addOption(new Option('--frame <n>', 'frame number (0-based, after selection)').default(0).argParser((v) => {

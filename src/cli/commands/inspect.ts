@@ -7,6 +7,7 @@ import { addTrajectoryOptions, trajectoryOptionsFrom } from '../trajectory-optio
 export function registerInspect(program: Command): void {
   const cmd = program
     .command('inspect')
+    .summary('what getsei sees in a trajectory: format, frames, atoms, cell, time step, warnings')
     .description(
       'Read trajectory file(s) once and describe them: format, frames, atoms, species, Li count, cell (and whether it ' +
         'changes), time per frame, segments, and warnings worth checking before a run (unwrapped coordinates, atoms ' +

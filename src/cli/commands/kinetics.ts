@@ -316,6 +316,7 @@ function summary(r: KineticsReport): string {
 export function registerKinetics(program: Command): void {
   const cmd = program
     .command('kinetics')
+    .summary('EDMD/Koopman Markov model of discrete trajectories (RUN or --dtrajs)')
     .description(
       'Fit the EDMD/Koopman Markov model of the Li states (eqs. 4, 6–8): transition and rate matrices, stationary\n' +
         'populations, eigenvalues, implied timescales over lags, escape rates, mobility ranking, Chapman–Kolmogorov\n' +

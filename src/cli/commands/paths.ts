@@ -70,6 +70,7 @@ function summary(r: PathsReport): string {
 export function registerPaths(program: Command): void {
   const cmd = program
     .command('paths')
+    .summary('transition path theory: committors, fluxes, dominant pathways')
     .description(
       'Transition path theory on the Markov model (eq. 5): committors, equilibrium / gross / net reactive flux,\n' +
         'total flux, rate, mean first passage time, and the dominant pathways (repeated widest path with its bottleneck,\n' +

@@ -7,6 +7,7 @@ import { positiveNumber } from '../parse.ts';
 export function registerReport(program: Command): void {
   program
     .command('report')
+    .summary('re-render report.html, figures and tables from a run folder')
     .description(
       'Re-render RUN/report.html (one self-contained page), RUN/figures/*.svg|png and RUN/tables/*.csv from the\n' +
         'results in the run folder (states.json, kinetics.json, paths.json, stability.json, manifest.json; each\n' +

@@ -40,6 +40,7 @@ function parseStage(v: string, previous: StageName[] = []): StageName[] {
 export function registerRun(program: Command): void {
   const cmd = program
     .command('run')
+    .summary('the whole pipeline: featurize → encoder → states → kinetics → paths → stability → report')
     .description(
       'Run the whole GET-SEI pipeline: featurize → encoder → states → kinetics → paths → report.\n' +
         'Stages already up to date in RUN (same inputs and settings) are skipped; an interrupted run resumes.',

@@ -11,6 +11,7 @@ import { recordedConfig } from './states.ts';
 export function registerStability(program: Command): void {
   program
     .command('stability')
+    .summary('repeat state discovery with other seeds: can the states be trusted?')
     .description(
       'Can the states be trusted? Repeat state discovery with other seeds on an existing run (reusing its frames),\n' +
         'match the states, and report ARI, per-state stability, the spread of the kinetic conclusions and a\n' +

@@ -20,6 +20,7 @@ export async function recordedConfig(run: string): Promise<ConfigInput> {
 export function registerStates(program: Command): void {
   program
     .command('states')
+    .summary('encoder + Gaussian-mixture states on a featurised run')
     .description(
       'Graphs → graph contrastive encoder → Gaussian-mixture states on a featurised run folder. Writes\n' +
         'RUN/encoder/, RUN/embeddings.npy, RUN/graphs.npy, RUN/states.npy, RUN/states.json, RUN/representatives/.',
