@@ -21,18 +21,19 @@ const MAX_REDRAW_PASSES = 200;
 
 export interface FrameSource {
   readonly structure: InterphaseStructure;
-  /** layer of each Li at each frame, [nLi × nFrames] */
+  /** layer of each channel at each frame, [nChannels × nFrames] */
   readonly layers: Uint8Array;
   readonly nFrames: number;
   readonly dtPs: number;
   /** type index of each layer */
   readonly layerType: Int32Array;
-  readonly thermalAmplitudeAngstrom: number;
+  /** standard deviation of each Cartesian component of the displacement (Å) */
+  readonly sigmaAngstrom: number;
   readonly minDistanceAngstrom: number;
   readonly vibrationSeed: number;
 }
 
-/** Largest distance an atom can move: each component is at most TRUNCATION_SIGMAS·σ. */
+/** Largest distance an atom can move with per-component deviation σ: each component is at most TRUNCATION_SIGMAS·σ. */
 export function maxDisplacementAngstrom(sigma: number): number {
   return TRUNCATION_SIGMAS * sigma * Math.sqrt(3);
 }
@@ -66,7 +67,7 @@ export function* generateFrames(src: FrameSource): Generator<SynthFrame> {
   const nHost = s.hostSpecies.length;
   const nAtoms = nLi + nHost;
   const L = s.nLayers;
-  const sigma = src.thermalAmplitudeAngstrom;
+  const sigma = src.sigmaAngstrom;
   const species = new Uint8Array(nAtoms);
   species.fill(3, 0, nLi);
   species.set(s.hostSpecies, nLi);
@@ -80,7 +81,7 @@ export function* generateFrames(src: FrameSource): Generator<SynthFrame> {
     const positions = new Float64Array(3 * nAtoms);
     const siteType = new Int16Array(nAtoms).fill(-1);
     for (let r = 0; r < nLi; r++) {
-      const layer = src.layers[r * src.nFrames + f];
+      const layer = src.layers[s.columnChannel[r] * src.nFrames + f];
       const site = r * L + layer;
       siteOf[r] = site;
       occupant[site] = r;
@@ -99,7 +100,7 @@ export function* generateFrames(src: FrameSource): Generator<SynthFrame> {
         if (redraw.length === 0) break;
         if (pass >= MAX_REDRAW_PASSES) {
           throw new GetseiError(
-            `frame ${f}: thermal displacements of ${sigma} Å keep bringing atoms closer than ${src.minDistanceAngstrom} Å; ` +
+            `frame ${f}: thermal displacements (σ = ${sigma.toFixed(3)} Å per component) keep bringing atoms closer than ${src.minDistanceAngstrom} Å; ` +
               'lower the thermal amplitude or the minimum distance',
           );
         }

@@ -38,14 +38,14 @@ test('the same seed gives byte-identical files (plain and gzip); another seed gi
 test('labels depend only on the seed and the kinetics, not on the vibrations', () => {
   const base = { repeats: [2, 2] as const, frames: 50, seed: 3 };
   const still = generateInterphase({ ...base, thermalAmplitudeAngstrom: 0 }).truth.labels;
-  const shaking = generateInterphase({ ...base, thermalAmplitudeAngstrom: 0.3 }).truth.labels;
+  const shaking = generateInterphase({ ...base, thermalAmplitudeAngstrom: 0.4 }).truth.labels;
   assert.deepEqual(still, shaking);
   assert.notDeepEqual(still, generateInterphase({ ...base, seed: 4 }).truth.labels);
 });
 
-test('frames: Li on their planted sites, site_type as planted, Gaussian vibration of the set size, no pair closer than 1.6 Å', () => {
-  const sigma = 0.3;
-  const g = generateInterphase({ repeats: [2, 2], frames: 40, seed: 5, thermalAmplitudeAngstrom: sigma, dtPs: 0.5 });
+for (const layout of ['clusters', 'dense'] as const) test(`${layout}: frames have Li on their planted sites, site_type as planted, Gaussian vibration of the set size, no pair closer than 1.6 Å`, () => {
+  const amplitude = 0.5, sigma = amplitude / Math.sqrt(3); // the largest allowed; RMS over 3 components
+  const g = generateInterphase({ layout, repeats: layout === 'dense' ? [2, 2] : [1, 1], frames: 40, seed: 5, thermalAmplitudeAngstrom: amplitude, dtPs: 0.5 });
   const s = g.structure, t = g.truth;
   const n = g.species.length, nLi = t.nLi;
   const box = s.box;
@@ -86,9 +86,27 @@ test('frames: Li on their planted sites, site_type as planted, Gaussian vibratio
   for (const f of g.frames()) assert.deepEqual(f.positions, first[k++], 'frames() yields the same frames again');
 });
 
+/** The planted labels of one Li per channel: channels are the independent samples (a cluster's Li move together). */
+function channelLabels(truth: ReturnType<typeof generateInterphase>['truth']): { labels: Int16Array; nLi: number } {
+  const first = new Map<number, number>();
+  truth.liChannel.forEach((c, r) => {
+    if (!first.has(c)) first.set(c, r);
+  });
+  const rows = [...first.values()];
+  const labels = new Int16Array(rows.length * truth.nFrames);
+  rows.forEach((r, k) => labels.set(truth.labels.subarray(r * truth.nFrames, (r + 1) * truth.nFrames), k * truth.nFrames));
+  for (let r = 0; r < truth.nLi; r++) {
+    const k = rows.indexOf(first.get(truth.liChannel[r]) as number);
+    assert.deepEqual(truth.labels.subarray(r * truth.nFrames, (r + 1) * truth.nFrames), labels.subarray(k * truth.nFrames, (k + 1) * truth.nFrames));
+  }
+  return { labels, nLi: rows.length };
+}
+
 test('long-run type occupancy matches the exact stationary populations within sampling error', () => {
   const g = generateInterphase({ repeats: [10, 10], frames: 3000, dtPs: 20, seed: 21, thermalAmplitudeAngstrom: 0 });
-  const { labels, nLi, nFrames, stationary } = g.truth;
+  const { nFrames, stationary } = g.truth;
+  const { labels, nLi } = channelLabels(g.truth);
+  assert.equal(nLi, 100);
   const nTypes = stationary.length;
   const perLi = new Float64Array(nLi * nTypes);
   for (let r = 0; r < nLi; r++) for (let f = 0; f < nFrames; f++) perLi[r * nTypes + labels[r * nFrames + f]] += 1 / nFrames;
@@ -105,7 +123,8 @@ test('long-run type occupancy matches the exact stationary populations within sa
 
 test('row-normalised transition counts of the planted labels at lag τ match exp(Qτ) within sampling error', () => {
   const g = generateInterphase({ repeats: [10, 10], frames: 3000, dtPs: 10, seed: 22, thermalAmplitudeAngstrom: 0 });
-  const { labels, nLi, nFrames, stationary } = g.truth;
+  const { nFrames, stationary } = g.truth;
+  const { labels, nLi } = channelLabels(g.truth);
   const n = stationary.length;
   const batches = 20, perBatch = nLi / batches;
   for (const lagFrames of [1, 4, 20]) {
@@ -227,14 +246,17 @@ test('bad options are refused with a message that says what to change', () => {
     [{ dtPs: -1 }, /dt must be a positive number/],
     [{ temperatureK: 0 }, /temperature must be a positive/],
     [{ seed: 1.5 }, /seed must be an integer/],
-    [{ thermalAmplitudeAngstrom: 0.5 }, /thermal amplitude must lie in/],
-    [{ repeats: [1, 4] }, /repeats must be two integers ≥ 2/],
+    [{ thermalAmplitudeAngstrom: 0.6 }, /thermal amplitude must lie in/],
+    [{ repeats: [0, 4] }, /repeats must be two positive integers/],
+    [{ layout: 'dense', repeats: [1, 2] }, /is too small for the .* Å checks; use more repeats/],
+    [{ layout: 'sparse' as never }, /unknown Li layout "sparse"/],
     [{ source: ['nope'] }, /the source names unknown type "nope"/],
     [{ source: ['metal'], target: ['metal'] }, /must not share a type/],
     [{ lagsPs: [0] }, /lags must be positive/],
     [{ difficulty: 'hard' as never }, /unknown difficulty "hard"/],
     [{ shellMarginAngstrom: 1.2 }, /within 1.2 Å of the 4 Å shell cutoff/],
-    [{ minDistanceAngstrom: 2.4 }, /closer than the minimum distance 2.4 Å/],
+    [{ minDistanceAngstrom: 2.5 }, /closer than the minimum distance 2.5 Å/],
+    [{ edgeMarginAngstrom: 0.6 }, /within 0.6 Å of the 3 Å graph-edge cutoff/],
   ];
   for (const [opts, re] of cases) {
     assert.throws(() => generateInterphase({ repeats: [2, 2], frames: 2, ...opts }), (e: unknown) => e instanceof GetseiError && re.test(e.message), String(re));

@@ -6,8 +6,11 @@
 import { GetseiError } from '../util/errors.ts';
 import { createRng } from '../util/rng.ts';
 import { generateFrames, maxDisplacementAngstrom, type SynthFrame } from './frames.ts';
-import { simulateColumns, siteKinetics, lumpToTypes } from './kinetics.ts';
-import { buildStructure, sameSignature, verifyStructure, type GeometryOptions, type InterphaseStructure, type ShellSignature } from './lattice.ts';
+import { simulateChannels, siteKinetics, lumpToTypes } from './kinetics.ts';
+import {
+  buildStructure, LI_LAYOUTS, sameSignature, unitPositions, verifyStructure,
+  type GeometryOptions, type InterphaseStructure, type LiLayout, type ShellSignature,
+} from './lattice.ts';
 import { DIFFICULTIES, presetModel, resolveModel, type Difficulty, type KineticModelSpec, type ResolvedModel } from './model.ts';
 import { generatorSpectrum, impliedTimescalesPs, reactiveFlux, transitionMatrixAt, type GeneratorSpectrum, type ReactiveFlux } from './truth.ts';
 
@@ -16,7 +19,11 @@ export interface SynthOptions {
   readonly difficulty?: Difficulty;
   /** types, energies, stacking and barriers; default: the difficulty's preset */
   readonly model?: KineticModelSpec;
-  /** repeats of the 2a × 2a lateral unit (4 Li columns each), each ≥ 2; default [6, 6] */
+  /** 'clusters' (default): Li in 2 × 2 clusters that hop together, fixed shells; 'dense': one Li per column, Li
+   * neighbours change with occupancy (4 × more Li, noisier shells) */
+  readonly layout?: LiLayout;
+  /** repeats of the lateral unit (4a × 4a for clusters, 2a × 2a for dense; 4 Li each); default [4, 4] for
+   * clusters, [6, 6] for dense */
   readonly repeats?: readonly [number, number];
   /** pick the repeats whose atom count is closest to this (instead of `repeats`) */
   readonly targetAtoms?: number;
@@ -28,14 +35,19 @@ export interface SynthOptions {
   readonly temperatureK?: number;
   /** integer in [0, 2³¹) (default 1) */
   readonly seed?: number;
-  /** standard deviation of each Cartesian component of the thermal displacement (Å, ≤ 0.3); default 0.1 for easy, 0.2 otherwise */
+  /** root-mean-square thermal displacement of every atom, √⟨|u|²⟩ (Å, ≤ 0.5; each Cartesian component has standard
+   * deviation amplitude/√3); default 0.15 for easy, 0.2 otherwise */
   readonly thermalAmplitudeAngstrom?: number;
   /** no two atoms closer than this, in the lattice and in every frame (Å; default 1.6) */
   readonly minDistanceAngstrom?: number;
   /** shell radius the types are designed for (Å; default 4.0, the paper's) */
   readonly shellCutoffAngstrom?: number;
-  /** keep every atom this far from the shell cutoff on either side in the lattice (Å; default 0.6) */
+  /** keep every atom this far from the shell cutoff on either side in the lattice (Å; default 0.5) */
   readonly shellMarginAngstrom?: number;
+  /** graph-edge cutoff the types are designed for (Å; default 3.0, the paper's) */
+  readonly edgeCutoffAngstrom?: number;
+  /** keep every pair of atoms this far from the edge cutoff on either side in the lattice (Å; default 0.4) */
+  readonly edgeMarginAngstrom?: number;
   /** lags at which the truth gives the exact transition matrix and TPT (ps); default dt × 1, 2, 5, 10, 20, 50, 100 within the run */
   readonly lagsPs?: readonly number[];
   /** TPT source types by name; default the least mobile type (smallest escape rate) */
@@ -46,18 +58,21 @@ export interface SynthOptions {
 
 export const DEFAULTS = {
   difficulty: 'subtle' as Difficulty,
-  repeats: [6, 6] as const,
+  layout: 'clusters' as LiLayout,
+  repeats: { clusters: [4, 4], dense: [6, 6] } as Readonly<Record<LiLayout, readonly [number, number]>>,
   frames: 1000,
   dtPs: 1,
   temperatureK: 500,
   seed: 1,
   minDistanceAngstrom: 1.6,
   shellCutoffAngstrom: 4.0,
-  shellMarginAngstrom: 0.6,
-  thermalAmplitudeAngstrom: { easy: 0.1, subtle: 0.2, ambiguous: 0.2 } as Readonly<Record<Difficulty, number>>,
+  shellMarginAngstrom: 0.5,
+  edgeCutoffAngstrom: 3.0,
+  edgeMarginAngstrom: 0.4,
+  thermalAmplitudeAngstrom: { easy: 0.15, subtle: 0.2, ambiguous: 0.2 } as Readonly<Record<Difficulty, number>>,
 };
 
-export const MAX_THERMAL_AMPLITUDE_ANGSTROM = 0.3;
+export const MAX_THERMAL_AMPLITUDE_ANGSTROM = 0.5;
 
 export interface TypeTruth {
   readonly name: string;
@@ -102,6 +117,9 @@ export interface InterphaseTruth {
   readonly labels: Int16Array;
   /** atom index (in every frame) of Li r */
   readonly liAtomIndices: Int32Array;
+  /** channel of Li r: the Li of one channel move together, so channels, not Li, are the independent samples */
+  readonly liChannel: Int32Array;
+  readonly nChannels: number;
   readonly nLi: number;
   readonly nFrames: number;
   readonly dtPs: number;
@@ -123,31 +141,39 @@ export interface Interphase {
 export function generateInterphase(options: SynthOptions = {}): Interphase {
   const difficulty = options.difficulty ?? DEFAULTS.difficulty;
   if (!DIFFICULTIES.includes(difficulty)) throw new GetseiError(`unknown difficulty "${difficulty}"; use one of ${DIFFICULTIES.join(', ')}`);
+  const layout = options.layout ?? DEFAULTS.layout;
+  if (!LI_LAYOUTS.includes(layout)) throw new GetseiError(`unknown Li layout "${layout}"; use one of ${LI_LAYOUTS.join(', ')}`);
   const model = resolveModel(options.model ?? presetModel(difficulty), options.model ? 'the model' : `the ${difficulty} preset`);
   const nFrames = options.frames ?? DEFAULTS.frames;
   const dtPs = options.dtPs ?? DEFAULTS.dtPs;
   const temperatureK = options.temperatureK ?? DEFAULTS.temperatureK;
   const seed = options.seed ?? DEFAULTS.seed;
-  const sigma = options.thermalAmplitudeAngstrom ?? DEFAULTS.thermalAmplitudeAngstrom[difficulty];
+  const amplitude = options.thermalAmplitudeAngstrom ?? DEFAULTS.thermalAmplitudeAngstrom[difficulty];
+  const sigma = amplitude / Math.sqrt(3); // per Cartesian component
   const geometry: GeometryOptions = {
     shellCutoffAngstrom: options.shellCutoffAngstrom ?? DEFAULTS.shellCutoffAngstrom,
     shellMarginAngstrom: options.shellMarginAngstrom ?? DEFAULTS.shellMarginAngstrom,
     minDistanceAngstrom: options.minDistanceAngstrom ?? DEFAULTS.minDistanceAngstrom,
+    edgeCutoffAngstrom: options.edgeCutoffAngstrom ?? DEFAULTS.edgeCutoffAngstrom,
+    edgeMarginAngstrom: options.edgeMarginAngstrom ?? DEFAULTS.edgeMarginAngstrom,
   };
   check(Number.isInteger(nFrames) && nFrames >= 1, `frames must be a positive integer, got ${nFrames}`);
   check(dtPs > 0 && Number.isFinite(dtPs), `dt must be a positive number of ps, got ${dtPs}`);
   check(temperatureK > 0 && Number.isFinite(temperatureK), `temperature must be a positive number of K, got ${temperatureK}`);
   check(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 31, `seed must be an integer in [0, 2^31), got ${seed}`);
-  check(sigma >= 0 && sigma <= MAX_THERMAL_AMPLITUDE_ANGSTROM,
-    `the thermal amplitude must lie in [0, ${MAX_THERMAL_AMPLITUDE_ANGSTROM}] Å (larger would blur the designed shells), got ${sigma}`);
+  check(amplitude >= 0 && amplitude <= MAX_THERMAL_AMPLITUDE_ANGSTROM,
+    `the thermal amplitude must lie in [0, ${MAX_THERMAL_AMPLITUDE_ANGSTROM}] Å (larger would blur the designed shells), got ${amplitude}`);
   check(geometry.minDistanceAngstrom > 0, `the minimum distance must be positive, got ${geometry.minDistanceAngstrom}`);
   check(geometry.shellCutoffAngstrom > 0 && geometry.shellMarginAngstrom >= 0 && geometry.shellMarginAngstrom < geometry.shellCutoffAngstrom,
     'the shell cutoff must be positive and the margin in [0, cutoff)');
+  check(geometry.edgeCutoffAngstrom > 0 && geometry.edgeMarginAngstrom >= 0 && geometry.edgeMarginAngstrom < geometry.edgeCutoffAngstrom,
+    'the edge cutoff must be positive and the margin in [0, cutoff)');
 
-  const repeats = options.repeats ?? (options.targetAtoms !== undefined ? repeatsForAtoms(model, options.targetAtoms) : DEFAULTS.repeats);
-  check(repeats.length === 2 && repeats.every((r) => Number.isInteger(r) && r >= 2),
-    `repeats must be two integers ≥ 2, got ${repeats.join(' × ')}`);
-  const structure = buildStructure(model, [repeats[0], repeats[1]], geometry);
+  const repeats = options.repeats ??
+    (options.targetAtoms !== undefined ? repeatsForAtoms(model, options.targetAtoms, layout) : DEFAULTS.repeats[layout]);
+  check(repeats.length === 2 && repeats.every((r) => Number.isInteger(r) && r >= 1),
+    `repeats must be two positive integers, got ${repeats.join(' × ')}`);
+  const structure = buildStructure(model, [repeats[0], repeats[1]], geometry, layout);
   const reach = Math.max(geometry.shellCutoffAngstrom + geometry.shellMarginAngstrom,
     geometry.minDistanceAngstrom + 2 * maxDisplacementAngstrom(sigma));
   check(Math.min(...structure.box) >= 2 * reach,
@@ -159,10 +185,10 @@ export function generateInterphase(options: SynthOptions = {}): Interphase {
   const root = createRng(seed);
   const kineticRng = root.fork();
   const vibrationSeed = root.int(2 ** 31);
-  const layers = simulateColumns(site, structure.nColumns, nFrames, dtPs, kineticRng);
+  const layers = simulateChannels(site, structure.nChannels, nFrames, dtPs, kineticRng);
 
   const truth = assembleTruth(model, structure, lumped, signatures, layers, {
-    difficulty, seed, nFrames, dtPs, temperatureK, sigma, geometry, options,
+    difficulty, layout, seed, nFrames, dtPs, temperatureK, amplitude, geometry, options,
   });
   const species = new Uint8Array(structure.nColumns + structure.hostSpecies.length);
   species.fill(3, 0, structure.nColumns);
@@ -177,7 +203,7 @@ export function generateInterphase(options: SynthOptions = {}): Interphase {
       nFrames,
       dtPs,
       layerType: structure.layerType,
-      thermalAmplitudeAngstrom: sigma,
+      sigmaAngstrom: sigma,
       minDistanceAngstrom: geometry.minDistanceAngstrom,
       vibrationSeed,
     }),
@@ -188,21 +214,22 @@ function check(ok: boolean, message: string): void {
   if (!ok) throw new GetseiError(message);
 }
 
-/** Atoms in one 2a × 2a lateral unit: 4 Li plus one host atom per shell anion per layer. */
-export function atomsPerUnit(model: ResolvedModel): number {
-  let n = 4;
-  for (const t of model.stacking) n += model.types[t].shell.anions.length;
-  return n;
+/** Atoms in one lateral unit: 4 Li plus one host atom per shell anion per layer per 2a × 2a. */
+export function atomsPerUnit(model: ResolvedModel, layout: LiLayout): number {
+  let hosts = 0;
+  for (const t of model.stacking) hosts += model.types[t].shell.anions.length;
+  return 4 + hosts * (unitPositions(layout) / 2) ** 2;
 }
 
-/** The repeats (each ≥ 2, as square as possible) whose atom count is closest to `target`. */
-export function repeatsForAtoms(model: ResolvedModel, target: number): [number, number] {
+/** The repeats (as square as possible, the cell at least 13 Å wide) whose atom count is closest to `target`. */
+export function repeatsForAtoms(model: ResolvedModel, target: number, layout: LiLayout): [number, number] {
   check(Number.isFinite(target) && target > 0, `the target number of atoms must be positive, got ${target}`);
-  const u = atomsPerUnit(model);
-  const units = Math.max(4, Math.round(target / u));
-  let best: [number, number] = [2, 2];
+  const u = atomsPerUnit(model, layout);
+  const minimum = layout === 'clusters' ? 1 : 2;
+  const units = Math.max(minimum * minimum, Math.round(target / u));
+  let best: [number, number] = [minimum, minimum];
   let bestScore = Infinity;
-  for (let ny = 2; ny * ny <= units + 1; ny++) {
+  for (let ny = minimum; ny * ny <= units + 1; ny++) {
     const nx = Math.max(ny, Math.round(units / ny));
     const score = Math.abs(nx * ny * u - target) + 1e-3 * (nx - ny);
     if (score < bestScore) {
@@ -220,7 +247,7 @@ function assembleTruth(
   signatures: ShellSignature[],
   layers: Uint8Array,
   ctx: {
-    difficulty: Difficulty; seed: number; nFrames: number; dtPs: number; temperatureK: number; sigma: number;
+    difficulty: Difficulty; layout: LiLayout; seed: number; nFrames: number; dtPs: number; temperatureK: number; amplitude: number;
     geometry: GeometryOptions; options: SynthOptions;
   },
 ): InterphaseTruth {
@@ -277,8 +304,12 @@ function assembleTruth(
   }
 
   const nLi = structure.nColumns;
-  const labels = new Int16Array(layers.length);
-  for (let k = 0; k < layers.length; k++) labels[k] = structure.layerType[layers[k]];
+  const nFrames = ctx.nFrames;
+  const labels = new Int16Array(nLi * nFrames);
+  for (let r = 0; r < nLi; r++) {
+    const from = structure.columnChannel[r] * nFrames;
+    for (let f = 0; f < nFrames; f++) labels[r * nFrames + f] = structure.layerType[layers[from + f]];
+  }
   return {
     typeNames: names,
     types,
@@ -291,20 +322,25 @@ function assembleTruth(
     indistinguishableGroups: groups,
     labels,
     liAtomIndices: Int32Array.from({ length: nLi }, (_, r) => r),
+    liChannel: Int32Array.from(structure.columnChannel),
+    nChannels: structure.nChannels,
     nLi,
     nFrames: ctx.nFrames,
     dtPs: ctx.dtPs,
     layers: Array.from(structure.layerType, (type, l) => ({ type, zAngstrom: structure.layerZ[l] })),
     settings: {
       difficulty: ctx.options.model ? 'custom model' : ctx.difficulty,
+      layout: ctx.layout,
       seed: ctx.seed,
       temperatureK: ctx.temperatureK,
       frames: ctx.nFrames,
       dtPs: ctx.dtPs,
-      thermalAmplitudeAngstrom: ctx.sigma,
+      thermalAmplitudeAngstrom: ctx.amplitude,
       minDistanceAngstrom: ctx.geometry.minDistanceAngstrom,
       shellCutoffAngstrom: ctx.geometry.shellCutoffAngstrom,
       shellMarginAngstrom: ctx.geometry.shellMarginAngstrom,
+      edgeCutoffAngstrom: ctx.geometry.edgeCutoffAngstrom,
+      edgeMarginAngstrom: ctx.geometry.edgeMarginAngstrom,
       repeats: structure.repeats,
       latticeSpacingAngstrom: model.latticeSpacingAngstrom,
       attemptFrequencyPerPs: model.attemptFrequencyPerPs,

@@ -9,8 +9,11 @@ export {
   presetModel, resolveModel, parseModelJson, parseEnergyList, parseBarrierList, withOverrides, BUILTIN_SHELLS, DIFFICULTIES,
   type Difficulty, type KineticModelSpec, type ResolvedModel, type ShellTemplate, type ShellAnion, type SiteTypeSpec, type BarrierSpec,
 } from './model.ts';
-export { siteKinetics, lumpToTypes, simulateColumns, BOLTZMANN_EV_PER_K, type SiteKinetics, type TypeKinetics } from './kinetics.ts';
-export { buildStructure, verifyStructure, layerGap, type InterphaseStructure, type ShellSignature, type GeometryOptions } from './lattice.ts';
+export { siteKinetics, lumpToTypes, simulateChannels, BOLTZMANN_EV_PER_K, type SiteKinetics, type TypeKinetics } from './kinetics.ts';
+export {
+  buildStructure, verifyStructure, layerGap, unitPositions, LI_LAYOUTS,
+  type InterphaseStructure, type ShellSignature, type GeometryOptions, type LiLayout,
+} from './lattice.ts';
 export {
   generatorSpectrum, transitionMatrixAt, impliedTimescalesPs, reactiveFlux, dominantPathways,
   type GeneratorSpectrum, type ReactiveFlux, type Pathway,

@@ -3,8 +3,8 @@
  *
  * A Li hops from its site (energy E_i) to a neighbouring site j at the rate ν·exp(−(S_ij − E_i)/kT), where S_ij is
  * the saddle energy of the hop. Because S_ij = S_ji, these rates satisfy detailed balance with the Boltzmann
- * distribution p_i ∝ exp(−E_i/kT). Each Li moves in its own column of sites, so exclusion never binds and the Li
- * are independent copies of one single-particle chain.
+ * distribution p_i ∝ exp(−E_i/kT). Each channel (one Li, or a cluster of Li that move together) has its own column
+ * of sites, so exclusion never binds and the channels are independent copies of one single-particle chain.
  */
 import { GetseiError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
@@ -102,18 +102,18 @@ export function lumpToTypes(model: ResolvedModel, site: SiteKinetics): TypeKinet
 }
 
 /**
- * Kinetic Monte Carlo (Gillespie) of `nLi` independent Li, one per column, sampled every `dtPs` from t = 0. Each Li
- * starts from the stationary distribution and draws from its own stream forked from `rng` in Li order, so the
- * labels do not depend on anything else drawn. Returns the layer of each Li at each frame, [nLi × nFrames].
+ * Kinetic Monte Carlo (Gillespie) of `nChannels` independent channels, sampled every `dtPs` from t = 0. Each channel
+ * starts from the stationary distribution and draws from its own stream forked from `rng` in channel order, so the
+ * labels do not depend on anything else drawn. Returns the layer of each channel at each frame, [nChannels × nFrames].
  */
-export function simulateColumns(site: SiteKinetics, nLi: number, nFrames: number, dtPs: number, rng: Rng): Uint8Array {
+export function simulateChannels(site: SiteKinetics, nChannels: number, nFrames: number, dtPs: number, rng: Rng): Uint8Array {
   const L = site.upPerPs.length;
   const total = Float64Array.from(site.upPerPs, (u, l) => u + site.downPerPs[l]);
   const cumulative = new Float64Array(L);
   let acc = 0;
   for (let l = 0; l < L; l++) cumulative[l] = acc += site.sitePopulation[l];
-  const layers = new Uint8Array(nLi * nFrames);
-  for (let r = 0; r < nLi; r++) {
+  const layers = new Uint8Array(nChannels * nFrames);
+  for (let r = 0; r < nChannels; r++) {
     const g = rng.fork();
     const u0 = g.next() * acc;
     let l = 0;

@@ -5,7 +5,10 @@ import { generateInterphase } from './generate.ts';
 import { layerGap } from './lattice.ts';
 import { BUILTIN_SHELLS, DIFFICULTIES, presetModel, resolveModel } from './model.ts';
 
-const CUT = 4.0, MARGIN = 0.6, DMIN = 1.6;
+const CUT = 4.0, MARGIN = 0.5, EDGE = 3.0, EDGE_MARGIN = 0.4, DMIN = 1.6;
+
+const clearOfCutoffs = (d: number, shell = true): boolean =>
+  (d <= EDGE - EDGE_MARGIN || d >= EDGE + EDGE_MARGIN) && (!shell || d <= CUT - MARGIN || d >= CUT + MARGIN);
 
 /** Minimum-image distance in an orthorhombic box, written here independently of src/synth/pairs.ts. */
 function dist(box: readonly number[], p: Float64Array, i: number, q: Float64Array, j: number): number {
@@ -18,9 +21,9 @@ function dist(box: readonly number[], p: Float64Array, i: number, q: Float64Arra
   return Math.sqrt(s);
 }
 
-for (const difficulty of DIFFICULTIES) {
-  test(`${difficulty}: every site has its type's promised shell within 4.0 Å, with a margin, and no two atoms are closer than 1.6 Å`, () => {
-    const g = generateInterphase({ difficulty, repeats: [2, 2], frames: 1 });
+for (const [difficulty, layout] of [...DIFFICULTIES.map((d) => [d, 'clusters'] as const), ['subtle', 'dense'] as const]) {
+  test(`${difficulty}, ${layout}: every site has its type's promised shell within 4.0 Å, with a margin, and no two atoms are closer than 1.6 Å`, () => {
+    const g = generateInterphase({ difficulty, layout, repeats: [2, 2], frames: 1 });
     const s = g.structure;
     const model = resolveModel(presetModel(difficulty));
     const a = s.latticeSpacingAngstrom;
@@ -33,7 +36,7 @@ for (const difficulty of DIFFICULTIES) {
       for (let h = 0; h < nHost; h++) {
         const d = dist(s.box, s.sitePositions, site, s.hostPositions, h);
         assert.ok(d >= DMIN, `host ${h} at ${d} Å from site ${site}`);
-        assert.ok(d <= CUT - MARGIN || d >= CUT + MARGIN, `host at ${d.toFixed(3)} Å is within the margin of the cutoff`);
+        assert.ok(clearOfCutoffs(d), `host at ${d.toFixed(3)} Å is within the margin of a cutoff`);
         if (d > CUT) continue;
         const sym = symbolOf(s.hostSpecies[h]);
         found[sym] = (found[sym] ?? 0) + 1;
@@ -42,19 +45,25 @@ for (const difficulty of DIFFICULTIES) {
         assert.ok(expected.some((e) => Math.abs(d - e) < 1e-9), `first-shell distance ${d}`);
       }
       assert.deepEqual(found, promised, `site ${site} of type ${type.name}`);
+      const column = Math.floor(site / s.nLayers);
       for (let o = 0; o < nSites; o++) {
-        if (Math.floor(o / s.nLayers) === Math.floor(site / s.nLayers)) continue; // same column: one Li, never together
+        const other = Math.floor(o / s.nLayers);
+        if (other === column) continue; // same column: one Li, never on two sites at once
+        if (s.columnChannel[other] === s.columnChannel[column] && o % s.nLayers !== site % s.nLayers) continue; // a cluster is in one layer
         const d = dist(s.box, s.sitePositions, site, s.sitePositions, o);
-        assert.ok(d >= DMIN && (d <= CUT - MARGIN || d >= CUT + MARGIN), `site–site ${d}`);
+        assert.ok(d >= DMIN && clearOfCutoffs(d), `site–site ${d}`);
       }
     }
     for (let h = 0; h < nHost; h++) {
-      for (let k = h + 1; k < nHost; k++) assert.ok(dist(s.box, s.hostPositions, h, s.hostPositions, k) >= DMIN);
+      for (let k = h + 1; k < nHost; k++) {
+        const d = dist(s.box, s.hostPositions, h, s.hostPositions, k);
+        assert.ok(d >= DMIN && clearOfCutoffs(d, false), `host–host ${d}`);
+      }
     }
   });
 }
 
-test('layers are isolated: every atom within 4.6 Å of a host atom belongs to the host atom\'s own layer', () => {
+test('layers are isolated: every atom closer than 4.5 Å to a host atom belongs to the host atom\'s own layer', () => {
   const g = generateInterphase({ repeats: [2, 2], frames: 1 });
   const s = g.structure;
   const layerOfZ = (z: number): number => {
@@ -69,10 +78,10 @@ test('layers are isolated: every atom within 4.6 Å of a host atom belongs to th
   for (let h = 0; h < nHost; h++) {
     const lh = layerOfZ(s.hostPositions[3 * h + 2]);
     for (let k = 0; k < nHost; k++) {
-      if (k !== h && dist(s.box, s.hostPositions, h, s.hostPositions, k) < CUT + MARGIN) assert.equal(layerOfZ(s.hostPositions[3 * k + 2]), lh);
+      if (k !== h && dist(s.box, s.hostPositions, h, s.hostPositions, k) < CUT + MARGIN - 1e-9) assert.equal(layerOfZ(s.hostPositions[3 * k + 2]), lh);
     }
     for (let o = 0; o < nSites; o++) {
-      if (dist(s.box, s.hostPositions, h, s.sitePositions, o) < CUT + MARGIN) assert.equal(o % s.nLayers, lh);
+      if (dist(s.box, s.hostPositions, h, s.sitePositions, o) < CUT + MARGIN - 1e-9) assert.equal(o % s.nLayers, lh);
     }
   }
 });
@@ -86,14 +95,22 @@ test('what each difficulty promises: easy separates by species, subtle shares S/
 
   const subtle = shells('subtle');
   assert.deepEqual(subtle.types[0].shellSignature.composition, {}, 'the Li-metal-like type has only Li around it');
-  assert.equal(subtle.types[0].shellSignature.liSitesWithinCutoff, 4);
+  for (const t of subtle.types) {
+    assert.equal(t.shellSignature.liPartnersWithinCutoff, 2, 'two cluster partners, always there');
+    assert.equal(t.shellSignature.liSitesWithinCutoff, 0, 'no Li that comes and goes');
+  }
+  const dense = generateInterphase({ layout: 'dense', repeats: [2, 2], frames: 1 }).truth;
+  for (const t of dense.types) {
+    assert.equal(t.shellSignature.liPartnersWithinCutoff, 0);
+    assert.equal(t.shellSignature.liSitesWithinCutoff, 4, 'dense: four in-plane sites, occupied or not');
+  }
   for (const t of subtle.types) for (const el of Object.keys(t.shellSignature.composition)) assert.ok(el === 'S' || el === 'Cl');
   const cn = new Set(subtle.types.slice(1).map((t) => t.shellSignature.coordinationNumber));
   assert.ok(cn.has(3) && cn.has(4), 'coordination numbers differ');
   const tet = subtle.types.find((t) => t.shell === 'S4-tetrahedral'), sq = subtle.types.find((t) => t.shell === 'S4-square-planar');
   assert.ok(tet && sq);
   assert.deepEqual(tet.shellSignature.composition, sq.shellSignature.composition);
-  assert.ok(Math.abs(Math.max(...sq.shellSignature.anglesDeg) - 180) < 1e-9 && Math.max(...tet.shellSignature.anglesDeg) < 150, 'geometry differs');
+  assert.ok(Math.abs(Math.max(...sq.shellSignature.anglesDeg) - 180) < 1e-9 && Math.max(...tet.shellSignature.anglesDeg) < 160, 'geometry differs');
   const compositions = subtle.types.slice(1).map((t) => JSON.stringify(t.shellSignature.composition));
   assert.ok(compositions.includes('{"S":4}') && compositions.includes('{"Cl":1,"S":3}') && compositions.includes('{"Cl":2,"S":2}'));
   assert.deepEqual(subtle.indistinguishableGroups, []);
@@ -105,13 +122,14 @@ test('what each difficulty promises: easy separates by species, subtle shares S/
   assert.notEqual(amb.types[1].escapeRatePerPs, amb.types[5].escapeRatePerPs, 'kinetically distinct');
 });
 
-test('layer spacing is the smallest that keeps foreign atoms 4.6 Å away, rounded up to 0.01 Å', () => {
-  const a = 3.3, r = CUT + MARGIN;
+test('layer spacing is the smallest that keeps foreign atoms 4.5 Å away, rounded up to 0.01 Å', () => {
+  const a = 3.5, r = CUT + MARGIN;
   const metal = BUILTIN_SHELLS['Li-metal'], tet = BUILTIN_SHELLS['S4-tetrahedral'], sq = BUILTIN_SHELLS['S4-square-planar'];
-  // metal site below a tetrahedral layer: the lower anions (0.7 Å below, a/√2 to the side) set the gap
-  assert.equal(layerGap(metal, tet, a, r), Math.ceil((0.7 + Math.sqrt(r * r - (a * a) / 2)) * 100) / 100);
-  // a tetrahedral layer below a square-planar one: anions stacked on the same plaquette set it (0.7 + 4.6)
-  assert.equal(layerGap(tet, sq, a, r), 5.3);
+  const h = tet.heightAngstrom;
+  // metal site below a tetrahedral layer: the lower anions (h below, a/√2 to the side) set the gap
+  assert.equal(layerGap(metal, tet, a, r), Math.ceil((h + Math.sqrt(r * r - (a * a) / 2)) * 100) / 100);
+  // a tetrahedral layer below a square-planar one: anions stacked on the same plaquette set it (h + 4.5)
+  assert.equal(layerGap(tet, sq, a, r), Math.ceil((h + r) * 100 - 1e-9) / 100);
   // two metal layers: only sites of other columns (a to the side) matter, so sqrt(r² − a²)
   assert.equal(layerGap(metal, metal, a, r), Math.ceil(Math.sqrt(r * r - a * a) * 100) / 100);
 });

@@ -1,7 +1,8 @@
 /**
  * The static lattice of a synthetic interphase: layers of Li sites along z, each a square lattice with spacing a,
  * with the anions of the layer's shell template on the plaquette centres. A column of sites (one per layer, same
- * x and y) is the private channel of one Li atom.
+ * x and y) holds one Li; a channel (one column, or a 2 × 2 cluster of columns) is private to its Li, which are
+ * always in the same layer.
  */
 import { GetseiError } from '../util/errors.ts';
 import { atomicNumber, makeCell, symbolOf, type Cell } from '../structure/index.ts';
@@ -13,19 +14,40 @@ export interface GeometryOptions {
   readonly shellCutoffAngstrom: number;
   /** no host atom and no other site within this distance of the cutoff, on either side (Å) */
   readonly shellMarginAngstrom: number;
+  /** the graph-edge cutoff the types are designed for (the paper's 3.0 Å) */
+  readonly edgeCutoffAngstrom: number;
+  /** no pair of atoms present together within this distance of the edge cutoff, on either side (Å) */
+  readonly edgeMarginAngstrom: number;
   /** no two atoms closer than this in the static lattice (Å) */
   readonly minDistanceAngstrom: number;
+}
+
+/**
+ * How Li columns fill a layer. 'clusters': one 2 × 2 block of columns per 4a × 4a lateral unit, whose four Li move
+ * together (a channel), so every Li always has the same two Li neighbours at a and no other Li within the cutoff.
+ * 'dense': every lattice column holds its own Li (a channel of one), 4 per 2a × 2a unit, so the in-plane Li
+ * neighbours of a Li change with the occupancy of the neighbouring columns.
+ */
+export type LiLayout = 'clusters' | 'dense';
+export const LI_LAYOUTS: readonly LiLayout[] = ['clusters', 'dense'];
+
+/** Lattice positions along each axis of one lateral unit of a layout. */
+export function unitPositions(layout: LiLayout): number {
+  return layout === 'clusters' ? 4 : 2;
 }
 
 export interface InterphaseStructure {
   readonly cell: Cell;
   readonly box: Box;
-  /** repeats of the 2a × 2a lateral unit (4 columns each) */
+  readonly layout: LiLayout;
+  /** repeats of the lateral unit: 4a × 4a for 'clusters', 2a × 2a for 'dense'; 4 Li columns each */
   readonly repeats: readonly [number, number];
   readonly latticeSpacingAngstrom: number;
-  readonly columnsX: number;
-  readonly columnsY: number;
+  /** columns of Li sites; column c holds Li c, and its site in layer l is site c · nLayers + l */
   readonly nColumns: number;
+  /** channel of each column: the Li of one channel are always in the same layer */
+  readonly columnChannel: Int32Array;
+  readonly nChannels: number;
   readonly nLayers: number;
   /** z of each layer's site plane (Å) */
   readonly layerZ: Float64Array;
@@ -82,11 +104,17 @@ export function layerGap(lower: ShellTemplate, upper: ShellTemplate, a: number, 
   return Math.ceil(h * 100 - 1e-9) / 100;
 }
 
-/** Build the static lattice of `repeats` 2a × 2a lateral units, one stacking period along z. */
-export function buildStructure(model: ResolvedModel, repeats: readonly [number, number], geometry: GeometryOptions): InterphaseStructure {
+/** Build the static lattice of `repeats` lateral units of `layout`, one stacking period along z. */
+export function buildStructure(
+  model: ResolvedModel,
+  repeats: readonly [number, number],
+  geometry: GeometryOptions,
+  layout: LiLayout = 'clusters',
+): InterphaseStructure {
   const a = model.latticeSpacingAngstrom;
   const [nx, ny] = repeats;
-  const Nx = 2 * nx, Ny = 2 * ny;
+  const U = unitPositions(layout);
+  const Nx = U * nx, Ny = U * ny;
   const L = model.stacking.length;
   const rOut = geometry.shellCutoffAngstrom + geometry.shellMarginAngstrom;
   const shellOf = (l: number): ShellTemplate => model.types[model.stacking[l]].shell;
@@ -96,21 +124,31 @@ export function buildStructure(model: ResolvedModel, repeats: readonly [number, 
   layerZ[0] = gaps[L - 1] / 2;
   for (let l = 1; l < L; l++) layerZ[l] = layerZ[l - 1] + gaps[l - 1];
   const Lz = gaps.reduce((s, g) => s + g, 0);
-  const box: Box = [Nx * a, Ny * a, Lz];
+  const round = (x: number): number => Math.round(x * 1e9) / 1e9;
+  const box: Box = [round(Nx * a), round(Ny * a), round(Lz)];
 
-  const nColumns = Nx * Ny;
-  const sitePositions = new Float64Array(nColumns * L * 3);
-  for (let j = 0; j < Ny; j++) {
-    for (let i = 0; i < Nx; i++) {
-      const c = i + Nx * j;
-      for (let l = 0; l < L; l++) {
-        const s = 3 * (c * L + l);
-        sitePositions[s] = i * a;
-        sitePositions[s + 1] = j * a;
-        sitePositions[s + 2] = layerZ[l];
+  // columns in channel order, so that the Li of a cluster are consecutive atoms
+  const columns: Array<[number, number, number]> = [];
+  if (layout === 'dense') {
+    for (let j = 0; j < Ny; j++) for (let i = 0; i < Nx; i++) columns.push([i, j, columns.length]);
+  } else {
+    for (let cy = 0; cy < ny; cy++) {
+      for (let cx = 0; cx < nx; cx++) {
+        for (const [di, dj] of [[0, 0], [1, 0], [0, 1], [1, 1]]) columns.push([4 * cx + di, 4 * cy + dj, cx + nx * cy]);
       }
     }
   }
+  const nColumns = columns.length;
+  const sitePositions = new Float64Array(nColumns * L * 3);
+  columns.forEach(([i, j], c) => {
+    for (let l = 0; l < L; l++) {
+      const s = 3 * (c * L + l);
+      sitePositions[s] = i * a;
+      sitePositions[s + 1] = j * a;
+      sitePositions[s + 2] = layerZ[l];
+    }
+  });
+  const columnChannel = Int32Array.from(columns, (c) => c[2]);
   const species: number[] = [];
   const pos: number[] = [];
   for (let l = 0; l < L; l++) {
@@ -122,11 +160,12 @@ export function buildStructure(model: ResolvedModel, repeats: readonly [number, 
   return {
     cell: makeCell([box[0], 0, 0, 0, box[1], 0, 0, 0, box[2]]),
     box,
+    layout,
     repeats: [nx, ny],
     latticeSpacingAngstrom: a,
-    columnsX: Nx,
-    columnsY: Ny,
     nColumns,
+    columnChannel,
+    nChannels: columnChannel.length === 0 ? 0 : columnChannel[columnChannel.length - 1] + 1,
     nLayers: L,
     layerZ,
     layerType: Int32Array.from(model.stacking),
@@ -145,7 +184,10 @@ export interface ShellSignature {
   readonly distancesAngstrom: readonly number[];
   /** angles between all pairs of them at the site, ascending (degrees) */
   readonly anglesDeg: readonly number[];
-  /** sites of other columns (possible Li neighbours) within the cutoff */
+  /** Li of the same channel within the cutoff: always present (the cluster partners) */
+  readonly liPartnersWithinCutoff: number;
+  readonly liPartnerDistancesAngstrom: readonly number[];
+  /** sites of other channels within the cutoff: a Li there or not, depending on occupancy */
   readonly liSitesWithinCutoff: number;
   readonly liSiteDistancesAngstrom: readonly number[];
 }
@@ -161,11 +203,16 @@ export function verifyStructure(structure: InterphaseStructure, model: ResolvedM
   const cut = geometry.shellCutoffAngstrom, margin = geometry.shellMarginAngstrom, dMin = geometry.minDistanceAngstrom;
   const rOut = cut + margin;
   const nSites = sitePositions.length / 3;
+  const edge = { cut: geometry.edgeCutoffAngstrom, margin: geometry.edgeMarginAngstrom };
   const sh = neighboursWithin(box, hostPositions, sitePositions, rOut, false);
   const ss = neighboursWithin(box, sitePositions, sitePositions, rOut, true);
-  const hh = neighboursWithin(box, hostPositions, hostPositions, dMin, true);
-  if (hh.indices.length > 0) {
-    throw new GetseiError(`two host atoms are closer than ${dMin} Å; increase latticeSpacingAngstrom or the shell heights`);
+  const hh = neighboursWithin(box, hostPositions, hostPositions, Math.max(dMin, edge.cut + edge.margin), true);
+  for (let h = 0; h < hh.offsets.length - 1; h++) {
+    for (let k = hh.offsets[h]; k < hh.offsets[h + 1]; k++) {
+      const d = Math.sqrt(distance2(box, hostPositions, h, hostPositions, hh.indices[k]));
+      if (d < dMin) throw new GetseiError(`two host atoms are ${d.toFixed(3)} Å apart, closer than ${dMin} Å; increase latticeSpacingAngstrom or the shell heights`);
+      checkBand(d, edge.cut, edge.margin, 'two host atoms', 'graph-edge');
+    }
   }
   const signatures: (ShellSignature | undefined)[] = model.types.map(() => undefined);
   for (let s = 0; s < nSites; s++) {
@@ -178,6 +225,7 @@ export function verifyStructure(structure: InterphaseStructure, model: ResolvedM
       const h = sh.indices[k];
       const d = Math.sqrt(distance2(box, sitePositions, s, hostPositions, h));
       checkDistance(d, cut, margin, dMin, name, 'a host atom');
+      checkBand(d, edge.cut, edge.margin, `a host atom and a site of type "${name}"`, 'graph-edge');
       if (d > cut) continue;
       const sym = symbolOf(hostSpecies[h]);
       comp[sym] = (comp[sym] ?? 0) + 1;
@@ -188,12 +236,18 @@ export function verifyStructure(structure: InterphaseStructure, model: ResolvedM
       }));
     }
     const liDist: number[] = [];
+    const partnerDist: number[] = [];
+    const column = Math.floor(s / nLayers);
     for (let k = ss.offsets[s]; k < ss.offsets[s + 1]; k++) {
       const o = ss.indices[k];
-      if (Math.floor(o / nLayers) === Math.floor(s / nLayers)) continue; // same column: never occupied together
+      const other = Math.floor(o / nLayers);
+      if (other === column) continue; // same column: one Li, never on two sites at once
+      const partner = structure.columnChannel[other] === structure.columnChannel[column];
+      if (partner && o % nLayers !== s % nLayers) continue; // a channel's Li are all in one layer
       const d = Math.sqrt(distance2(box, sitePositions, s, sitePositions, o));
-      checkDistance(d, cut, margin, dMin, name, 'a Li site of another column');
-      if (d <= cut) liDist.push(d);
+      checkDistance(d, cut, margin, dMin, name, partner ? 'a Li of the same cluster' : 'a Li site of another channel');
+      checkBand(d, edge.cut, edge.margin, `two Li sites of type "${name}"`, 'graph-edge');
+      if (d <= cut) (partner ? partnerDist : liDist).push(d);
     }
     const angles: number[] = [];
     for (let i = 0; i < vec.length; i++) {
@@ -209,6 +263,8 @@ export function verifyStructure(structure: InterphaseStructure, model: ResolvedM
       coordinationNumber: dist.length,
       distancesAngstrom: dist.sort((x, y) => x - y),
       anglesDeg: angles.sort((x, y) => x - y),
+      liPartnersWithinCutoff: partnerDist.length,
+      liPartnerDistancesAngstrom: partnerDist.sort((x, y) => x - y),
       liSitesWithinCutoff: liDist.length,
       liSiteDistancesAngstrom: liDist.sort((x, y) => x - y),
     };
@@ -228,11 +284,15 @@ function checkDistance(d: number, cut: number, margin: number, dMin: number, nam
   if (d < dMin) {
     throw new GetseiError(`${what} lies ${d.toFixed(3)} Å from a site of type "${name}", closer than the minimum distance ${dMin} Å`);
   }
+  checkBand(d, cut, margin, `${what} and a site of type "${name}"`, 'shell');
+}
+
+/** Refuse a distance within `margin` of a cutoff: thermal noise would move the pair across it from frame to frame. */
+function checkBand(d: number, cut: number, margin: number, what: string, cutoff: string): void {
   if (d > cut - margin && d < cut + margin) {
     throw new GetseiError(
-      `${what} lies ${d.toFixed(3)} Å from a site of type "${name}", within ${margin} Å of the ${cut} Å shell cutoff, ` +
-        'so thermal noise would move it in and out of the shell; change latticeSpacingAngstrom or the shell heights, ' +
-        'or lower the shell margin',
+      `${what} are ${d.toFixed(3)} Å apart, within ${margin} Å of the ${cut} Å ${cutoff} cutoff, so thermal noise would ` +
+        'move them across it; change latticeSpacingAngstrom or the shell heights, or lower the margin',
     );
   }
 }
@@ -243,5 +303,6 @@ export function sameSignature(x: ShellSignature, y: ShellSignature): boolean {
     u.length === v.length && u.every((e, i) => Math.abs(e - v[i]) < 1e-6);
   const keys = (c: Readonly<Record<string, number>>): string => Object.entries(c).sort().map(([k, v]) => `${k}${v}`).join();
   return keys(x.composition) === keys(y.composition) && close(x.distancesAngstrom, y.distancesAngstrom) &&
-    close(x.anglesDeg, y.anglesDeg) && close(x.liSiteDistancesAngstrom, y.liSiteDistancesAngstrom);
+    close(x.anglesDeg, y.anglesDeg) && close(x.liSiteDistancesAngstrom, y.liSiteDistancesAngstrom) &&
+    close(x.liPartnerDistancesAngstrom, y.liPartnerDistancesAngstrom);
 }

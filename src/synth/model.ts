@@ -57,9 +57,9 @@ export interface KineticModelSpec {
 }
 
 export const DEFAULT_ATTEMPT_FREQUENCY_PER_PS = 10;
-export const DEFAULT_LATTICE_SPACING_ANGSTROM = 3.3;
+export const DEFAULT_LATTICE_SPACING_ANGSTROM = 3.5;
 
-const tet = (anion: string, cl: readonly Corner[] = [], h = 0.7): ShellTemplate => ({
+const tet = (anion: string, cl: readonly Corner[] = [], h = 0.6): ShellTemplate => ({
   description: '',
   heightAngstrom: h,
   anions: [
@@ -79,8 +79,8 @@ const square = (anion: string): ShellTemplate => ({
 const describe = (t: ShellTemplate, description: string): ShellTemplate => ({ ...t, description });
 
 /**
- * Built-in shells. With a = 3.3 Å: 'tetrahedral' anions sit at 2.44 Å (a flattened D2d tetrahedron, angles 4 × 95°
- * and 2 × 146°), P at 2.58 Å, 'square-planar' anions at a/√2 = 2.33 Å (angles 4 × 90° and 2 × 180°).
+ * Built-in shells. With a = 3.5 Å: 'tetrahedral' anions sit at 2.55 Å (a flattened D2d tetrahedron, angles 4 × 93°
+ * and 2 × 153°), 'square-planar' anions at a/√2 = 2.47 Å (angles 4 × 90° and 2 × 180°).
  */
 export const BUILTIN_SHELLS: Readonly<Record<string, ShellTemplate>> = {
   'Li-metal': { description: 'no anion within the shell: only Li of neighbouring sites (Li-metal-like)', heightAngstrom: 0, anions: [] },
@@ -93,9 +93,9 @@ export const BUILTIN_SHELLS: Readonly<Record<string, ShellTemplate>> = {
     'three S (a tetrahedron with one vertex missing; coordination number 3)',
   ),
   'Cl4-tetrahedral': describe(tet('Cl'), 'four Cl in a flattened tetrahedron (LiCl-like)'),
-  'P4-tetrahedral': describe(tet('P', [], 1.1), 'four P in a flattened tetrahedron (Li3P-like)'),
-  'O4-square-planar': describe(square('O'), 'four O in a square plane (Li2O-like, Li–O stretched to 2.33 Å)'),
-  'F4-square-planar': describe(square('F'), 'four F in a square plane (LiF-like, Li–F stretched to 2.33 Å)'),
+  'P4-tetrahedral': describe(tet('P'), 'four P in a flattened tetrahedron (Li3P-like)'),
+  'O4-square-planar': describe(square('O'), 'four O in a square plane (Li2O-like, Li–O stretched to 2.47 Å)'),
+  'F4-square-planar': describe(square('F'), 'four F in a square plane (LiF-like, Li–F stretched to 2.47 Å)'),
 };
 
 /**
@@ -106,7 +106,7 @@ export const BUILTIN_SHELLS: Readonly<Record<string, ShellTemplate>> = {
  * relaxation takes 190 ps. X1 and Y1 have the same energy, so that the 'ambiguous' preset, which gives them the same
  * shell, makes them indistinguishable in every frame.
  */
-const PRESET_ENERGIES_EV = [0.0, 0.04, 0.06, 0.08, 0.06, 0.04];
+const PRESET_ENERGIES_EV = [0.0, 0.02, 0.03, 0.04, 0.03, 0.02];
 const PRESET_SADDLES_EV: ReadonlyArray<[number, number, number]> = [
   [0, 1, 0.36], [1, 2, 0.30], [2, 3, 0.28], [3, 4, 0.30], [4, 5, 0.40], [5, 0, 0.34],
 ];

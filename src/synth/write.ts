@@ -91,6 +91,8 @@ export function truthToJson(t: InterphaseTruth): Json {
         coordinationNumber: x.shellSignature.coordinationNumber,
         distancesAngstrom: [...x.shellSignature.distancesAngstrom],
         anglesDeg: [...x.shellSignature.anglesDeg],
+        liPartnersWithinCutoff: x.shellSignature.liPartnersWithinCutoff,
+        liPartnerDistancesAngstrom: [...x.shellSignature.liPartnerDistancesAngstrom],
         liSitesWithinCutoff: x.shellSignature.liSitesWithinCutoff,
         liSiteDistancesAngstrom: [...x.shellSignature.liSiteDistancesAngstrom],
       },
@@ -117,6 +119,8 @@ export function truthToJson(t: InterphaseTruth): Json {
       shape: [t.nLi, t.nFrames],
       dtPs: t.dtPs,
       liAtomIndices: Array.from(t.liAtomIndices),
+      liChannel: Array.from(t.liChannel),
+      nChannels: t.nChannels,
       rows: Array.from({ length: t.nLi }, (_, r) => Array.from(t.labels.subarray(r * t.nFrames, (r + 1) * t.nFrames))),
     },
   };

@@ -19,7 +19,7 @@ test('getsei synth writes the trajectory, truth.json and truth_states.npy, and t
   const args = ['synth', '--repeats', '2,2', '--frames', '5', '--dt', '2', '--seed', '3', '--energies', 'metal=0.01', '--barriers', 'metal:S4-tet=0.4'];
   const a = getsei([...args, '-o', join(dir, 'a')]);
   assert.equal(a.code, 0, a.stderr);
-  assert.match(a.stdout, /92 atoms \(16 Li\), 5 frames every 2 ps/);
+  assert.match(a.stdout, /320 atoms \(16 Li in 4 independent channels\), 5 frames every 2 ps/);
   assert.match(a.stdout, /metal -> S4-tet -> S3Cl-tet -> S4-sq/);
   const b = getsei([...args, '-o', join(dir, 'b')]);
   assert.equal(b.code, 0, b.stderr);
@@ -67,7 +67,7 @@ test('getsei synth refuses bad input with one clear line and exit code 2', () =>
     [['--model', join(dir, 'missing.json')], /missing\.json: cannot read the model file \(ENOENT\)/],
     [['--model', join(dir, 'broken.json')], /broken\.json: not valid JSON/],
     [['--energies', 'nope=1'], /--energies names unknown type "nope"/],
-    [['--thermal', '2'], /--thermal: "2" is not a number of Å in \[0, 0\.3\]/],
+    [['--thermal', '2'], /--thermal: "2" is not a number of Å in \[0, 0\.5\]/],
     [['--source', 'metal', '--target', 'metal'], /must not share a type/],
   ];
   for (const [args, re] of cases) {

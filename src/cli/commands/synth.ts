@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from '@commander-js/extra-typings';
 import { GetseiError } from '../../util/errors.ts';
 import {
-  DEFAULTS, DIFFICULTIES, MAX_THERMAL_AMPLITUDE_ANGSTROM, generateInterphase, parseBarrierList, parseEnergyList, parseModelJson,
-  presetModel, withOverrides, writeInterphase, type Difficulty, type KineticModelSpec,
+  DEFAULTS, DIFFICULTIES, LI_LAYOUTS, MAX_THERMAL_AMPLITUDE_ANGSTROM, generateInterphase, parseBarrierList, parseEnergyList, parseModelJson,
+  presetModel, withOverrides, writeInterphase, type Difficulty, type KineticModelSpec, type LiLayout,
 } from '../../synth/index.ts';
 
 function number(value: string, option: string, check: (x: number) => boolean, what: string): number {
@@ -40,13 +40,17 @@ export function registerSynth(program: Command): void {
     .option('--model <file.json>', 'site types, energies, stacking and barriers as JSON (replaces the preset; format in docs/synth.md)')
     .option('--energies <list>', 'override site energies in eV, e.g. metal=0,S4-tet=0.05')
     .option('--barriers <list>', 'override saddle energies in eV, e.g. metal:S4-tet=0.3,S3-tri:S2Cl2-tet=0.32')
-    .option('--repeats <nx,ny>', `lateral repeats of the 2a x 2a unit (4 Li each), each >= 2 (default ${DEFAULTS.repeats.join(',')})`)
+    .addOption(new Option('--li-layout <layout>', 'clusters: Li in 2x2 clusters that hop together, so every shell is fixed; '
+      + 'dense: one Li per lattice column, Li neighbours change with occupancy (4x more Li, noisier shells)')
+      .choices(LI_LAYOUTS).default(DEFAULTS.layout))
+    .option('--repeats <nx,ny>', 'lateral repeats of the unit (4a x 4a for clusters, 2a x 2a for dense, a = 3.3 Å; 4 Li each) '
+      + `(default ${DEFAULTS.repeats.clusters.join(',')} for clusters, ${DEFAULTS.repeats.dense.join(',')} for dense)`)
     .option('--atoms <n>', 'choose the repeats whose atom count is closest to n (instead of --repeats)')
     .option('--frames <n>', 'number of frames', String(DEFAULTS.frames))
     .option('--dt <ps>', 'time between frames in ps', String(DEFAULTS.dtPs))
     .option('--temperature <K>', 'temperature in K (Boltzmann factors of the hop rates)', String(DEFAULTS.temperatureK))
     .option('--seed <n>', 'random seed, integer in [0, 2^31); the same seed gives byte-identical output', String(DEFAULTS.seed))
-    .option('--thermal <angstrom>', `std. dev. of each Cartesian component of the thermal displacement in Å, at most ${MAX_THERMAL_AMPLITUDE_ANGSTROM} `
+    .option('--thermal <angstrom>', `RMS thermal displacement of every atom in Å (each Cartesian component: this / sqrt 3), at most ${MAX_THERMAL_AMPLITUDE_ANGSTROM} `
       + `(default ${DEFAULTS.thermalAmplitudeAngstrom.easy} for easy, ${DEFAULTS.thermalAmplitudeAngstrom.subtle} otherwise)`)
     .option('--min-distance <angstrom>', 'no two atoms closer than this, in every frame, in Å', String(DEFAULTS.minDistanceAngstrom))
     .option('--lags <list>', 'comma-separated lags in ps for the exact transition matrices and TPT in truth.json (default dt x 1,2,5,10,20,50,100)')
@@ -77,6 +81,7 @@ export function registerSynth(program: Command): void {
       const repeats = opts.repeats !== undefined ? numberList(opts.repeats, '--repeats', 2) : undefined;
       const interphase = generateInterphase({
         difficulty,
+        layout: opts.liLayout as LiLayout,
         model,
         repeats: repeats as [number, number] | undefined,
         targetAtoms: opts.atoms !== undefined ? number(opts.atoms, '--atoms', (x) => x > 0, 'a positive number') : undefined,
@@ -95,8 +100,9 @@ export function registerSynth(program: Command): void {
       const files = await writeInterphase(opts.output, interphase, { siteTypeColumn: opts.siteType, gzip: opts.gzip });
       const t = interphase.truth;
       const out: string[] = [
-        `synthetic interphase: ${interphase.species.length} atoms (${t.nLi} Li), ${t.nFrames} frames every ${t.dtPs} ps, ` +
-          `cell ${interphase.structure.box.map((x) => x.toFixed(2)).join(' x ')} Å, ${t.settings.difficulty}`,
+        `synthetic interphase: ${interphase.species.length} atoms (${t.nLi} Li in ${t.nChannels} independent channels), ` +
+          `${t.nFrames} frames every ${t.dtPs} ps, cell ${interphase.structure.box.map((x) => x.toFixed(2)).join(' x ')} Å, ` +
+          `${t.settings.difficulty}, ${t.settings.layout}`,
         'type         population  escape rate (1/ps)  shell',
         ...t.types.map((x) => `${x.name.padEnd(12)} ${x.stationaryPopulation.toFixed(4).padStart(10)}  ${x.escapeRatePerPs.toFixed(4).padStart(18)}  `
           + `${Object.entries(x.shellSignature.composition).map(([k, v]) => `${k}${v}`).join('') || 'Li only'} (${x.shell})`),
