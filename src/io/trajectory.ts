@@ -1,4 +1,4 @@
-import { canonicalSymbol, symbolOf, type Cell } from '../structure/index.ts';
+import { canonicalSymbol, symbolOf, toFractional } from '../structure/index.ts';
 import { GetseiError, InputError } from '../util/errors.ts';
 import { sameBytes } from './common.ts';
 import { fileBytes, LineReader } from './lines.ts';
@@ -234,17 +234,6 @@ interface Example {
   first?: string;
 }
 
-function fractional(cell: Cell, p: Float64Array, out: Float64Array): Float64Array {
-  const v = cell.inverse;
-  for (let i = 0; i < p.length; i += 3) {
-    const x = p[i], y = p[i + 1], z = p[i + 2];
-    out[i] = x * v[0] + y * v[3] + z * v[6];
-    out[i + 1] = x * v[1] + y * v[4] + z * v[7];
-    out[i + 2] = x * v[2] + y * v[5] + z * v[8];
-  }
-  return out;
-}
-
 const fmt = (v: number): string => v.toFixed(3);
 
 /**
@@ -284,7 +273,7 @@ export async function summarizeTrajectory(files: readonly string[], options: Rea
       if (!p) nonPeriodic.add('abc'[k]);
     });
     if (frac.length !== frame.positions.length) frac = new Float64Array(frame.positions.length);
-    fractional(frame.cell, frame.positions, frac);
+    toFractional(frame.cell, frame.positions, frac);
     const where = `${frame.file}, frame ${frame.index}`;
 
     let outside = 0;

@@ -1,4 +1,4 @@
-import { determinant3, type Cell } from '../structure/index.ts';
+import { determinant3, toCartesian, type Cell } from '../structure/index.ts';
 import { InputError } from '../util/errors.ts';
 import { cellOrFail, elementOrFail, readNumbers, readTriple, sameMatrix, truncatedError } from './common.ts';
 import { describeBadNumber, Fields, looksNumeric, parseNumber, splitFields } from './fields.ts';
@@ -147,7 +147,7 @@ async function* readXdatcar(lines: LineReader, ctx: ReaderContext): AsyncGenerat
         positions[i + 2] *= scale[2];
       }
     } else {
-      directToCartesian(cell, positions);
+      toCartesian(cell, positions, positions); // Direct (fractional) → cartesian in place
     }
     const info = configuration ? { configuration: Number(configuration[1]) } : undefined;
     yield { index, line: blockLine, species: header.species, positions, cell, info };
@@ -159,16 +159,6 @@ async function* readXdatcar(lines: LineReader, ctx: ReaderContext): AsyncGenerat
   }
 }
 
-/** Direct (fractional) → cartesian in place: r = f · matrix (rows are lattice vectors). */
-function directToCartesian(cell: Cell, p: Float64Array): void {
-  const m = cell.matrix;
-  for (let i = 0; i < p.length; i += 3) {
-    const a = p[i], b = p[i + 1], c = p[i + 2];
-    p[i] = a * m[0] + b * m[3] + c * m[6];
-    p[i + 1] = a * m[1] + b * m[4] + c * m[7];
-    p[i + 2] = a * m[2] + b * m[5] + c * m[8];
-  }
-}
 
 /** Header shape: a scale line, three lines of three numbers, then a line that is not numeric (the species). */
 function sniffXdatcar(head: readonly string[]): boolean {

@@ -72,7 +72,7 @@ export function perpendicularWidths(cell: Cell): [number, number, number] {
 }
 
 /** Cartesian → fractional for n atoms (xyz interleaved). */
-export function toFractional(cell: Cell, cart: Float64Array, out = new Float64Array(cart.length)): Float64Array {
+export function toFractional(cell: Cell, cart: Float64Array, out: Float64Array = new Float64Array(cart.length)): Float64Array {
   const v = cell.inverse;
   for (let i = 0; i < cart.length; i += 3) {
     const x = cart[i], y = cart[i + 1], z = cart[i + 2];
@@ -84,7 +84,7 @@ export function toFractional(cell: Cell, cart: Float64Array, out = new Float64Ar
 }
 
 /** Fractional → cartesian for n atoms (xyz interleaved). */
-export function toCartesian(cell: Cell, frac: Float64Array, out = new Float64Array(frac.length)): Float64Array {
+export function toCartesian(cell: Cell, frac: Float64Array, out: Float64Array = new Float64Array(frac.length)): Float64Array {
   const m = cell.matrix;
   for (let i = 0; i < frac.length; i += 3) {
     const a = frac[i], b = frac[i + 1], c = frac[i + 2];
