@@ -2,23 +2,11 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { createRng } from '../util/index.ts';
 import { Arena, mixtureKernels, padTo4 } from './simd.ts';
-import { sleb, uleb } from './wasm-asm.ts';
 
 test('an arena beyond 4 GiB is refused with advice, not a RangeError', () => {
   const ar = new Arena();
   ar.reserve(5 * 2 ** 30);
   assert.throws(() => ar.memory(), /needs 5\.0 GiB of working memory, more than WebAssembly's 4 GiB: use a smaller/);
-});
-
-test('LEB128 encodings (the examples of the DWARF / Wikipedia description)', () => {
-  assert.deepEqual(uleb(624485), [0xe5, 0x8e, 0x26]);
-  assert.deepEqual(uleb(0), [0]);
-  assert.deepEqual(uleb(127), [0x7f]);
-  assert.deepEqual(uleb(128), [0x80, 0x01]);
-  assert.deepEqual(sleb(-123456), [0xc0, 0xbb, 0x78]);
-  assert.deepEqual(sleb(-1), [0x7f]);
-  assert.deepEqual(sleb(63), [0x3f]);
-  assert.deepEqual(sleb(64), [0xc0, 0x00]);
 });
 
 test('every SIMD kernel equals a plain loop, for odd and even dimensions', () => {

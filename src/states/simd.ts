@@ -6,7 +6,12 @@
  * pointers are exclusive.
  */
 import { GetseiError } from '../util/index.ts';
-import { F64, I32, V128, assembleModule, loopUntil, op, type Bytes, type FunctionSpec } from './wasm-asm.ts';
+import {
+  F64, I32, V128, assembleModule, compileModule, createMemory, instantiate, loopUntil, op, type Bytes, type FunctionSpec,
+  type WasmMemory, type WasmModule,
+} from '../util/wasm.ts';
+
+export type { WasmMemory };
 
 export interface MixtureKernels {
   /** buf[t] = x[t] − mean for float64 rows x (stride d) until xEnd; buf rows have stride dp */
@@ -166,19 +171,6 @@ function weightedSum(d: number): FunctionSpec {
   return { name: 'weightedSum', params: [I32, I32, I32, I32, I32], locals: [I32, I32, I32, F64, V128], body: loopUntil(0, 1, d * 8, perRow) };
 }
 
-/** The part of the WebAssembly API used here (the project's TypeScript lib settings do not declare it). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-  validate(bytes: Uint8Array): boolean;
-}
-export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-export type { WasmMemory };
-
 function squaredDistances(d: number): FunctionSpec {
   // params x 0, xEnd 1, c 2, cEnd 3, out 4; locals cc 5 (i32), acc 6, u 7 (v128), s 8 (f64)
   const CC = 5, ACC = 6, U = 7, S = 8;
@@ -232,7 +224,7 @@ function distances4(d: number, dp: number): FunctionSpec {
   };
 }
 
-const modules = new Map<number, object>();
+const modules = new Map<number, WasmModule>();
 
 /** dp: d rounded up to a multiple of 4. */
 export function padTo4(d: number): number {
@@ -244,12 +236,12 @@ export function mixtureKernels(d: number, memory: WasmMemory): MixtureKernels {
   let module = modules.get(d);
   if (module === undefined) {
     const dp = padTo4(d);
-    module = new wasm.Module(assembleModule([
+    module = compileModule(assembleModule([
       centre64(d, dp), centre32(d, dp), scaledCentre64(d, dp), maha(dp), scatter(dp), weightedSum(d), squaredDistances(d), distances4(d, dp),
     ]));
     modules.set(d, module);
   }
-  return new wasm.Instance(module, { env: { memory } }).exports as unknown as MixtureKernels;
+  return instantiate(module, memory) as unknown as MixtureKernels;
 }
 
 /**
@@ -273,6 +265,6 @@ export class Arena {
           'use a smaller fit or silhouette sample (sampleSize)',
       );
     }
-    return new wasm.Memory({ initial: pages });
+    return createMemory(pages);
   }
 }

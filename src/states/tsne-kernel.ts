@@ -4,8 +4,8 @@
  * w = 1 / (1 + ‖y_i − y_j‖²), accumulates Σ p w (y_i − y_j), Σ w² (y_i − y_j) and Σ w for i, and subtracts the
  * same terms from the j-side accumulators (the pair sums are antisymmetric). About 3× the plain TypeScript loop.
  */
-import { F64, I32, V128, assembleModule, loopUntil, op, type Bytes } from './wasm-asm.ts';
-import { Arena, wasm } from './simd.ts';
+import { F64, I32, V128, assembleModule, compileModule, instantiate, loopUntil, op, type Bytes } from '../util/wasm.ts';
+import { Arena } from './simd.ts';
 
 interface TsneKernelExports {
   /** pairs (i, j) for j from q (pointer into Y0 at j) to qEnd (exclusive), P row pointer pp; sums to res[0..4] */
@@ -66,7 +66,7 @@ export class TsneGradient {
     this.pAt = arena.reserve(n * n * 8 + 16);
     this.resAt = arena.reserve(5 * 8);
     const memory = arena.memory();
-    this.exports = new wasm.Instance(new wasm.Module(kernel(this.N)), { env: { memory } }).exports as TsneKernelExports;
+    this.exports = instantiate(compileModule(kernel(this.N)), memory) as unknown as TsneKernelExports;
     this.f64 = new Float64Array(memory.buffer);
     this.f64.set(P, this.pAt / 8);
   }

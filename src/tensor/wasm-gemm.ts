@@ -1,5 +1,5 @@
 /**
- * Float32 kernels in WebAssembly SIMD, assembled here byte by byte (no toolchain, no build step).
+ * Float32 kernels in WebAssembly SIMD, emitted as bytes at run time with the shared assembler of util/wasm.ts.
  *
  * `gemm` — a matrix product
  * C[n×m] = A[n×k] · B[k×m] with a 4-row × 8-column register tile (eight f32x4 accumulators), the A values of a tile
@@ -20,34 +20,9 @@
  * plain loop over Math.exp costs more than the product itself on this workload: half of the branches mispredict.
  */
 
-const I32 = 0x7f, V128 = 0x7b;
-
-/** unsigned / signed LEB128 */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+import {
+  I32, V128, assembleModule, op, tryCompileModule, instantiate, type Bytes, type FunctionSpec, type WasmMemory,
+} from '../util/wasm.ts';
 
 // locals: parameters 0–5, then i32 scratch, then v128 accumulators
 const A = 0, B = 1, C = 2, N = 3, K = 4, M = 5;
@@ -55,33 +30,18 @@ const I = 6, J = 7, P = 8, RA0 = 9, RA1 = 10, RA2 = 11, RA3 = 12, PB = 13, PC = 
 const ACC = 17; // ACC … ACC + 7
 const B0 = 25, B1 = 26, X = 27;
 
-const get = (l: number): number[] => [0x20, ...uleb(l)];
-const set = (l: number): number[] => [0x21, ...uleb(l)];
-const i32c = (v: number): number[] => [0x41, ...sleb(v)];
-const add = [0x6a], mul = [0x6c], shl = [0x74], geS = [0x4e];
-const block = [0x02, 0x40], loop = [0x03, 0x40], end = [0x0b];
-const br = (d: number): number[] => [0x0c, ...uleb(d)];
-const brIf = (d: number): number[] => [0x0d, ...uleb(d)];
-const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
-const f32Load = [0x2a, 2, 0];
-const v128Load = (offset: number): number[] => simd(0x00, 4, ...uleb(offset));
-const v128Store = (offset: number): number[] => simd(0x0b, 4, ...uleb(offset));
-const v128Zero = simd(0x0c, ...new Array<number>(16).fill(0));
-const f32x4Splat = simd(0x13), f32x4Add = simd(0xe4), f32x4Mul = simd(0xe6), f32x4Sub = simd(0xe5);
-const f32x4Max = simd(0xe9), f32x4Min = simd(0xe8), f32x4Gt = simd(0x44), f32x4Nearest = simd(0x6a);
-const i32x4TruncSat = simd(0xf8), i32x4Add = simd(0xae), i32x4Shl = simd(0xab), bitselect = simd(0x52);
-const ltS = [0x48];
-/** v128.const of four equal float32 / int32 lanes */
-function f32x4Const(v: number): number[] {
-  const b = new Uint8Array(new Float32Array([v, v, v, v]).buffer);
-  return simd(0x0c, ...b);
-}
-function i32x4Const(v: number): number[] {
-  const b = new Uint8Array(new Int32Array([v, v, v, v]).buffer);
-  return simd(0x0c, ...b);
-}
+const { get, set, tee, block, loop, end, br, brIf, v128Zero, f32x4Const, i32x4Const } = op;
+const i32c = op.i32, add = op.i32Add, mul = op.i32Mul, shl = op.i32Shl, geS = op.i32GeS, ltS = op.i32LtS;
+const f32Load = op.f32Load(0);
+// every vector here starts at a multiple of 16 bytes
+const v128Load = (offset: number): Bytes => op.v128Load(offset, 4);
+const v128Store = (offset: number): Bytes => op.v128Store(offset, 4);
+const { f32x4Splat, f32x4Add, f32x4Mul, f32x4Sub, f32x4Max, f32x4Min, f32x4Gt, f32x4Nearest } = op;
+const { i32x4TruncSatF32x4S: i32x4TruncSat, i32x4Add, i32x4Shl, v128Bitselect: bitselect } = op;
+/** n locals of type t */
+const locals = (n: number, t: number): number[] => new Array<number>(n).fill(t);
 
-function gemmBody(): number[] {
+function gemmFunction(): FunctionSpec {
   const code: number[] = [];
   const emit = (...parts: number[][]): void => {
     for (const p of parts) code.push(...p);
@@ -111,10 +71,7 @@ function gemmBody(): number[] {
   }
   emit(get(J), i32c(8), add, set(J), br(0), end, end);
   emit(get(I), i32c(4), add, set(I), br(0), end, end);
-  emit(end);
-  const locals = vec([[...uleb(11), I32], [...uleb(11), V128]]);
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+  return { name: 'gemm', params: locals(6, I32), locals: [...locals(11, I32), ...locals(11, V128)], body: code };
 }
 
 /**
@@ -133,23 +90,26 @@ function emitExpParts(emit: (...parts: number[][]) => void, t: number, nv: numbe
   emit(get(nv), i32x4TruncSat, i32x4Const(127), i32x4Add, i32c(23), i32x4Shl, set(s)); // 2ⁿ as float32 bits
 }
 
-/** A function body over `bytes` bytes (a multiple of 16) from byte offset `ptr`, one f32x4 per iteration. */
-function vectorLoop(extraI32: number, nV128: number, prologue: number[][], step: number[][]): number[] {
+/**
+ * A function `name(ptr, bytes, …)` of `nParams` i32 parameters over `bytes` bytes (a multiple of 16) from byte
+ * offset `ptr`, one f32x4 per iteration.
+ */
+function vectorLoop(
+  name: string, nParams: number, extraI32: number, nV128: number, prologue: number[][], step: number[][],
+): FunctionSpec {
   const PTR = 0, END = 1;
   const code: number[] = [];
   for (const p of [get(PTR), get(END), add, set(END), ...prologue, block, loop]) code.push(...p);
-  for (const p of [get(PTR), get(END), ltS, [0x45], brIf(1), ...step]) code.push(...p); // exit when !(ptr < end)
-  for (const p of [get(PTR), i32c(16), add, set(PTR), br(0), end, end, end]) code.push(...p);
-  const locals = vec([...(extraI32 > 0 ? [[...uleb(extraI32), I32]] : []), [...uleb(nV128), V128]]);
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+  for (const p of [get(PTR), get(END), ltS, op.i32Eqz, brIf(1), ...step]) code.push(...p); // exit when !(ptr < end)
+  for (const p of [get(PTR), i32c(16), add, set(PTR), br(0), end, end]) code.push(...p);
+  return { name, params: locals(nParams, I32), locals: [...locals(extraI32, I32), ...locals(nV128, V128)], body: code };
 }
 
 /**
  * biasElu(ptr, bytes, bias, rowBytes): x ← ELU(x + b) in place, where b cycles through the `rowBytes` bytes (a
  * multiple of 16) of bias at byte offset `bias`.
  */
-function biasEluBody(): number[] {
+function biasEluFunction(): FunctionSpec {
   const PTR = 0, BIAS = 2, ROW = 3, QB = 4, QEND = 5, XV = 6, T = 7, NV = 8, R = 9, Q = 10, S = 11;
   const step: number[][] = [];
   const emit = (...parts: number[][]): void => void step.push(...parts);
@@ -160,23 +120,23 @@ function biasEluBody(): number[] {
   emit(get(S), get(Q), f32x4Mul, get(S), f32x4Const(1), f32x4Sub, f32x4Add, set(Q)); // eᵗ − 1
   emit(get(PTR), get(XV), get(Q), get(XV), f32x4Const(0), f32x4Gt, bitselect, v128Store(0));
   // next bias vector, back to the row's first at the end of a row
-  emit(get(BIAS), get(QB), i32c(16), add, [0x22, ...uleb(QB)], get(QB), get(QEND), geS, [0x1b], set(QB));
-  return vectorLoop(2, 6, [get(BIAS), set(QB), get(BIAS), get(ROW), add, set(QEND)], step);
+  emit(get(BIAS), get(QB), i32c(16), add, tee(QB), get(QB), get(QEND), geS, op.select, set(QB));
+  return vectorLoop('biasElu', 4, 2, 6, [get(BIAS), set(QB), get(BIAS), get(ROW), add, set(QEND)], step);
 }
 
 /** exp(ptr, bytes): x ← eˣ in place, for x clamped to [−87, 88] (below −87 the result is ~1e-38, not 0). */
-function expBody(): number[] {
+function expFunction(): FunctionSpec {
   const PTR = 0, T = 2, NV = 3, R = 4, Q = 5, S = 6;
   const step: number[][] = [];
   const emit = (...parts: number[][]): void => void step.push(...parts);
   emit(get(PTR), v128Load(0), f32x4Const(-87), f32x4Max, f32x4Const(88), f32x4Min, set(T));
   emitExpParts(emit, T, NV, R, Q, S);
   emit(get(PTR), get(S), get(Q), f32x4Mul, get(S), f32x4Add, v128Store(0));
-  return vectorLoop(0, 5, [], step);
+  return vectorLoop('exp', 2, 0, 5, [], step);
 }
 
 /** eluBackward(y, bytes, dy): dy ← dy · (y > 0 ? 1 : y + 1) in place, `dy` at a fixed distance from `y`. */
-function eluBackwardBody(): number[] {
+function eluBackwardFunction(): FunctionSpec {
   const PTR = 0, DY = 2, YV = 3;
   const step: number[][] = [];
   const emit = (...parts: number[][]): void => void step.push(...parts);
@@ -185,74 +145,45 @@ function eluBackwardBody(): number[] {
   emit(f32x4Const(1), get(YV), f32x4Const(1), f32x4Add, get(YV), f32x4Const(0), f32x4Gt, bitselect, f32x4Mul);
   emit(v128Store(0));
   // DY becomes the distance from y to dy, so one pointer walks both
-  return vectorLoop(0, 1, [get(DY), get(PTR), [0x6b], set(DY)], step);
+  return vectorLoop('eluBackward', 3, 0, 1, [get(DY), get(PTR), op.i32Sub, set(DY)], step);
 }
 
 /**
  * aggregate(alpha, src, seg, wh, out, nNodes, heads, ch): out[i,h,:] = Σ_{e ∈ [seg[i], seg[i+1])} α[e,h]·wh[src[e],h,:]
  * (byte offsets; ch a multiple of 4), four channels per f32x4 accumulator, edges summed in order.
  */
-function aggregateBody(): number[] {
+function aggregateFunction(): FunctionSpec {
   const AL = 0, SR = 1, SG = 2, WH = 3, OUT = 4, NN = 5, HH = 6, CH = 7;
   const I = 8, H = 9, CV = 10, E = 11, E0 = 12, E1 = 13, HC4 = 14, C4 = 15, OB = 16, ACCV = 17;
-  const i32Load = (offset: number): number[] => [0x28, 2, ...uleb(offset)];
   const code: number[] = [];
   const emit = (...parts: number[][]): void => {
     for (const p of parts) code.push(...p);
   };
   emit(get(CH), i32c(2), shl, set(C4), get(C4), get(HH), mul, set(HC4));
   emit(i32c(0), set(I), block, loop, get(I), get(NN), geS, brIf(1));
-  emit(get(SG), get(I), i32c(2), shl, add, i32Load(0), set(E0));
-  emit(get(SG), get(I), i32c(2), shl, add, i32Load(4), set(E1));
+  emit(get(SG), get(I), i32c(2), shl, add, op.i32Load(0), set(E0));
+  emit(get(SG), get(I), i32c(2), shl, add, op.i32Load(4), set(E1));
   emit(i32c(0), set(H), block, loop, get(H), get(HH), geS, brIf(1));
   emit(get(OUT), get(I), get(HC4), mul, add, get(H), get(C4), mul, add, set(OB));
   emit(i32c(0), set(CV), block, loop, get(CV), get(C4), geS, brIf(1));
   emit(v128Zero, set(ACCV), get(E0), set(E), block, loop, get(E), get(E1), geS, brIf(1));
   // α[e,h] broadcast × wh[src[e], h, cv : cv + 4]
   emit(get(ACCV), get(AL), get(E), get(HH), mul, get(H), add, i32c(2), shl, add, f32Load, f32x4Splat);
-  emit(get(WH), get(SR), get(E), i32c(2), shl, add, i32Load(0), get(HC4), mul, add, get(H), get(C4), mul, add);
+  emit(get(WH), get(SR), get(E), i32c(2), shl, add, op.i32Load(0), get(HC4), mul, add, get(H), get(C4), mul, add);
   emit(get(CV), add, v128Load(0), f32x4Mul, f32x4Add, set(ACCV));
   emit(get(E), i32c(1), add, set(E), br(0), end, end);
   emit(get(OB), get(CV), add, get(ACCV), v128Store(0));
   emit(get(CV), i32c(16), add, set(CV), br(0), end, end);
   emit(get(H), i32c(1), add, set(H), br(0), end, end);
-  emit(get(I), i32c(1), add, set(I), br(0), end, end, end);
-  const locals = vec([[...uleb(9), I32], [...uleb(1), V128]]);
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+  emit(get(I), i32c(1), add, set(I), br(0), end, end);
+  return { name: 'aggregate', params: locals(8, I32), locals: [...locals(9, I32), V128], body: code };
 }
 
 function moduleBytes(): Uint8Array {
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([
-      [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00],
-      [0x60, ...vec([[I32], [I32], [I32], [I32]]), 0x00],
-      [0x60, ...vec([[I32], [I32]]), 0x00],
-      [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32], [I32], [I32]]), 0x00],
-      [0x60, ...vec([[I32], [I32], [I32]]), 0x00],
-    ])),
-    ...section(3, vec([[0x00], [0x01], [0x02], [0x03], [0x04]])),
-    ...section(5, vec([[0x00, 0x01]])),
-    ...section(7, vec([
-      [...name('gemm'), 0x00, 0x00], [...name('biasElu'), 0x00, 0x01], [...name('exp'), 0x00, 0x02],
-      [...name('aggregate'), 0x00, 0x03], [...name('eluBackward'), 0x00, 0x04], [...name('memory'), 0x02, 0x00],
-    ])),
-    ...section(10, vec([gemmBody(), biasEluBody(), expBody(), aggregateBody(), eluBackwardBody()])),
-  ]);
+  return assembleModule(
+    [gemmFunction(), biasEluFunction(), expFunction(), aggregateFunction(), eluBackwardFunction()], 'own',
+  );
 }
-
-/** The few WebAssembly JS-API members used here (the TypeScript libs of this project do not declare them). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 interface Kernel {
   readonly memory: WasmMemory;
@@ -270,15 +201,15 @@ let kernel: Kernel | null | undefined;
 /** The kernel of this thread, or null where WebAssembly SIMD is unavailable (then callers use plain JS). */
 function getKernel(): Kernel | null {
   if (kernel !== undefined) return kernel;
-  const bytes = moduleBytes();
-  if (!wasmApi || !wasmApi.validate(bytes)) return (kernel = null);
-  const inst = new wasmApi.Instance(new wasmApi.Module(bytes), {});
-  const memory = inst.exports.memory as WasmMemory;
+  const module = tryCompileModule(moduleBytes());
+  if (module === null) return (kernel = null);
+  const exports = instantiate(module);
+  const memory = exports.memory as WasmMemory;
   kernel = {
-    memory, gemm: inst.exports.gemm as Kernel['gemm'], biasElu: inst.exports.biasElu as Kernel['biasElu'],
-    exp: inst.exports.exp as Kernel['exp'],
-    aggregate: inst.exports.aggregate as Kernel['aggregate'],
-    eluBackward: inst.exports.eluBackward as Kernel['eluBackward'],
+    memory, gemm: exports.gemm as Kernel['gemm'], biasElu: exports.biasElu as Kernel['biasElu'],
+    exp: exports.exp as Kernel['exp'],
+    aggregate: exports.aggregate as Kernel['aggregate'],
+    eluBackward: exports.eluBackward as Kernel['eluBackward'],
     view: new Float32Array(memory.buffer),
     ints: new Int32Array(memory.buffer),
   };

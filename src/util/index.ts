@@ -5,3 +5,7 @@ export { createRng, shuffle, sampleIndices, type Rng } from './rng.ts';
 export { createWorkerPool, defaultThreads } from './workers.ts';
 export { packageVersion } from './version.ts';
 export { NpyFileWriter, npyFileInfo, readFloat32Rows } from './npy-file.ts';
+export {
+  uleb, sleb, I32, F64, V128, op, assembleModule, loopUntil, tryCompileModule, compileModule, instantiate, createMemory,
+  type Bytes, type FunctionSpec, type WasmMemory, type WasmModule,
+} from './wasm.ts';
