@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  describeStates, numberDensity, predict, representatives as nearestToMeans, selectStateCount, tsne,
+  describeStates, embeddingMap, numberDensity, predict, representatives as nearestToMeans, selectStateCount,
   type GaussianMixtureModel, type StateCountSelection, type StateDescriptor,
 } from '../states/index.ts';
 import { inverse3 } from '../structure/cell.ts';
@@ -30,7 +30,7 @@ export interface StatesSummary {
   /** the last frame with every Li coloured by its state */
   readonly frameView: { frame: number; file: string; stateByAtom: number[] };
   readonly representatives: { state: number; file: string; frame: number; atom: number }[];
-  readonly map: { method: 'tsne'; x: number[]; y: number[]; state: number[]; graph: number[] };
+  readonly map: { method: 'tsne' | 'umap'; x: number[]; y: number[]; state: number[]; graph: number[] };
   readonly mixture: { weights: number[]; means: number[][]; covarianceType: string; logLikelihood: number; converged: boolean; iterations: number; fitSamples: number };
   readonly warnings: string[];
 }
@@ -169,12 +169,8 @@ export async function runStatesStage(run: string, config: Config): Promise<State
     }
   }
 
-  // 2-D map of a seeded subsample of the fit sample
-  const mapRows = sampleIndices(createRng(cfg.seed + 2), sample.length, Math.min(cfg.mapSampleSize, sample.length));
-  const mapX = new Float32Array(mapRows.length * D);
-  mapRows.forEach((r, k) => mapX.set(X.subarray(r * D, (r + 1) * D), k * D));
-  const mapLabels = predict(model, mapX, mapRows.length);
-  const Y = tsne(mapX, mapRows.length, D, { seed: cfg.seed, perplexity: Math.min(30, Math.max(2, Math.floor((mapRows.length - 1) / 3))) });
+  // 2-D map (t-SNE as in the paper, or UMAP) of a seeded subsample of the fit sample
+  const map = embeddingMap(X, sample.length, D, predict(model, X, sample.length), { method: cfg.map, sampleSize: cfg.mapSampleSize, seed: cfg.seed + 2 });
 
   const silhouette = chosenRow?.silhouette ?? null;
   if (silhouette !== null && silhouette < 0.25) {
@@ -195,8 +191,8 @@ export async function runStatesStage(run: string, config: Config): Promise<State
     frameView: { frame: lastFrame, file: 'frame-view.extxyz', stateByAtom },
     representatives,
     map: {
-      method: 'tsne', x: Array.from(mapRows, (_, k) => Y[2 * k]), y: Array.from(mapRows, (_, k) => Y[2 * k + 1]),
-      state: Array.from(mapLabels), graph: Array.from(mapRows, (r) => sample[r]),
+      method: map.method, x: Array.from(map.rows, (_, k) => map.coordinates[2 * k]), y: Array.from(map.rows, (_, k) => map.coordinates[2 * k + 1]),
+      state: Array.from(map.states), graph: Array.from(map.rows, (r) => sample[r]),
     },
     mixture: {
       weights: Array.from(model.weights), means: Array.from({ length: K }, (_, s) => Array.from(model.means.subarray(s * D, (s + 1) * D))),
