@@ -14,6 +14,22 @@ import { createRng, sampleIndices } from '../util/rng.ts';
 import type { Config } from './config.ts';
 import { FrameStoreReader } from './frame-store.ts';
 
+/** graphs embedded per call of embed(): about 20 MB of frame tables for a 400-atom system */
+const EMBED_GROUP_GRAPHS = 65536;
+
+/** Consecutive stored chunks merged into frame ranges of at least `minGraphs` graphs (the last may be smaller). */
+export function chunkGroups(
+  chunks: readonly { start: number; count: number }[], nLi: number, minGraphs: number,
+): { start: number; count: number }[] {
+  const groups: { start: number; count: number }[] = [];
+  for (const c of chunks) {
+    const last = groups.at(-1);
+    if (last !== undefined && last.count * nLi < minGraphs && last.start + last.count === c.start) last.count += c.count;
+    else groups.push({ start: c.start, count: c.count });
+  }
+  return groups;
+}
+
 export interface EncoderStageOptions {
   readonly threads?: number;
   /** embed with a previously trained encoder (RUN/encoder of another run) instead of training */
@@ -100,29 +116,31 @@ export async function runEncoderStage(run: string, config: Config, options: Enco
     },
   });
 
-  // Embed every Li of every frame, one stored chunk at a time, streaming the rows to disk.
+  // Embed every Li of every frame, a group of stored chunks at a time, streaming the rows to disk. Groups of
+  // ≥ EMBED_GROUP_GRAPHS graphs keep memory bounded while starting one embedding worker pool per group, not per
+  // stored chunk (a pool costs ~0.3 s to start under tsx; 32-frame chunks would pay it hundreds of times).
   const D = encoder.config.embeddingDim;
   const nGraphs = nFrames * nLi;
   const writer = await NpyFileWriter.create(join(out, 'embeddings.npy'), new Float32Array(0), [nGraphs, D]);
   const graphs = new Int32Array(nGraphs * 2);
   try {
-    for (const chunk of store.index.chunks) {
+    for (const group of chunkGroups(store.index.chunks, nLi, EMBED_GROUP_GRAPHS)) {
       const frames: FrameTables[] = [];
-      for (let f = chunk.start; f < chunk.start + chunk.count; f++) frames.push(await store.frame(f));
+      for (let f = group.start; f < group.start + group.count; f++) frames.push(await store.frame(f));
       const source = new FramesGraphSource(builder, frames, nLi);
       const rows = await embed(encoder, source, {
         threads: options.threads,
-        onProgress: (done) => options.onEmbed?.(chunk.start * nLi + done, nGraphs),
+        onProgress: (done) => options.onEmbed?.(group.start * nLi + done, nGraphs),
       });
       for (let i = 0; i < rows.length; i++) {
         if (!Number.isFinite(rows[i])) {
-          throw new GetseiError(`the encoder produced a non-finite embedding (frame ${chunk.start + Math.floor(i / D / nLi)}); lower contrastive.learningRate and rerun`);
+          throw new GetseiError(`the encoder produced a non-finite embedding (frame ${group.start + Math.floor(i / D / nLi)}); lower contrastive.learningRate and rerun`);
         }
       }
       await writer.append(rows);
-      for (let k = 0; k < chunk.count * nLi; k++) {
-        const g = chunk.start * nLi + k;
-        graphs[2 * g] = chunk.start + Math.floor(k / nLi);
+      for (let k = 0; k < group.count * nLi; k++) {
+        const g = group.start * nLi + k;
+        graphs[2 * g] = group.start + Math.floor(k / nLi);
         graphs[2 * g + 1] = li[k % nLi];
       }
     }
