@@ -103,7 +103,7 @@ export async function runStability(run: string, config: Config, options: Stabili
   for (let r = 1; r < options.repeats; r++) {
     const seed = baseSeed + 1000 * r;
     const dir = join(run, 'stability', `repeat-${r}`);
-    const cfg: Config = { ...config, contrastive: { ...config.contrastive, seed }, states: { ...config.states, count: K, seed } };
+    const cfg: Config = { ...config, contrastive: { ...config.contrastive, seed }, states: { ...config.states, count: K, minCount: K, maxCount: K, seed } }; // only the run's count: no score table needed
     const key = options.reuseKey === undefined ? undefined : hashJson([options.reuseKey, cfg.contrastive, cfg.states, cfg.graph]);
     let states = key === undefined ? undefined : await reusableRepeat(dir, key);
     if (states === undefined) {
