@@ -538,6 +538,15 @@ export function predict(model: GaussianMixtureModel, X: Rows, n?: number): Int16
   return labels;
 }
 
+/** log Σ_c exp(v[o + c]) over k entries, shifted by the maximum so it never overflows. */
+function logSumExp(v: ArrayLike<number>, o: number, k: number): number {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (v[o + c] > max) max = v[o + c];
+  let s = 0;
+  for (let c = 0; c < k; c++) s += Math.exp(v[o + c] - max);
+  return max + Math.log(s);
+}
+
 /** Posterior state probabilities, [n × k] row-major. */
 export function predictProba(model: GaussianMixtureModel, X: Rows, n?: number): Float64Array {
   const rows = rowCount(model, X, n);
@@ -546,11 +555,7 @@ export function predictProba(model: GaussianMixtureModel, X: Rows, n?: number): 
   stream(model, X, rows, (r0, r1, out) => {
     for (let i = 0; i < r1 - r0; i++) {
       const o = i * k;
-      let max = -Infinity;
-      for (let c = 0; c < k; c++) if (out[o + c] > max) max = out[o + c];
-      let s = 0;
-      for (let c = 0; c < k; c++) s += Math.exp(out[o + c] - max);
-      const lse = max + Math.log(s);
+      const lse = logSumExp(out, o, k);
       for (let c = 0; c < k; c++) proba[(r0 + i) * k + c] = Math.exp(out[o + c] - lse);
     }
   });
@@ -564,12 +569,7 @@ export function scoreSamples(model: GaussianMixtureModel, X: Rows, n?: number): 
   const scores = new Float64Array(rows);
   stream(model, X, rows, (r0, r1, out) => {
     for (let i = 0; i < r1 - r0; i++) {
-      const o = i * k;
-      let max = -Infinity;
-      for (let c = 0; c < k; c++) if (out[o + c] > max) max = out[o + c];
-      let s = 0;
-      for (let c = 0; c < k; c++) s += Math.exp(out[o + c] - max);
-      scores[r0 + i] = max + Math.log(s);
+      scores[r0 + i] = logSumExp(out, i * k, k);
     }
   });
   return scores;

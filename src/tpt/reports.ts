@@ -170,9 +170,8 @@ export interface KineticsOptions extends CountOptions {
   pathways?: number;
 }
 
-export interface KineticsReport {
-  format: 'getsei-kinetics';
-  version: 1;
+/** The header every kinetics and paths report starts with: the model's estimator, lag and units. */
+export interface ModelHeader {
   estimator: Estimator;
   /** lag τ in timeUnit (ps when dt is known, else frames) */
   lag: number;
@@ -182,6 +181,11 @@ export interface KineticsReport {
   dt: number | null;
   timeUnit: 'ps' | 'frames';
   rateUnit: string;
+}
+
+export interface KineticsReport extends ModelHeader {
+  format: 'getsei-kinetics';
+  version: 1;
   nStates: number;
   activeSet: number[];
   statesOutsideActiveSet: { state: number; frames: number }[];
@@ -228,8 +232,8 @@ export interface KineticsReport {
   warnings: string[];
 }
 
-/** The model's common header fields (lag, units, active set). */
-function header(model: MarkovModel) {
+/** The model's common header fields (estimator, lag, units). */
+function header(model: MarkovModel): ModelHeader {
   return {
     estimator: model.estimator,
     lag: model.lagTime,
@@ -347,16 +351,9 @@ export interface PathwayJson {
   bottleneck: { from: number; to: number };
 }
 
-export interface PathsReport {
+export interface PathsReport extends ModelHeader {
   format: 'getsei-paths';
   version: 1;
-  estimator: Estimator;
-  /** lag τ in timeUnit */
-  lag: number;
-  lagFrames: number;
-  dt: number | null;
-  timeUnit: 'ps' | 'frames';
-  rateUnit: string;
   fluxUnit: string;
   activeSet: number[];
   source: number[];
