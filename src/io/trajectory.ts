@@ -3,7 +3,7 @@ import { GetseiError, InputError } from '../util/errors.ts';
 import { sameBytes } from './common.ts';
 import { fileBytes, LineReader } from './lines.ts';
 import { detectReader } from './registry.ts';
-import type { FramePlan, RawFrame, ReadOptions, TrajectoryFrame } from './types.ts';
+import type { FramePlan, RawFrame, ReaderContext, ReadOptions, TrajectoryFrame, TrajectoryReader } from './types.ts';
 
 /** start/stop/stride after validation. */
 export interface Selection {
@@ -77,6 +77,20 @@ function checkSameAtoms(ref: Reference, raw: RawFrame, file: string): Uint8Array
   );
 }
 
+/** The raw frames of one file: text readers get a LineReader (closed when the loop ends), binary ones open the file. */
+async function* framesOf(reader: TrajectoryReader, ctx: ReaderContext): AsyncGenerator<RawFrame> {
+  if ('readFile' in reader) {
+    yield* reader.readFile(ctx.file, ctx);
+    return;
+  }
+  const lines = await LineReader.open(ctx.file);
+  try {
+    yield* reader.read(lines, ctx);
+  } finally {
+    lines.close();
+  }
+}
+
 /**
  * Frames of one or more files with selection, atom-order checks, segment labels and times. `progress` (when given)
  * receives one entry per file opened. Internal engine of readTrajectory and summarizeTrajectory.
@@ -107,17 +121,12 @@ export async function* readFrames(files: readonly string[], options: ReadOptions
       entry.seen = i + 1;
       return g >= start && (g - start) % stride === 0 ? 'parse' : 'skip';
     };
-    const lines = await LineReader.open(file);
-    try {
-      for await (const raw of reader.read(lines, { file, typeMap: options.typeMap, plan })) {
-        reference ??= { species: raw.species, file, frame: raw.index };
-        const species = checkSameAtoms(reference, raw, file);
-        const timePs = options.dtPs !== undefined ? (base + raw.index) * options.dtPs : raw.timePs;
-        entry.selected++;
-        yield { ...raw, species, timePs, file, segment: independent ? fi : 0, step: step++ };
-      }
-    } finally {
-      lines.close();
+    for await (const raw of framesOf(reader, { file, typeMap: options.typeMap, plan })) {
+      reference ??= { species: raw.species, file, frame: raw.index };
+      const species = checkSameAtoms(reference, raw, file);
+      const timePs = options.dtPs !== undefined ? (base + raw.index) * options.dtPs : raw.timePs;
+      entry.selected++;
+      yield { ...raw, species, timePs, file, segment: independent ? fi : 0, step: step++ };
     }
     entry.complete = !stopped;
     offset += entry.seen;
@@ -153,14 +162,9 @@ export async function frameIntervalPs(files: readonly string[], options: ReadOpt
   if (options.dtPs !== undefined) return options.dtPs * stride;
   for (const file of files) {
     const reader = await detectReader(file, options.format);
-    const lines = await LineReader.open(file);
     const times: RawFrame[] = [];
-    try {
-      const plan = (i: number): FramePlan => (i < 2 ? 'parse' : 'stop');
-      for await (const raw of reader.read(lines, { file, typeMap: options.typeMap, plan })) times.push(raw);
-    } finally {
-      lines.close();
-    }
+    const plan = (i: number): FramePlan => (i < 2 ? 'parse' : 'stop');
+    for await (const raw of framesOf(reader, { file, typeMap: options.typeMap, plan })) times.push(raw);
     if (times.length === 0) continue;
     const t0 = times[0].timePs;
     if (t0 === undefined) return undefined;
