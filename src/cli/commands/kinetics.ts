@@ -156,7 +156,7 @@ export async function loadSegments(file: string): Promise<Int32Array> {
   if (file.toLowerCase().endsWith('.json')) {
     let v: unknown;
     try {
-      v = JSON.parse(bytes.toString('utf8'));
+      v = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
     } catch (err) {
       throw new InputError({ file }, `not valid JSON (${(err as Error).message})`);
     }
