@@ -42,8 +42,17 @@ const DTYPE_BYTES: Readonly<Record<string, number>> = {
   float64: 8, float32: 4, int64: 8, int32: 4, int16: 2, int8: 1, uint64: 8, uint32: 4, uint16: 2, uint8: 1, bool: 1,
 };
 
-/** The opened file: its size and bounds-checked reads that name the frame when the file ends too early. */
+/** Bytes read at once: frames follow each other in the file, so one read serves the next few frames. */
+const WINDOW_BYTES = 1 << 20;
+
+/**
+ * The opened file: its size and bounds-checked reads that name the frame when the file ends too early. Reads go
+ * through one window of WINDOW_BYTES, so a frame (JSON, then its arrays just before it) costs no extra system call.
+ */
 class UlmFile {
+  private window: Buffer = Buffer.alloc(0);
+  private windowStart = 0;
+
   private constructor(readonly path: string, private readonly handle: FileHandle, readonly size: number) {}
 
   static async open(path: string): Promise<UlmFile> {
@@ -61,14 +70,21 @@ class UlmFile {
     if (!Number.isSafeInteger(position) || !Number.isSafeInteger(length) || position < 0 || length < 0 || position + length > this.size) {
       throw new InputError(loc, `the file ends before ${what} (bytes ${position}–${position + length}, the file has ${this.size})`, CUT_HINT);
     }
-    const out = Buffer.alloc(length);
-    let done = 0;
-    while (done < length) {
-      const { bytesRead } = await this.handle.read(out, done, length - done, position + done);
-      if (bytesRead === 0) throw new InputError(loc, `the file ends before ${what}`, CUT_HINT);
-      done += bytesRead;
+    const inWindow = position >= this.windowStart && position + length <= this.windowStart + this.window.length;
+    if (!inWindow) {
+      const size = Math.min(Math.max(length, WINDOW_BYTES), this.size - position);
+      const out = Buffer.alloc(size);
+      let done = 0;
+      while (done < size) {
+        const { bytesRead } = await this.handle.read(out, done, size - done, position + done);
+        if (bytesRead === 0) throw new InputError(loc, `the file ends before ${what}`, CUT_HINT);
+        done += bytesRead;
+      }
+      this.window = out;
+      this.windowStart = position;
     }
-    return out;
+    // a view: callers copy what they keep
+    return this.window.subarray(position - this.windowStart, position - this.windowStart + length);
   }
 
   async close(): Promise<void> {
@@ -104,6 +120,7 @@ async function readArray(file: UlmFile, ref: ArrayRef, littleEndian: boolean, lo
   if (bytesPer === undefined) throw new InputError(loc, `the array '${name}' has dtype ${ref.dtype}, which getsei does not read`, WRITE_HINT);
   const count = ref.shape.reduce((a, b) => a * b, 1);
   const buf = await file.bytes(ref.offset, count * bytesPer, loc, `the end of the array '${name}'`);
+  if (ref.dtype === 'float64' && littleEndian) return new Float64Array(Uint8Array.prototype.slice.call(buf).buffer);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const out = new Float64Array(count);
   const le = littleEndian;
