@@ -63,6 +63,7 @@ export function addTrajectoryOptions<Args extends unknown[], Opts extends Option
       ).argParser(picoseconds),
     )
     .addOption(new Option('--type-map <map>', 'LAMMPS numeric atom types to elements, e.g. 1=Li,2=S,3=P (needed when the dump has no element column)').argParser(parseTypeMap))
+    .addOption(new Option('--cell <file>', 'CP2K: the cell file (MOTION/PRINT/CELL) of a -pos-1.xyz trajectory (default: PROJECT-1.cell beside it)'))
     .addOption(
       new Option('--independent', 'the files are independent trajectories, not consecutive segments of one run (default: consecutive); --start/--stop/--stride then apply to each file'),
     );
@@ -78,6 +79,7 @@ export interface TrajectoryCliOptions {
   dt?: number;
   typeMap?: Record<string, string>;
   independent?: boolean;
+  cell?: string;
 }
 
 /** Parsed command-line options → the io layer's ReadOptions (only the keys that were given). */
@@ -90,5 +92,6 @@ export function trajectoryOptionsFrom(opts: TrajectoryCliOptions): ReadOptions {
   if (opts.dt !== undefined) read.dtPs = opts.dt;
   if (opts.typeMap !== undefined) read.typeMap = opts.typeMap;
   if (opts.independent === true) read.independent = true;
+  if (opts.cell !== undefined) read.cellFile = opts.cell;
   return read;
 }
