@@ -84,6 +84,8 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
   const threads = config.run.threads > 0 ? config.run.threads : undefined;
   const ran: StageName[] = [];
   const skipped: StageName[] = [];
+  // every input file checked before anything is written, so a typo leaves no half-made run folder
+  const inputs = await Promise.all(req.files.map(describeInput));
   await writeJsonAtomic(join(run, 'config.json'), config);
 
   const step = async (name: StageName, inputHash: string, stageConfig: unknown, body: () => Promise<unknown>): Promise<void> => {
@@ -116,7 +118,6 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
   // featurize: keyed by the input files' content and the reading options
   if (req.files.length > 0) {
     const read = readOptionsOf(config);
-    const inputs = await Promise.all(req.files.map(describeInput));
     const { inputHash: featurizeInput, config: featurizeConfig } = featurizeKeys(inputs, read, config.features);
     await step('featurize', featurizeInput, featurizeConfig, async () => {
       reporter?.stageStart('featurize', undefined, 'reading frames and computing per-atom features');
