@@ -220,7 +220,7 @@ test('every CLI error path exits 2 with one clear message', async () => {
     [['kinetics', run, '--lag', '5', '--ck-steps', '0'], /--ck-steps must be a positive integer/],
     [['kinetics', run, '--lag', '5', '--lags', '1,x'], /--lags: "x" is neither/],
     [['kinetics', run, '--lag', '5', '--bootstrap', '3', '--source', '1', '--target', '1'], /overlap in state\(s\) 1/],
-    [['paths', run, '--lag', '5', '--source', '0', '--target', '9'], /target state 9 is not in the active set/],
+    [['paths', run, '--lag', '5', '--source', '0', '--target', '9'], /target state 9 does not exist: there are 5 states, 0–4 \(S0–S4 in the report\)/],
     [['paths', run, '--lag', '5', '--source', 'x'], /--source: "x" is not a state number/],
     [['paths', run, '--lag', '5', '--source', ','], /--source: give state numbers/],
     [['paths', run, '--lag', '5', '--coarse', '1,2;2,3'], /overlap in state 2/],
