@@ -6,6 +6,7 @@ import {
   ckTestFigure, correlationFigure, escapeRateFigure, impliedTimescalesFigure, powerOfTen, reportFigures, type FigurePlan,
 } from '../src/report/figures.ts';
 import { renderSvg } from '../src/report/render.ts';
+import { reportHtml } from '../src/report/report-page.ts';
 import { escapeRateCorrelations, metrics, pearson, slowProcessCount, deriveWarnings } from '../src/report/derive.ts';
 import type { ReportInput } from '../src/report/types.ts';
 
@@ -154,4 +155,13 @@ test('Fig. 3d on a 2-state model says that 3 states are needed, not that descrip
   const noDescriptors: ReportInput = { ...fixture, states: { ...fixture.states!, descriptors: undefined } };
   assert.match(correlationFigure(noDescriptors).missing ?? '', /needs both per-state descriptors and escape rates/);
   assert.equal(correlationFigure(fixture).missing, undefined);
+});
+
+test('the timings table does not list the report stage as running (it renders the page it would be timed in)', () => {
+  const p = fixture.provenance!;
+  const input: ReportInput = { ...fixture, provenance: { ...p, timings: [...(p.timings ?? []), { stage: 'report', status: 'running' }] } };
+  const html = reportHtml(input, []);
+  const table = html.slice(html.indexOf('<h3>Timings</h3>'), html.indexOf('</table>', html.indexOf('<h3>Timings</h3>')));
+  assert.match(table, /featurize/);
+  assert.doesNotMatch(table, /running/);
 });
