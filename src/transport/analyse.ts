@@ -115,12 +115,16 @@ function summarise(m: MsdResult, o: TransportOptions & { nTrajectories: number; 
   const fit = { dtPs: dt, window, nBootstrap: o.nBootstrap, seed: o.seed };
   const tracer = fitTracerDiffusion(m, fit);
   const charge = fitChargeDiffusion(m, fit);
-  // conservative: extremes of the ratio over both intervals
-  const haven: Estimate = { value: tracer.value / charge.value, lower: tracer.lower / charge.upper, upper: tracer.upper / charge.lower, unit: '1' };
+  // conservative: extremes of the ratio over both intervals; an interval for D_σ reaching 0 leaves it unbounded above
+  // (Infinity, null in JSON)
+  const haven: Estimate = {
+    value: tracer.value / charge.value, lower: tracer.lower / charge.upper,
+    upper: charge.lower > 0 ? tracer.upper / charge.lower : Number.POSITIVE_INFINITY, unit: '1',
+  };
   const T = o.temperatureK;
   const q = o.charge ?? 1;
   const sigma = (d: number): number => nernstEinsteinSPerCm(m.nAtoms, q, d, o.volumeA3, T as number);
-  const conductivity: Estimate | null = T === undefined ? null : { value: sigma(charge.value), lower: sigma(charge.lower), upper: sigma(charge.upper), unit: 'S/cm' };
+  const conductivity: Estimate | null = T === undefined ? null : { value: sigma(charge.value), lower: sigma(Math.max(0, charge.lower)), upper: sigma(charge.upper), unit: 'S/cm' };
   const arr = (a: Float64Array | null): number[] | null => (a ? Array.from(a.subarray(0, longest + 1)) : null);
   return Object.freeze({
     format: 'getsei-transport/1' as const, nLi: m.nAtoms, nFrames: o.nFrames, nTrajectories: o.nTrajectories, dtPs: dt,

@@ -121,37 +121,55 @@ export function fitComponentDiffusion(component: Float64Array, dtPs: number, win
   return olsSlope(lagTimes(component.length, dtPs), component, window.startFrame, window.endFrame) / 2;
 }
 
+/** Standard normal quantile for the central intervals offered. */
+function zFor(confidence: number): number {
+  const table: Record<string, number> = { '0.68': 0.994457883, '0.9': 1.644853627, '0.95': 1.959963985, '0.99': 2.575829304 };
+  const z = table[String(confidence)];
+  if (z === undefined) throw new RangeError(`confidence must be one of ${Object.keys(table).join(', ')}, got ${confidence}`);
+  return z;
+}
+
 /**
- * Charge (collective) D_σ = slope / 6 of the charge MSD; interval by bootstrap over blocks of consecutive time
- * origins (the collective displacement is one number per origin, so atoms cannot be resampled). Blocks as long as
- * the fit window's end lag are not independent of their neighbours, so this interval is approximate.
+ * Charge (collective) D_σ = slope / 6 of the charge MSD by OLS, with the variance of that OLS slope under the
+ * random-walk covariance of overlapping MSD windows (the model kinisi uses): at lag τ_i with n_i = origins_i / i
+ * independent windows, var(MSD_i) = (2/3) MSD_i² / n_i and cov(MSD_i, MSD_j) = (2/3) MSD_i² / n_j for τ_i ≤ τ_j;
+ * var(slope) = wᵀ Σ w with the OLS weights w. MSD_i is taken from the fitted line (less noisy than the data).
+ * The collective displacement is one number per origin, so atoms cannot be resampled.
  */
 export function fitChargeDiffusion(m: MsdResult, o: FitOptions): DiffusionEstimate {
   const w = m.maxLagFrames + 1;
   const t = lagTimes(w, o.dtPs);
   const { startFrame: i0, endFrame: i1 } = o.window;
-  const value = olsSlope(t, m.chargeMsd, i0, i1) / 6;
-  const rng = createRng((o.seed ?? 0) + 1);
-  const nb = o.nBootstrap ?? 1000;
-  const boot = new Float64Array(nb);
-  const sums = new Float64Array(w), counts = new Float64Array(w), curve = new Float64Array(w);
-  const blocks = m.nBlocks;
-  let used = 0;
-  for (let b = 0; b < nb; b++) {
-    sums.fill(0); counts.fill(0);
-    for (let k = 0; k < blocks; k++) {
-      const a = rng.int(blocks) * w;
-      for (let lag = i0; lag <= i1; lag++) { sums[lag] += m.chargeBlockSums[a + lag]; counts[lag] += m.chargeBlockCounts[a + lag]; }
-    }
-    let ok = true;
-    for (let lag = i0; lag <= i1; lag++) {
-      if (counts[lag] === 0) { ok = false; break; }
-      curve[lag] = sums[lag] / counts[lag];
-    }
-    if (ok) boot[used++] = olsSlope(t, curve, i0, i1) / 6;
+  const slope = olsSlope(t, m.chargeMsd, i0, i1);
+  let mt = 0, my = 0;
+  for (let i = i0; i <= i1; i++) { mt += t[i]; my += m.chargeMsd[i]; }
+  mt /= i1 - i0 + 1; my /= i1 - i0 + 1;
+  let sxx = 0;
+  for (let i = i0; i <= i1; i++) sxx += (t[i] - mt) ** 2;
+  const k = i1 - i0 + 1;
+  const weight = new Float64Array(k), model = new Float64Array(k), windows = new Float64Array(k);
+  for (let a = 0; a < k; a++) {
+    const i = i0 + a;
+    weight[a] = (t[i] - mt) / sxx;
+    const fitted = my + slope * (t[i] - mt);
+    model[a] = fitted > 0 ? fitted : m.chargeMsd[i];
+    windows[a] = Math.max(1, m.origins[i] / i);
   }
-  return estimate(value, boot.subarray(0, Math.max(1, used)), o.confidence ?? 0.95,
-    `OLS slope/6 of the charge MSD over lags ${o.window.startPs}–${o.window.endPs} ps; ${nb}-sample bootstrap over ${blocks} blocks of time origins`);
+  let variance = 0;
+  for (let a = 0; a < k; a++) {
+    const va = (2 / 3) * model[a] ** 2;
+    variance += weight[a] * weight[a] * va / windows[a];
+    for (let b = a + 1; b < k; b++) variance += 2 * weight[a] * weight[b] * va / windows[b];
+  }
+  const value = slope / 6;
+  const se = Math.sqrt(variance) / 6;
+  const z = zFor(o.confidence ?? 0.95);
+  const c = CM2_PER_S_PER_A2_PER_PS;
+  const lower = value - z * se, upper = value + z * se;
+  return {
+    value, lower, upper, unit: 'A2/ps', standardError: se, cm2PerS: { value: value * c, lower: lower * c, upper: upper * c },
+    method: `OLS slope/6 of the charge MSD over lags ${o.window.startPs}–${o.window.endPs} ps; normal interval from the random-walk covariance of overlapping windows`,
+  };
 }
 
 /**

@@ -6,16 +6,13 @@
  *
  * MSD(τ) = ⟨|r_i(t+τ) − r_i(t)|²⟩ over atoms i and origins t. Per atom the origin-averaged value is kept, so the
  * tracer diffusion uncertainty can be bootstrapped over atoms. Charge MSD(τ) = ⟨|Σ_i Δr_i(t, τ)|²⟩_t / N
- * (Nernst–Einstein normalisation: equals the tracer MSD when atoms move independently); its origins are also
- * summed per block of `blockFrames` consecutive origins for a block bootstrap.
+ * (Nernst–Einstein normalisation: equals the tracer MSD when atoms move independently).
  */
 export interface MsdOptions {
   /** longest lag in frames */
   readonly maxLagFrames: number;
   /** unit vector of the interface normal: adds the MSD component along it */
   readonly normal?: readonly [number, number, number];
-  /** origins per block of the charge-MSD block bootstrap (default: maxLagFrames) */
-  readonly blockFrames?: number;
 }
 
 /** The accumulated sums; see `msdResult` for averages. */
@@ -35,10 +32,6 @@ export interface MsdResult {
   readonly perAtom: Float64Array;
   /** charge MSD per lag (Å²), normalised by N */
   readonly chargeMsd: Float64Array;
-  /** per origin block: summed |ΣΔr|²/N and origin counts, block-major, (maxLag + 1) per block */
-  readonly chargeBlockSums: Float64Array;
-  readonly chargeBlockCounts: Float64Array;
-  readonly nBlocks: number;
 }
 
 export class MsdAccumulator {
@@ -46,15 +39,10 @@ export class MsdAccumulator {
   private readonly w: number;
   private filled = 0;
   private head = 0;
-  /** frames pushed so far over all trajectories: the global index of the next frame */
-  private frames = 0;
   private readonly counts: Float64Array;
   private readonly perAtomSum: Float64Array;
   private readonly dirSum: Float64Array;
   private readonly chargeSum: Float64Array;
-  private readonly blockSums: Float64Array[] = [];
-  private readonly blockCounts: Float64Array[] = [];
-  private readonly blockFrames: number;
 
   constructor(readonly nAtoms: number, readonly options: MsdOptions) {
     const L = options.maxLagFrames;
@@ -65,7 +53,6 @@ export class MsdAccumulator {
     this.perAtomSum = new Float64Array(this.w * nAtoms);
     this.dirSum = new Float64Array(this.w * 4);
     this.chargeSum = new Float64Array(this.w);
-    this.blockFrames = Math.max(1, Math.round(options.blockFrames ?? L));
   }
 
   /** Add the unwrapped positions (3 × nAtoms, Å) of the next frame; newTrajectory drops the window. */
@@ -73,7 +60,6 @@ export class MsdAccumulator {
     const n = this.nAtoms;
     if (unwrapped.length !== 3 * n) throw new RangeError(`expected ${3 * n} coordinates, got ${unwrapped.length}`);
     if (newTrajectory) this.filled = 0;
-    const g = this.frames++;
     const w = this.w;
     const stride = 3 * n;
     this.head = (this.head + 1) % w;
@@ -103,16 +89,7 @@ export class MsdAccumulator {
       this.dirSum[4 * lag + 1] += ay;
       this.dirSum[4 * lag + 2] += az;
       this.dirSum[4 * lag + 3] += an;
-      const c = (sx * sx + sy * sy + sz * sz) / n;
-      this.chargeSum[lag] += c;
-      // block of this displacement's origin, counted over all frames pushed (trajectories pooled)
-      const b = Math.floor((g - lag) / this.blockFrames);
-      while (this.blockSums.length <= b) {
-        this.blockSums.push(new Float64Array(w));
-        this.blockCounts.push(new Float64Array(w));
-      }
-      this.blockSums[b][lag] += c;
-      this.blockCounts[b][lag] += 1;
+      this.chargeSum[lag] += (sx * sx + sy * sy + sz * sz) / n;
     }
   }
 
@@ -134,15 +111,9 @@ export class MsdAccumulator {
       charge[lag] = this.chargeSum[lag] / c;
       for (let i = 0; i < n; i++) perAtom[i * w + lag] = this.perAtomSum[i * w + lag] / c;
     }
-    const nb = this.blockSums.length;
-    const bs = new Float64Array(nb * w), bc = new Float64Array(nb * w);
-    for (let b = 0; b < nb; b++) {
-      bs.set(this.blockSums[b], b * w);
-      bc.set(this.blockCounts[b], b * w);
-    }
     return {
       nAtoms: n, maxLagFrames: w - 1, origins: Float64Array.from(this.counts), msd, msdX: x, msdY: y, msdZ: z, msdNormal: nrm,
-      perAtom, chargeMsd: charge, chargeBlockSums: bs, chargeBlockCounts: bc, nBlocks: nb,
+      perAtom, chargeMsd: charge,
     };
   }
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { makeCell } from '../structure/index.ts';
 import { createRng } from '../util/rng.ts';
 import {
-  analyseTransport, defaultFitWindow, fitTracerDiffusion, MsdAccumulator, nernstEinsteinSPerCm, Unwrapper,
+  analyseTransport, defaultFitWindow, fitChargeDiffusion, fitTracerDiffusion, MsdAccumulator, nernstEinsteinSPerCm, Unwrapper,
   type TransportFrame,
 } from './index.ts';
 
@@ -103,6 +103,27 @@ test('random walk with known D: D* inside its 95 % bootstrap interval in at leas
   }
   assert.ok(covered >= 90, `covered ${covered} / 100`);
   assert.ok(Math.abs(meanD - D) < 0.05 * D, `mean D ${meanD} vs ${D}`);
+});
+
+test('independent walkers: charge D_σ equals D, inside its random-walk-covariance interval in at least 85 of 100 walks', () => {
+  const D = 0.05, dt = 0.1, sigma = Math.sqrt(2 * D * dt);
+  const nLi = 8, nFrames = 400, maxLag = 100;
+  const window = defaultFitWindow(maxLag, dt);
+  let covered = 0, meanD = 0;
+  for (let seed = 0; seed < 100; seed++) {
+    const rng = createRng(1000 + seed);
+    const acc = new MsdAccumulator(nLi, { maxLagFrames: maxLag });
+    const pos = new Float64Array(3 * nLi);
+    for (let f = 0; f < nFrames; f++) {
+      if (f > 0) for (let k = 0; k < pos.length; k++) pos[k] += sigma * rng.normal();
+      acc.push(pos);
+    }
+    const est = fitChargeDiffusion(acc.result(), { dtPs: dt, window });
+    if (est.lower <= D && D <= est.upper) covered++;
+    meanD += est.value / 100;
+  }
+  assert.ok(covered >= 85 && covered <= 99, `covered ${covered} / 100`);
+  assert.ok(Math.abs(meanD - D) < 0.1 * D, `mean D_σ ${meanD} vs ${D}`);
 });
 
 test('Nernst–Einstein by hand: one carrier in 1000 Å³ at 300 K with D = 1 Å²/ps is 0.6198 S/cm', () => {
