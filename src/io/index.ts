@@ -13,3 +13,4 @@ export { parseNumber, parseInteger, parseNumberBytes, parseIntegerBytes, Fields 
 export { xdatcarReader } from './xdatcar.ts';
 export { extxyzReader, parseCommentLine, interpretValue } from './extxyz.ts';
 export { lammpsDumpReader, boxFromBounds } from './lammps-dump.ts';
+export { checkFrame, DEFAULT_FRAME_CHECKS, type FrameChecks } from './frame-checks.ts';
