@@ -14,3 +14,4 @@ export { xdatcarReader } from './xdatcar.ts';
 export { extxyzReader, parseCommentLine, interpretValue } from './extxyz.ts';
 export { lammpsDumpReader, boxFromBounds } from './lammps-dump.ts';
 export { aseTrajReader } from './ase-traj.ts';
+export { checkFrame, DEFAULT_FRAME_CHECKS, type FrameChecks } from './frame-checks.ts';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ReadOptions } from '../io/index.ts';
+import { DEFAULT_FRAME_CHECKS, type ReadOptions } from '../io/index.ts';
 import { GetseiError } from '../util/errors.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import type { Config } from './config.ts';
@@ -69,6 +69,7 @@ function readOptionsOf(config: Config): ReadOptions {
   if (i.dtPs !== undefined) read.dtPs = i.dtPs;
   if (i.format !== undefined) read.format = i.format;
   if (i.typeMap !== undefined) read.typeMap = i.typeMap;
+  if (i.minDistanceAngstrom !== DEFAULT_FRAME_CHECKS.minDistanceAngstrom) read.minDistanceAngstrom = i.minDistanceAngstrom;
   return read;
 }
 
