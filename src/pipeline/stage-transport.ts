@@ -5,7 +5,7 @@ import { analyseTransport, msdCsv, type TransportFrame, type TransportReport } f
 import type { UnwrapMode } from '../transport/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { GetseiError } from '../util/errors.ts';
-import { readManifest } from './manifest.ts';
+import { readManifest, type Manifest } from './manifest.ts';
 import { runStage, stageOutputHash } from './stage.ts';
 
 /** Settings of the transport stage (RUN/manifest.json config.transport). */
@@ -32,6 +32,11 @@ function temperatureOf(frame: TrajectoryFrame): number | undefined {
     if (typeof v === 'number' && v > 0) return v;
   }
   return undefined;
+}
+
+/** Whether the transport stage can run: the recorded trajectory files are there and the time per frame is known. */
+export function transportPossible(manifest: Manifest): boolean {
+  return manifest.dtPs !== null && manifest.inputs.length > 0 && manifest.inputs.every((i) => existsSync(i.path));
 }
 
 /**
