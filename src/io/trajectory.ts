@@ -1,6 +1,7 @@
 import { canonicalSymbol, symbolOf, toFractional } from '../structure/index.ts';
 import { GetseiError, InputError } from '../util/errors.ts';
 import { sameBytes } from './common.ts';
+import { checkFrame, DEFAULT_FRAME_CHECKS, type FrameChecks } from './frame-checks.ts';
 import { fileBytes, LineReader } from './lines.ts';
 import { detectReader } from './registry.ts';
 import type { FramePlan, RawFrame, ReaderContext, ReadOptions, TrajectoryFrame, TrajectoryReader } from './types.ts';
@@ -100,6 +101,7 @@ export async function* readFrames(files: readonly string[], options: ReadOptions
   if (files.length === 0) throw new GetseiError('no trajectory files given');
   const { start, stop, stride } = sel;
   const independent = options.independent === true;
+  const checks: FrameChecks = { ...DEFAULT_FRAME_CHECKS, ...(options.minDistanceAngstrom === undefined ? {} : { minDistanceAngstrom: options.minDistanceAngstrom }) };
   let reference: Reference | undefined;
   let step = 0;
   let offset = 0;
@@ -124,6 +126,7 @@ export async function* readFrames(files: readonly string[], options: ReadOptions
     for await (const raw of framesOf(reader, { file, typeMap: options.typeMap, cellFile: options.cellFile, plan })) {
       reference ??= { species: raw.species, file, frame: raw.index };
       const species = checkSameAtoms(reference, raw, file);
+      checkFrame(raw, file, checks);
       const timePs = options.dtPs !== undefined ? (base + raw.index) * options.dtPs : raw.timePs;
       entry.selected++;
       yield { ...raw, species, timePs, file, segment: independent ? fi : 0, step: step++ };

@@ -18,6 +18,8 @@ export interface ReadOptions {
   dtPs?: number;
   /** LAMMPS numeric atom type → element symbol (from --type-map 1=Li,2=S) */
   typeMap?: Readonly<Record<string, string>>;
+  /** atoms closer than this (Å) are refused as overlapping; 0 turns the check off (default 0.5, see frame-checks.ts) */
+  minDistanceAngstrom?: number;
   /** several files are independent trajectories rather than consecutive segments of one run (default false) */
   independent?: boolean;
   /** CP2K: the cell file (MOTION/PRINT/CELL) of the positions; default: PROJECT-1.cell beside PROJECT-pos-1.xyz */

@@ -10,9 +10,14 @@ import { kineticsTables, runKinetics, type KineticsReport } from '../../tpt/inde
 import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.ts';
 import { GetseiError, InputError } from '../../util/errors.ts';
 import { decodeNpy } from '../../util/npy.ts';
+import { DEFAULT_LAG, lagSettingFrames, parseLagSetting, resolveLag } from '../../pipeline/lag.ts';
 
-/** The paper's lag time (80 ps), used when no --lag is given and the frame interval is known. */
-export const PAPER_LAG_PS = 80;
+/** A lag in a list (--lags): frames or a time, never auto. */
+function lagFrames(text: string, dtPs: number | null, what: string): number {
+  const frames = lagSettingFrames(text, dtPs, what);
+  if (frames === undefined) throw new GetseiError(`${what} takes frames or times, not "auto"`);
+  return frames;
+}
 
 /** Discrete trajectories and what is known about them, from a run folder or from files. */
 export interface LoadedTrajectories {
@@ -244,33 +249,6 @@ export function prepareLoaded(input: LoadedTrajectories, options: CountOptions):
   }
 }
 
-const TIME_UNITS: Record<string, number> = { fs: 1e-3, ps: 1, ns: 1e3 };
-
-/**
- * A lag as frames ("800") or as a time with unit ("80ps", "80 ps", "0.08ns"), converted with the frame interval.
- * The time must be a whole number of frames.
- */
-export function parseLag(text: string, dtPs: number | null, what = '--lag'): number {
-  const t = text.trim();
-  if (/^\d+$/.test(t)) {
-    const n = Number(t);
-    if (n < 1) throw new GetseiError(`${what} must be at least 1 frame, got "${text}"`);
-    return n;
-  }
-  const m = /^([0-9]*\.?[0-9]+(?:[eE][-+]?\d+)?)\s*(fs|ps|ns)$/.exec(t);
-  if (m === null) throw new GetseiError(`${what}: "${text}" is neither a number of frames (e.g. 800) nor a time (e.g. 80ps, 0.08ns)`);
-  if (dtPs === null) {
-    throw new GetseiError(`${what} ${text} is a time, but the frame interval is unknown; give --dt (ps per frame) or the lag in frames`);
-  }
-  const ps = Number(m[1]) * TIME_UNITS[m[2]];
-  const frames = ps / dtPs;
-  const rounded = Math.round(frames);
-  if (rounded < 1 || Math.abs(frames - rounded) > 1e-6 * Math.max(1, frames)) {
-    throw new GetseiError(`${what} ${text} is ${Number(frames.toPrecision(6))} frames of ${dtPs} ps; give a whole number of frames (≥ 1)`);
-  }
-  return rounded;
-}
-
 export function parseStateList(text: string, what: string): number[] {
   const parts = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (parts.length === 0) throw new GetseiError(`${what}: give state numbers, e.g. 2 or 2,3`);
@@ -324,7 +302,7 @@ export function addModelOptions(cmd: Command) {
     .option('--atoms-first', 'with --dtrajs: rows of a 2-D array are trajectories ([nLi, nFrames]); needed when it has more rows than columns')
     .option('--frames-first', 'with --dtrajs: rows of a 2-D array are frames ([nFrames, nLi]); the array is transposed')
     .option('--segments <file>', 'with --dtrajs: per-frame independent-segment ids (.npy or .json, one per frame); no transition is counted across a segment boundary')
-    .option('--lag <lag>', `lag τ as frames (800) or time (80ps, needs dt); default ${PAPER_LAG_PS} ps (the paper's) when dt is known`)
+    .addOption(new Option('--lag <lag>', 'lag τ: frames (800), time (80ps, 0.08ns, 800fs; needs dt) or auto (default: the shortest lag where the implied timescales level off)').argParser((v) => parseLagSetting(v)))
     .addOption(new Option('--dt <ps>', 'time between frames in ps (default: the run manifest\'s dtPs; unknown → times in frames)').argParser(dtArg))
     .addOption(new Option('--estimator <name>', 'edmd: row-normalised counts (eq. 8); reversible: maximum likelihood under detailed balance').default('edmd' as Estimator).argParser(choice(ESTIMATORS, '--estimator')))
     .addOption(new Option('--undefined <policy>', 'split: an undefined frame (−1) cuts the trajectory; pairs: only pairs touching it are dropped').default('split' as UndefinedPolicy).argParser(choice(['split', 'pairs'] as const, '--undefined')))
@@ -398,9 +376,9 @@ export function registerKinetics(program: Command): void {
     .action(async (run, opts) => {
       const loaded = await loadInput(run, opts);
       const dtPs = opts.dt ?? loaded.dtPs;
-      const lag = opts.lag === undefined ? defaultLag(dtPs) : parseLag(opts.lag, dtPs);
       const prepared = prepareLoaded(loaded, { undefinedPolicy: opts.undefined });
-      const lags = opts.lags === undefined ? undefined : opts.lags.split(',').filter((s) => s.trim() !== '').map((s) => parseLag(s, dtPs, '--lags'));
+      const { lag, choice: lagChoice } = resolveLag(opts.lag ?? DEFAULT_LAG, prepared, { dtPs, estimator: opts.estimator });
+      const lags = opts.lags?.split(',').filter((s) => s.trim() !== '').map((s) => lagFrames(s, dtPs, '--lags'));
       const report = runKinetics(prepared, {
         lag, dtPs, estimator: opts.estimator, rateMatrixMethod: opts.rateMethod, logarithmFallback: opts.logFallback,
         mobilityNormalisation: opts.mobility,
@@ -411,15 +389,7 @@ export function registerKinetics(program: Command): void {
         pathways: opts.pathways,
       });
       const file = outputPath(opts.out, loaded, 'kinetics.json');
-      const written = await writeReport(file, report, kineticsTables(report));
+      const written = await writeReport(file, { ...report, lagChoice }, kineticsTables(report));
       process.stdout.write(`${summary(report)}→ ${written[0]} (+ ${written.length - 1} CSV tables)\n`);
     });
-}
-
-/** Default lag: the paper's 80 ps when the frame interval is known. */
-export function defaultLag(dtPs: number | null): number {
-  if (dtPs === null) {
-    throw new GetseiError(`give --lag (frames, e.g. --lag 800; or a time such as --lag ${PAPER_LAG_PS}ps with --dt): the frame interval is unknown, so the paper's ${PAPER_LAG_PS} ps cannot be converted`);
-  }
-  return parseLag(`${PAPER_LAG_PS}ps`, dtPs, `the default lag (${PAPER_LAG_PS} ps)`);
 }
