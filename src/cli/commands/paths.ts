@@ -9,7 +9,7 @@ import {
 import { pathsTables, runPaths, type PathsReport } from '../../tpt/index.ts';
 import { GetseiError, InputError } from '../../util/errors.ts';
 import {
-  addModelOptions, loadInput, outputPath, parseStateList, prepareLoaded, writeReport,
+  addModelOptions, loadInput, rerunPipelineStages, outputPath, parseStateList, prepareLoaded, writeReport,
 } from './kinetics.ts';
 import { DEFAULT_LAG, resolveLag } from '../../pipeline/lag.ts';
 
@@ -82,9 +82,10 @@ export function registerPaths(program: Command): void {
     .option('--coarse <sets>', 'also lump the flux onto sets of states, ";"-separated, e.g. "0,1;2,3" (source and target stay whole)')
     .action(async (run, opts, command) => {
       const loaded = await loadInput(run, opts);
+      const given = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
+      if (loaded.runDir !== null && opts.out === undefined && (await rerunPipelineStages(loaded.runDir, opts, given, 'paths'))) return;
       const dtPs = opts.dt ?? loaded.dtPs;
       const fromKinetics = loaded.runDir !== null && opts.lag === undefined ? await kineticsSettings(loaded.runDir) : null;
-      const given = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
       const inherit = <T>(name: string, cli: T, recorded: T | undefined): T => (given(name) || recorded === undefined ? cli : recorded);
       const undefinedPolicy = inherit('undefined', opts.undefined, fromKinetics?.undefinedPolicy);
       const prepared = prepareLoaded(loaded, { undefinedPolicy });
