@@ -61,10 +61,24 @@ test('escape-rate heatmap writes every off-diagonal rate in one power of ten, no
   assert.ok(plan.spec && JSON.stringify(plan.spec).includes(powerOfTen(exponent)));
   const texts = svgTexts(await svgOf(plan));
   // S5 → S0 in the chosen unit, as the reader sees it
-  const expected = Number((r[5][0] / 10 ** exponent).toFixed(2)).toString();
+  const expected = Number((r[5][0] / 10 ** exponent).toPrecision(2)).toString();
   assert.ok(texts.includes(expected), `cell value ${expected} shown`);
   assert.equal(powerOfTen(-3), '×10⁻³');
   assert.equal(powerOfTen(0), '');
+  // the colour legend is in the same scaled unit as the cells (its title names the power of ten)
+  assert.ok(exponent !== 0 && texts.includes(`ps⁻¹ ${powerOfTen(exponent)}`), `legend title "ps⁻¹ ${powerOfTen(exponent)}" in ${texts.join(' | ')}`);
+});
+
+test('escape-rate heatmap: one large rate does not flatten the others to 0', async () => {
+  const k = fixture.kinetics!;
+  const n = k.activeSet.length;
+  const rate = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : i === 0 && j === 1 ? 5 : 0.003)));
+  rate.forEach((row, i) => { row[i] = -row.reduce((a, b) => a + b, 0); });
+  const plan = escapeRateFigure({ ...fixture, kinetics: { ...k, rateMatrix: rate } });
+  const texts = svgTexts(await svgOf(plan));
+  assert.ok(texts.includes('5'), 'the large rate, in units of 10⁰');
+  assert.ok(texts.includes('0.003'), 'a small rate keeps its digits');
+  assert.ok(!texts.includes('0'), 'no off-diagonal rate is written as 0');
 });
 
 test('Chapman–Kolmogorov figure has one panel per state', async () => {
