@@ -302,10 +302,10 @@ export function registerKinetics(program: Command): void {
     .command('kinetics')
     .summary('EDMD/Koopman Markov model of discrete trajectories (RUN or --dtrajs)')
     .description(
-      'Fit the EDMD/Koopman Markov model of the Li states (eqs. 4, 6–8): transition and rate matrices, stationary\n' +
-        'populations, eigenvalues, implied timescales over lags, escape rates, mobility ranking, Chapman–Kolmogorov\n' +
-        'test, optional bootstrap error bars (with TPT rate and pathway fluxes for --source/--target, default least →\n' +
-        'most mobile). Writes RUN/kinetics.json (or -o FILE.json) and CSV tables beside it.',
+      'Fit the EDMD/Koopman Markov model of the Li states (eqs. 4, 6–8): transition and rate matrices, stationary ' +
+        'populations, eigenvalues, implied timescales over lags, escape rates, mobility ranking, Chapman–Kolmogorov ' +
+        'test, optional bootstrap error bars (with TPT rate and pathway fluxes for --source/--target, default least → ' +
+        'most mobile). Writes RUN/kinetics.json (or -o FILE.json) and CSV tables beside it. On a folder made by `getsei run`, without -o, the settings go into RUN/config.json and the pipeline reruns kinetics, paths, stability and the report, so the folder stays on one lag.',
     );
   addModelOptions(cmd)
     .option('--lags <list>', 'lags of the implied-timescale scan, comma-separated frames or times (1,2,5 or 1ps,10ps); default 20 geometric lags from 1 frame to 2τ')
