@@ -23,7 +23,8 @@ export const ConfigSchema = z.object({
     stride: z.number().int().positive().default(1).describe('use every stride-th frame'),
     independent: z.boolean().default(false).describe('several files are independent trajectories, not consecutive segments'),
     typeMap: z.record(z.string(), z.string()).optional().describe('LAMMPS atom type → element, e.g. { 1 = "Li", 2 = "S" }'),
-  }).strict().default({ start: 0, stride: 1, independent: false }),
+    minDistanceAngstrom: z.number().min(0).default(0.5).describe('frames with two atoms closer than this (Å) are refused as impossible; 0 turns the check off'),
+  }).strict().default({ start: 0, stride: 1, independent: false, minDistanceAngstrom: 0.5 }),
   features: z.object({
     shellAngstrom: z.number().positive().default(4.0).describe('coordination shell for element counts, mean distance and angles (Å; paper: 4.0)'),
     graphRadiusAngstrom: z.number().positive().default(4.0).describe('atoms within this distance of a Li are the nodes of its graph (Å)'),

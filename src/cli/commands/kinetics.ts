@@ -41,7 +41,7 @@ function toStateArray(data: ReturnType<typeof decodeNpy>['data'], file: string):
   if (data instanceof Int8Array || data instanceof Int16Array || data instanceof Int32Array || data instanceof Uint8Array || data instanceof Uint16Array) {
     return data;
   }
-  if (data instanceof BigInt64Array || data instanceof Uint32Array) {
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array || data instanceof Uint32Array) {
     const out = new Int32Array(data.length);
     for (let i = 0; i < data.length; i++) {
       const v = Number(data[i]);
@@ -70,20 +70,76 @@ function decode(bytes: Uint8Array, file: string): ReturnType<typeof decodeNpy> {
   }
 }
 
-/** Discrete trajectories from .npy (int array: 2-D rows = trajectories, or 1-D = one trajectory) or .json. */
-export async function loadDiscreteTrajectories(file: string): Promise<DiscreteTrajectories> {
+/** How the axes of a 2-D state array are laid out: rows = trajectories (getsei's states.npy) or rows = frames. */
+export type StateLayout = 'atoms-first' | 'frames-first';
+
+const LAYOUT_HINT =
+  'give --atoms-first if rows are trajectories ([nLi, nFrames], as getsei writes states.npy) or --frames-first if ' +
+  'rows are frames ([nFrames, nLi], e.g. np.save of a per-frame array)';
+
+/** The array transposed from [rows, cols] to [cols, rows], same element type. */
+function transposed(states: StateArray, rows: number, cols: number): StateArray {
+  const out = new (states.constructor as new (n: number) => StateArray)(states.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = states[r * cols + c];
+  return out;
+}
+
+/**
+ * A 2-D array as trajectories. Its layout cannot be read from the data: with no layout given, an array with more
+ * rows than columns is refused (an MD run has more frames than Li atoms, so it is probably [frames, atoms]); one with
+ * at most as many rows as columns is read as rows = trajectories, the layout getsei writes.
+ */
+function matrixOf(states: StateArray, rows: number, cols: number, file: string, layout: StateLayout | undefined): DiscreteTrajectories {
+  if (layout === undefined && rows > cols) {
+    throw new InputError({ file }, `the state array has shape [${rows}, ${cols}]: more rows than columns, so rows may be frames rather than trajectories`, LAYOUT_HINT);
+  }
+  if (layout === 'frames-first') return { states: transposed(states, rows, cols), nTrajectories: cols, nFrames: rows };
+  return { states, nTrajectories: rows, nFrames: cols };
+}
+
+/** Integer states from a CSV/TSV/whitespace table: one row per line (a header line of names is skipped). */
+function csvRows(text: string, file: string): { states: Int32Array; rows: number; cols: number } {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length > 0 && /[A-Za-z_]/.test(lines[0]) && !/^[\s,;\d+-]*$/.test(lines[0])) lines.shift();
+  if (lines.length === 0) throw new InputError({ file }, 'the table has no rows of states', 'write one row of integer states per line');
+  const values: number[] = [];
+  let cols = -1;
+  lines.forEach((line, r) => {
+    const cells = line.trim().split(/\s*[,;\t]\s*|\s+/);
+    if (cols >= 0 && cells.length !== cols) throw new InputError({ file, line: r + 1 }, `this row has ${cells.length} values but the first has ${cols}`, 'give every row the same number of states');
+    cols = cells.length;
+    for (const cell of cells) {
+      const v = Number(cell);
+      if (!/^[+-]?\d+$/.test(cell) || !Number.isSafeInteger(v)) throw new InputError({ file, line: r + 1 }, `'${cell}' is not an integer state`, 'states are integers ≥ 0, or −1 for undefined');
+      values.push(v);
+    }
+  });
+  return { states: Int32Array.from(values), rows: lines.length, cols };
+}
+
+/**
+ * Discrete trajectories from .npy (integer array of any dtype and byte order, C or Fortran order: 2-D or 1-D = one
+ * trajectory), .csv/.tsv (a table of integers) or .json (array of arrays, rows = trajectories). `layout` says
+ * whether the rows of a 2-D array are trajectories or frames (see matrixOf).
+ */
+export async function loadDiscreteTrajectories(file: string, layout?: StateLayout): Promise<DiscreteTrajectories> {
   const bytes = await readBytes(file, 'discrete trajectories');
-  if (file.toLowerCase().endsWith('.npy')) {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.npy')) {
     const { data, shape } = decode(bytes, file);
     const states = toStateArray(data, file);
     if (shape.length === 1) return { states, nTrajectories: 1, nFrames: shape[0] };
-    if (shape.length === 2) return { states, nTrajectories: shape[0], nFrames: shape[1] };
+    if (shape.length === 2) return matrixOf(states, shape[0], shape[1], file, layout);
     throw new InputError({ file }, `states must be a 1-D or 2-D array (trajectories × frames), got shape [${shape.join(', ')}]`);
   }
-  if (file.toLowerCase().endsWith('.json')) {
+  if (/\.(csv|tsv)$/.test(lower)) {
+    const { states, rows, cols } = csvRows(bytes.toString('utf8'), file);
+    return matrixOf(states, rows, cols, file, layout);
+  }
+  if (lower.endsWith('.json')) {
     let value: unknown;
     try {
-      value = JSON.parse(bytes.toString('utf8'));
+      value = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
     } catch (err) {
       throw new InputError({ file }, `not valid JSON (${(err as Error).message})`);
     }
@@ -94,9 +150,14 @@ export async function loadDiscreteTrajectories(file: string): Promise<DiscreteTr
     rows.forEach((r: unknown, i: number) => {
       if (!Array.isArray(r)) throw new InputError({ file }, `trajectory ${i} is not an array of states`);
     });
+    if (layout === 'frames-first') {
+      const n = (rows[0] as number[]).length;
+      if (rows.some((r: number[]) => r.length !== n)) throw new InputError({ file }, '--frames-first needs rows of equal length (one per frame)');
+      return Array.from({ length: n }, (_, c) => rows.map((r: number[]) => r[c]));
+    }
     return rows as number[][];
   }
-  throw new GetseiError(`${file}: unknown discrete-trajectory format; use .npy (integer array) or .json (array of arrays)`);
+  throw new GetseiError(`${file}: unknown discrete-trajectory format; use .npy (integer array), .csv (table of integers) or .json (array of arrays)`);
 }
 
 /** Per-frame segment ids from .npy (1-D integer array) or .json (array of integers). */
@@ -106,7 +167,7 @@ export async function loadSegments(file: string): Promise<Int32Array> {
   if (file.toLowerCase().endsWith('.json')) {
     let v: unknown;
     try {
-      v = JSON.parse(bytes.toString('utf8'));
+      v = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
     } catch (err) {
       throw new InputError({ file }, `not valid JSON (${(err as Error).message})`);
     }
@@ -151,13 +212,18 @@ async function manifestDtPs(run: string): Promise<number | null> {
 }
 
 /** Load RUN/states.npy (+ RUN/segments.npy, RUN/manifest.json dtPs), or --dtrajs [--segments]. */
-export async function loadInput(run: string | undefined, opts: { dtrajs?: string; segments?: string }): Promise<LoadedTrajectories> {
+export async function loadInput(
+  run: string | undefined,
+  opts: { dtrajs?: string; segments?: string; framesFirst?: boolean; atomsFirst?: boolean },
+): Promise<LoadedTrajectories> {
+  if (opts.framesFirst === true && opts.atomsFirst === true) throw new GetseiError('give either --frames-first or --atoms-first, not both');
+  const layout: StateLayout | undefined = opts.framesFirst === true ? 'frames-first' : opts.atomsFirst === true ? 'atoms-first' : undefined;
   if (run !== undefined && opts.dtrajs !== undefined) throw new GetseiError('give either a RUN folder or --dtrajs FILE, not both');
   if (run === undefined && opts.dtrajs === undefined) throw new GetseiError('give a RUN folder (with states.npy) or --dtrajs FILE (.npy or .json)');
   if (opts.dtrajs !== undefined) {
     const file = resolve(opts.dtrajs);
     return {
-      dtrajs: await loadDiscreteTrajectories(file),
+      dtrajs: await loadDiscreteTrajectories(file, layout),
       segments: opts.segments === undefined ? undefined : await loadSegments(resolve(opts.segments)),
       dtPs: null, source: file, runDir: null,
     };
@@ -170,7 +236,8 @@ export async function loadInput(run: string | undefined, opts: { dtrajs?: string
   if (opts.segments !== undefined) throw new GetseiError('--segments is for --dtrajs input; a run folder uses RUN/segments.npy');
   const segFile = join(dir, 'segments.npy');
   return {
-    dtrajs: await loadDiscreteTrajectories(statesFile),
+    // getsei writes RUN/states.npy as [nLi, nFrames]
+    dtrajs: await loadDiscreteTrajectories(statesFile, 'atoms-first'),
     segments: (await exists(segFile)) ? await loadSegments(segFile) : undefined,
     dtPs: await manifestDtPs(dir),
     source: statesFile,
@@ -237,7 +304,9 @@ function confidenceArg(v: string): number {
 export function addModelOptions(cmd: Command) {
   return cmd
     .argument('[RUN]', 'run folder: reads RUN/states.npy (int16 [nLi, nFrames], −1 = undefined), RUN/segments.npy and RUN/manifest.json (dtPs) if present')
-    .option('--dtrajs <file>', 'discrete trajectories instead of a run folder: .npy (integer array, rows = trajectories, or 1-D) or .json (array of arrays)')
+    .option('--dtrajs <file>', 'discrete trajectories instead of a run folder: .npy (any integer dtype, byte order, C or Fortran order; 2-D or 1-D), .csv (table of integers) or .json (array of arrays)')
+    .option('--atoms-first', 'with --dtrajs: rows of a 2-D array are trajectories ([nLi, nFrames]); needed when it has more rows than columns')
+    .option('--frames-first', 'with --dtrajs: rows of a 2-D array are frames ([nFrames, nLi]); the array is transposed')
     .option('--segments <file>', 'with --dtrajs: per-frame independent-segment ids (.npy or .json, one per frame); no transition is counted across a segment boundary')
     .addOption(new Option('--lag <lag>', 'lag τ: frames (800), time (80ps, 0.08ns, 800fs; needs dt) or auto (default: the shortest lag where the implied timescales level off)').argParser((v) => parseLagSetting(v)))
     .addOption(new Option('--dt <ps>', 'time between frames in ps (default: the run manifest\'s dtPs; unknown → times in frames)').argParser(dtArg))

@@ -49,7 +49,7 @@ export function registerRun(program: Command): void {
     const read = trajectoryOptionsFrom(opts);
     const seed = opts.seed;
     const merged = mergeConfig(fileConfig, {
-      input: { dtPs: read.dtPs, format: read.format, start: read.start, stop: read.stop, stride: read.stride, independent: read.independent, typeMap: read.typeMap },
+      input: { dtPs: read.dtPs, format: read.format, start: read.start, stop: read.stop, stride: read.stride, independent: read.independent, typeMap: read.typeMap, minDistanceAngstrom: read.minDistanceAngstrom },
       contrastive: { epochs: opts.epochs, seed },
       states: { count: opts.states, seed },
       kinetics: { lag: opts.lag, seed },
