@@ -35,3 +35,18 @@ test('run on a missing file or a folder: one error line, exit 2, and no run fold
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('help text wraps whole paragraphs: no short line in the middle of a command description', () => {
+  for (const cmd of ['run', 'demo', 'featurize', 'states', 'kinetics', 'paths', 'stability', 'report', 'compare', 'synth']) {
+    const r = getsei([cmd, '--help']);
+    assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
+    const lines = r.stdout.split('\n');
+    const start = lines.findIndex((l) => l.startsWith('Usage:')) + 2;
+    const end = lines.findIndex((l, i) => i >= start && l.trim() === '');
+    const description = lines.slice(start, end);
+    description.slice(0, -1).forEach((l, i) => {
+      if (/[.:]$/.test(l)) return; // a sentence may end a line
+      assert.ok(l.length > 55, `${cmd} --help, line ${i + 1} breaks mid-sentence: "${l}"`);
+    });
+  }
+});

@@ -27,7 +27,7 @@ test("import('getsei') from an installed package exposes the stage APIs; the lib
   const { dir, pkg } = install();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const probe = `import('getsei').then((m) => console.log(JSON.stringify(
-    ['readTrajectory', 'fitMarkovModel', 'reactiveFlux', 'dominantPathways', 'fitGaussianMixture', 'runPipeline', 'parseLagSetting']
+    ['readTrajectory', 'fitMarkovModel', 'reactiveFlux', 'dominantPathways', 'fitGaussianMixture', 'runPipeline', 'parseLagSetting', 'fitTracerDiffusion']
       .map((k) => [k, typeof m[k]]))))`;
   const r = spawnSync(process.execPath, ['-e', probe], { cwd: dir, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);

@@ -4,11 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeNpy } from '../src/util/npy.ts';
+import { fmt } from '../src/report/derive.ts';
 import { getsei } from './helpers.ts';
 
 const lgps = new URL('./data/LGPS-600K-small/LGPS-600K.extxyz.gz', import.meta.url).pathname;
 
 // Small and fast: 150 frames × 20 Li of LGPS, one training epoch, 3 states, few restarts and resamples.
+/** The report's metrics row for the lag, as report-page writes it. */
+function reportLag(k: { lag: number; timeUnit: string }): string {
+  return `<tr><td>lag time τ (${k.timeUnit})</td><td>${fmt(k.lag)}</td></tr>`;
+}
+
 const CONFIG = `
 [input]
 stop = 150
@@ -85,6 +91,36 @@ test('getsei run: every output exists and parses; a second run skips every stage
   assert.equal(third.code, 0, third.stderr);
   assert.match(third.stdout, /stages run: kinetics, paths, stability, report; up to date: featurize, transport, encoder, states/);
   assert.equal(JSON.parse(readFileSync(join(run, 'kinetics.json'), 'utf8')).lagFrames, 3);
+
+  // kinetics / paths on the run folder go through the manifest: never a folder mixing lags
+  const lagsAgree = (frames: number, step: string): void => {
+    const k = JSON.parse(readFileSync(join(run, 'kinetics.json'), 'utf8'));
+    const p = JSON.parse(readFileSync(join(run, 'paths.json'), 'utf8'));
+    assert.equal(k.lagFrames, frames, `${step}: kinetics.json`);
+    assert.equal(p.lagFrames, frames, `${step}: paths.json`);
+    assert.equal(JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).kinetics.lag, frames, `${step}: config.json`);
+    const html = readFileSync(join(run, 'report.html'), 'utf8');
+    assert.ok(html.includes(reportLag(k)), `${step}: the report shows lag ${reportLag(k)}`);
+    const m = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'));
+    for (const s of ['kinetics', 'paths', 'report']) assert.equal(m.stages[s].status, 'done', `${step}: ${s}`);
+  };
+  const k4 = getsei(['kinetics', run, '--lag', '4']);
+  assert.equal(k4.code, 0, k4.stderr);
+  assert.match(k4.stdout, /stages run: kinetics, paths, stability, report/);
+  lagsAgree(4, 'kinetics RUN --lag 4');
+  const back = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3']);
+  assert.equal(back.code, 0, back.stderr);
+  assert.match(back.stdout, /stages run: kinetics, paths, stability, report/);
+  lagsAgree(3, 'then run --lag 3');
+  const p2 = getsei(['paths', run, '--lag', '2']);
+  assert.equal(p2.code, 0, p2.stderr);
+  lagsAgree(2, 'paths RUN --lag 2');
+  const back2 = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3']);
+  assert.equal(back2.code, 0, back2.stderr);
+  lagsAgree(3, 'then run --lag 3 again');
+  const refused = getsei(['kinetics', run, '--rate-method', 'clip']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /pipeline run folder: .* no setting for --rate-method; write a separate result with -o FILE\.json/);
 });
 
 test('getsei run: a bad config key is a clear error before any work', () => {

@@ -158,7 +158,7 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
   await step('states', stageOutputHash(manifest, 'encoder'), config.states, () =>
     runStage(run, 'states', { inputHash: stageOutputHash(manifest, 'encoder'), config: config.states, seed: config.states.seed }, () => {
       reporter?.stageStart('states', undefined, 'Gaussian mixture on the embeddings');
-      return runStatesStage(run, config);
+      return runStatesStage(run, config, (d, t, note) => reporter?.stageTick('states', d, t, note));
     }),
   );
   if (done('states')) return result();

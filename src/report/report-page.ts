@@ -5,7 +5,7 @@ import {
 } from './derive.ts';
 import { figureBlock, h, notComputed, page, tableHtml, type RenderedFigure } from './html.ts';
 import { networkLayout } from './network.ts';
-import { ROLE_COLORS, stateColor } from './style.ts';
+import { ELEMENT_COLORS, ROLE_COLORS, stateColor } from './style.ts';
 import type { ReportInput } from './types.ts';
 
 function swatch(id: number): string {
@@ -199,7 +199,7 @@ function pageData(input: ReportInput): unknown {
   }
   return {
     representatives: (s?.representatives ?? []).map((r) => ({ state: r.state, xyz: r.xyz, centerIndex: r.centerIndex ?? 0, note: r.note ?? '' })),
-    frame: input.frameView ? { xyz: input.frameView.xyz, stateByAtom: input.frameView.stateByAtom, colors: Object.fromEntries(ids.map((id) => [id, stateColor(id)])) } : null,
+    frame: input.frameView ? { xyz: input.frameView.xyz, stateByAtom: input.frameView.stateByAtom, colors: Object.fromEntries(ids.map((id) => [id, stateColor(id)])), elementColors: ELEMENT_COLORS } : null,
     network,
   };
 }

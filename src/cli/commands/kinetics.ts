@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
@@ -10,7 +11,12 @@ import { kineticsTables, runKinetics, type KineticsReport } from '../../tpt/inde
 import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.ts';
 import { GetseiError, InputError } from '../../util/errors.ts';
 import { decodeNpy } from '../../util/npy.ts';
+import { mergeConfig, parseConfig, type ConfigInput } from '../../pipeline/config.ts';
 import { DEFAULT_LAG, lagSettingFrames, parseLagSetting, resolveLag } from '../../pipeline/lag.ts';
+import { readManifest } from '../../pipeline/manifest.ts';
+import { runPipeline } from '../../pipeline/run.ts';
+import { terminalReporter } from '../run-reporter.ts';
+import { runSummaryText } from '../summary.ts';
 
 /** A lag in a list (--lags): frames or a time, never auto. */
 function lagFrames(text: string, dtPs: number | null, what: string): number {
@@ -365,16 +371,18 @@ export function registerKinetics(program: Command): void {
     .command('kinetics')
     .summary('EDMD/Koopman Markov model of discrete trajectories (RUN or --dtrajs)')
     .description(
-      'Fit the EDMD/Koopman Markov model of the Li states (eqs. 4, 6–8): transition and rate matrices, stationary\n' +
-        'populations, eigenvalues, implied timescales over lags, escape rates, mobility ranking, Chapman–Kolmogorov\n' +
-        'test, optional bootstrap error bars (with TPT rate and pathway fluxes for --source/--target, default least →\n' +
-        'most mobile). Writes RUN/kinetics.json (or -o FILE.json) and CSV tables beside it.',
+      'Fit the EDMD/Koopman Markov model of the Li states (eqs. 4, 6–8): transition and rate matrices, stationary ' +
+        'populations, eigenvalues, implied timescales over lags, escape rates, mobility ranking, Chapman–Kolmogorov ' +
+        'test, optional bootstrap error bars (with TPT rate and pathway fluxes for --source/--target, default least → ' +
+        'most mobile). Writes RUN/kinetics.json (or -o FILE.json) and CSV tables beside it. On a folder made by `getsei run`, without -o, the settings go into RUN/config.json and the pipeline reruns kinetics, paths, stability and the report, so the folder stays on one lag.',
     );
   addModelOptions(cmd)
     .option('--lags <list>', 'lags of the implied-timescale scan, comma-separated frames or times (1,2,5 or 1ps,10ps); default 20 geometric lags from 1 frame to 2τ')
     .addOption(new Option('--ck-steps <k>', 'Chapman–Kolmogorov test: compare K(τ)^k with K(kτ) for k = 1…K').default(5).argParser(positiveIntArg('--ck-steps')))
-    .action(async (run, opts) => {
+    .action(async (run, opts, command) => {
       const loaded = await loadInput(run, opts);
+      const given = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
+      if (loaded.runDir !== null && opts.out === undefined && (await rerunPipelineStages(loaded.runDir, opts, given, 'kinetics'))) return;
       const dtPs = opts.dt ?? loaded.dtPs;
       const prepared = prepareLoaded(loaded, { undefinedPolicy: opts.undefined });
       const { lag, choice: lagChoice } = resolveLag(opts.lag ?? DEFAULT_LAG, prepared, { dtPs, estimator: opts.estimator });
@@ -392,4 +400,47 @@ export function registerKinetics(program: Command): void {
       const written = await writeReport(file, { ...report, lagChoice }, kineticsTables(report));
       process.stdout.write(`${summary(report)}→ ${written[0]} (+ ${written.length - 1} CSV tables)\n`);
     });
+}
+
+/** Options of `kinetics` / `paths` that the run configuration has a key for, and where each goes. */
+const CONFIG_KEYS: Record<string, [section: 'kinetics' | 'paths', key: string]> = {
+  lag: ['kinetics', 'lag'], estimator: ['kinetics', 'estimator'], bootstrap: ['kinetics', 'bootstrap'], seed: ['kinetics', 'seed'],
+  source: ['paths', 'source'], target: ['paths', 'target'], pathways: ['paths', 'pathways'],
+};
+
+/**
+ * `kinetics RUN` / `paths RUN` without -o on a folder `getsei run` made (its manifest records stages): the settings
+ * go into RUN/config.json and the pipeline reruns kinetics and what follows it (paths, stability, report) as far as
+ * they changed — so the folder never holds a kinetics.json, a paths.json and a report at different lags. A setting
+ * the configuration has no key for is refused here (give -o FILE.json to write a separate result). Returns false
+ * when RUN is not a pipeline folder (the command then writes its files as before).
+ */
+export async function rerunPipelineStages(runDir: string, opts: Record<string, unknown>, given: (name: string) => boolean, what: string): Promise<boolean> {
+  const manifest = await readManifest(runDir);
+  if (manifest?.stages?.kinetics === undefined || !existsSync(join(runDir, 'config.json'))) return false;
+  const unsupported = Object.keys(opts).filter((k) => given(k) && !(k in CONFIG_KEYS));
+  if (unsupported.length > 0) {
+    const flags = unsupported.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
+    throw new GetseiError(
+      `${runDir} is a pipeline run folder: ${what} there reruns its stages from RUN/config.json, which has no setting for ${flags}; ` +
+        `write a separate result with -o FILE.json`,
+    );
+  }
+  const overrides: Record<string, Record<string, unknown>> = { kinetics: {}, paths: {} };
+  for (const [name, [section, key]] of Object.entries(CONFIG_KEYS)) {
+    if (!given(name)) continue;
+    const v = opts[name];
+    overrides[section][key] = name === 'source' || name === 'target' ? parseStateList(v as string, `--${name}`) : v;
+  }
+  const file = join(runDir, 'config.json');
+  let current: unknown;
+  try {
+    current = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new InputError({ file }, `not valid JSON (${(err as Error).message})`, `rerun \`getsei run FILES -o ${runDir}\``);
+  }
+  const config = parseConfig(mergeConfig(current as ConfigInput, overrides), file);
+  const result = await runPipeline({ run: runDir, files: [], config, reporter: terminalReporter() });
+  process.stdout.write(runSummaryText(runDir, result));
+  return true;
 }

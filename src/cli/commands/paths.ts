@@ -9,7 +9,7 @@ import {
 import { pathsTables, runPaths, type PathsReport } from '../../tpt/index.ts';
 import { GetseiError, InputError } from '../../util/errors.ts';
 import {
-  addModelOptions, loadInput, outputPath, parseStateList, prepareLoaded, writeReport,
+  addModelOptions, loadInput, rerunPipelineStages, outputPath, parseStateList, prepareLoaded, writeReport,
 } from './kinetics.ts';
 import { DEFAULT_LAG, resolveLag } from '../../pipeline/lag.ts';
 
@@ -73,18 +73,19 @@ export function registerPaths(program: Command): void {
     .command('paths')
     .summary('transition path theory: committors, fluxes, dominant pathways')
     .description(
-      'Transition path theory on the Markov model (eq. 5): committors, equilibrium / gross / net reactive flux,\n' +
-        'total flux, rate, mean first passage time, and the dominant pathways (repeated widest path with its bottleneck,\n' +
-        'subtracted until k paths) with their diversity. Source/target default to least → most mobile. With a RUN\n' +
-        'folder and no --lag, the lag and estimator of RUN/kinetics.json are reused (else --lag auto). Writes RUN/paths.json (or -o).',
+      'Transition path theory on the Markov model (eq. 5): committors, equilibrium / gross / net reactive flux, ' +
+        'total flux, rate, mean first passage time, and the dominant pathways (repeated widest path with its bottleneck, ' +
+        'subtracted until k paths) with their diversity. Source/target default to least → most mobile. With a RUN ' +
+        'folder and no --lag, the lag and estimator of RUN/kinetics.json are reused (else --lag auto). Writes RUN/paths.json (or -o FILE.json). On a folder made by `getsei run`, without -o, the settings go into RUN/config.json and the pipeline reruns the stages they change, report included.',
     );
   addModelOptions(cmd)
     .option('--coarse <sets>', 'also lump the flux onto sets of states, ";"-separated, e.g. "0,1;2,3" (source and target stay whole)')
     .action(async (run, opts, command) => {
       const loaded = await loadInput(run, opts);
+      const given = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
+      if (loaded.runDir !== null && opts.out === undefined && (await rerunPipelineStages(loaded.runDir, opts, given, 'paths'))) return;
       const dtPs = opts.dt ?? loaded.dtPs;
       const fromKinetics = loaded.runDir !== null && opts.lag === undefined ? await kineticsSettings(loaded.runDir) : null;
-      const given = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
       const inherit = <T>(name: string, cli: T, recorded: T | undefined): T => (given(name) || recorded === undefined ? cli : recorded);
       const undefinedPolicy = inherit('undefined', opts.undefined, fromKinetics?.undefinedPolicy);
       const prepared = prepareLoaded(loaded, { undefinedPolicy });

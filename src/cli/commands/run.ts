@@ -27,7 +27,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .summary('the whole pipeline: featurize → encoder → states → kinetics → paths → stability → report')
     .description(
-      'Run the whole GET-SEI pipeline: featurize → encoder → states → kinetics → paths → report.\n' +
+      'Run the whole GET-SEI pipeline: featurize → encoder → states → kinetics → paths → report. ' +
         'Stages already up to date in RUN (same inputs and settings) are skipped; an interrupted run resumes.',
     )
     .argument('<files...>', 'trajectory file(s): XDATCAR, extended XYZ, LAMMPS dump (.gz read transparently)')
