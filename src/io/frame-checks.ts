@@ -57,7 +57,7 @@ export function checkFrame(raw: RawFrame, file: string, checks: FrameChecks = DE
   if (checks.minDistanceAngstrom > 0 && n > 1) checkOverlaps(raw, loc, checks.minDistanceAngstrom);
 }
 
-function checkOverlaps(raw: RawFrame, loc: { file: string; frame: number; line: number }, minDistanceAngstrom: number): void {
+function checkOverlaps(raw: RawFrame, loc: { file: string; frame: number; line?: number }, minDistanceAngstrom: number): void {
   // search at about the mean atomic spacing: the cell list then has about one bin per atom, however small the bound
   const n = raw.positions.length / 3;
   const searchAngstrom = Math.max(minDistanceAngstrom, Math.cbrt(cellVolume(raw.cell) / n));

@@ -4,7 +4,7 @@ import { GetseiError, InputError } from '../util/errors.ts';
 import { detectReader, getReader, listReaders, registerReader } from './registry.ts';
 import { collect, scratch } from './testing.ts';
 import { assertHasLithium, readTrajectory, requireFrameIntervalPs, summarizeTrajectory } from './trajectory.ts';
-import type { RawFrame, TrajectoryReader } from './types.ts';
+import type { RawFrame, TextTrajectoryReader } from './types.ts';
 import { makeCell } from '../structure/index.ts';
 
 const tmp = scratch();
@@ -137,7 +137,7 @@ test('registry: names, aliases and paths; content sniffing beats a misleading na
 });
 
 test('a registered reader is found by name, extension and sniff', async () => {
-  const one: TrajectoryReader = {
+  const one: TextTrajectoryReader = {
     name: 'one-atom',
     aliases: [],
     extensions: ['.one'],

@@ -3,7 +3,7 @@ import { InputError } from '../util/errors.ts';
 import { cellOrFail, elementOrFail, readNumbers, readTriple, sameMatrix, truncatedError } from './common.ts';
 import { describeBadNumber, Fields, looksNumeric, parseNumber, splitFields } from './fields.ts';
 import type { LineReader } from './lines.ts';
-import type { RawFrame, ReaderContext, TrajectoryReader } from './types.ts';
+import type { RawFrame, ReaderContext, TextTrajectoryReader } from './types.ts';
 
 /**
  * VASP 5 XDATCAR. A header (title, scale, three lattice rows, species line, counts line) and then one block per
@@ -191,7 +191,7 @@ function sniffXdatcar(head: readonly string[]): boolean {
   );
 }
 
-export const xdatcarReader: TrajectoryReader = {
+export const xdatcarReader: TextTrajectoryReader = {
   name: 'xdatcar',
   aliases: ['vasp-xdatcar', 'vasp', 'XDATCAR'],
   extensions: ['.xdatcar'],
