@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ReadOptions } from '../io/index.ts';
+import { DEFAULT_FRAME_CHECKS, type ReadOptions } from '../io/index.ts';
 import { GetseiError } from '../util/errors.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import type { Config } from './config.ts';
@@ -71,6 +71,7 @@ function readOptionsOf(config: Config): ReadOptions {
   if (i.dtPs !== undefined) read.dtPs = i.dtPs;
   if (i.format !== undefined) read.format = i.format;
   if (i.typeMap !== undefined) read.typeMap = i.typeMap;
+  if (i.minDistanceAngstrom !== DEFAULT_FRAME_CHECKS.minDistanceAngstrom) read.minDistanceAngstrom = i.minDistanceAngstrom;
   return read;
 }
 
@@ -86,6 +87,8 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
   const threads = config.run.threads > 0 ? config.run.threads : undefined;
   const ran: StageName[] = [];
   const skipped: StageName[] = [];
+  // every input file checked before anything is written, so a typo leaves no half-made run folder
+  const inputs = await Promise.all(req.files.map(describeInput));
   await writeJsonAtomic(join(run, 'config.json'), config);
 
   const step = async (name: StageName, inputHash: string, stageConfig: unknown, body: () => Promise<unknown>): Promise<void> => {
@@ -118,7 +121,6 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
   // featurize: keyed by the input files' content and the reading options
   if (req.files.length > 0) {
     const read = readOptionsOf(config);
-    const inputs = await Promise.all(req.files.map(describeInput));
     const { inputHash: featurizeInput, config: featurizeConfig } = featurizeKeys(inputs, read, config.features);
     await step('featurize', featurizeInput, featurizeConfig, async () => {
       reporter?.stageStart('featurize', undefined, 'reading frames and computing per-atom features');

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fitMarkovModel, impliedTimescalesScan, prepareTrajectories, type MarkovModel } from '../markov/index.ts';
+import { fitMarkovModel, prepareTrajectories, type MarkovModel } from '../markov/index.ts';
 import {
   kineticsTables, pathsTables, runKineticsWithModel, runPaths, type KineticsReport, type PathsReport,
 } from '../tpt/index.ts';
@@ -8,33 +8,12 @@ import { GetseiError } from '../util/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { decodeNpy } from '../util/npy.ts';
 import type { Config } from './config.ts';
-import { chooseLag, type LagChoice } from './lag.ts';
+import { resolveLag, type LagChoice } from './lag.ts';
 
 export interface KineticsStageResult {
   readonly report: KineticsReport;
   readonly model: MarkovModel;
   readonly lagChoice: LagChoice | null;
-}
-
-/** Lags (frames) tried by `--lag auto`: 20 geometric steps from 1 to half the longest uninterrupted stretch. */
-export function autoLagGrid(longestRun: number, count = 20): number[] {
-  const maxLag = Math.max(1, Math.floor(longestRun / 2));
-  const lags = new Set<number>();
-  for (let i = 0; i < count; i++) lags.add(Math.max(1, Math.round(maxLag ** (i / (count - 1)))));
-  return [...lags].sort((a, b) => a - b);
-}
-
-/** A lag as configured (frames, "80ps" or "auto") → frames, or undefined for auto. */
-export function lagFrames(lag: number | string, dtPs: number | null): number | undefined {
-  if (lag === 'auto') return undefined;
-  if (typeof lag === 'number') return lag;
-  const ps = Number(lag.replace(/ps$/, ''));
-  if (dtPs === null) {
-    throw new GetseiError(`a lag in ps ("${lag}") needs the time per frame: give --dt (ps), or give the lag in frames`);
-  }
-  const frames = Math.round(ps / dtPs);
-  if (frames < 1) throw new GetseiError(`the lag ${lag} is shorter than one frame (${dtPs} ps)`);
-  return frames;
 }
 
 async function loadStates(run: string): Promise<{ states: Int16Array; nLi: number; nFrames: number; segments: Int32Array }> {
@@ -53,14 +32,7 @@ export async function runKineticsStage(run: string, config: Config, dtPs: number
   const { states, nLi, nFrames, segments } = await loadStates(run);
   const k = config.kinetics;
   const prepared = prepareTrajectories({ states, nTrajectories: nLi, nFrames }, { segments });
-  let lag = lagFrames(k.lag, dtPs);
-  let lagChoice: LagChoice | null = null;
-  if (lag === undefined) {
-    const grid = autoLagGrid(prepared.longestRun);
-    const scan = impliedTimescalesScan(prepared, grid, { dtPs, estimator: k.estimator });
-    lagChoice = chooseLag(scan.lags, scan.lagTimes, scan.timescales.map((t) => (t.length > 0 ? t[0] : NaN)));
-    lag = lagChoice.lag;
-  }
+  const { lag, choice: lagChoice } = resolveLag(k.lag, prepared, { dtPs, estimator: k.estimator }, 'kinetics.lag');
   if (lag >= prepared.longestRun) {
     throw new GetseiError(`the lag (${lag} frames) is not shorter than the longest uninterrupted trajectory stretch (${prepared.longestRun} frames); choose a shorter lag`);
   }
