@@ -12,6 +12,7 @@ export * from './contrastive/index.ts';
 export * from './states/index.ts';
 export * from './markov/index.ts';
 export * from './tpt/index.ts';
+export * from './transport/index.ts';
 /** The synthetic-interphase generator, as a namespace: its planted-truth TPT names would shadow the estimators'. */
 export * as synth from './synth/index.ts';
 export * from './util/index.ts';
