@@ -55,8 +55,9 @@ export async function runKineticsStage(run: string, config: Config, dtPs: number
   const prepared = prepareTrajectories({ states, nTrajectories: nLi, nFrames }, { segments });
   let lag = lagFrames(k.lag, dtPs);
   let lagChoice: LagChoice | null = null;
+  let grid: number[] | undefined;
   if (lag === undefined) {
-    const grid = autoLagGrid(prepared.longestRun);
+    grid = autoLagGrid(prepared.longestRun);
     const scan = impliedTimescalesScan(prepared, grid, { dtPs, estimator: k.estimator });
     lagChoice = chooseLag(scan.lags, scan.lagTimes, scan.timescales.map((t) => (t.length > 0 ? t[0] : NaN)));
     lag = lagChoice.lag;
@@ -65,7 +66,8 @@ export async function runKineticsStage(run: string, config: Config, dtPs: number
     throw new GetseiError(`the lag (${lag} frames) is not shorter than the longest uninterrupted trajectory stretch (${prepared.longestRun} frames); choose a shorter lag`);
   }
   const { report, model } = runKineticsWithModel(prepared, {
-    lag, dtPs, estimator: k.estimator, segments,
+    // with --lag auto the report's implied-timescale scan is the full scan the lag was chosen from
+    lag, dtPs, estimator: k.estimator, segments, lags: grid,
     bootstrap: k.bootstrap > 0 ? { nSamples: k.bootstrap, seed: k.seed } : undefined,
     source: config.paths.source, target: config.paths.target, pathways: config.paths.pathways,
   });
