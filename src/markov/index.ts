@@ -25,6 +25,7 @@ export {
   type ImpliedTimescalesScan, type TimescalesOptions, type ChapmanKolmogorovTest, impliedTimescalesScan,
   defaultLagGrid, chapmanKolmogorovTest, resolvedProcesses, NO_RESOLVED_PROCESS_WARNING,
 } from './timescales.ts';
+export { type PccaResult, pccaPlus } from './pcca.ts';
 export { type CkVerdict, type ChapmanKolmogorovVerdicts, chapmanKolmogorovVerdicts } from './ck-verdict.ts';
 export {
   type BootstrapOptions, type BootstrapRun, type Summary, bootstrapModels, summarise, SampleCollector,
