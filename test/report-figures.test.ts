@@ -3,9 +3,11 @@ import { test } from 'node:test';
 import { makeFixtureReportInput } from '../src/report/fixture.ts';
 import { networkLayout, networkSvg } from '../src/report/network.ts';
 import {
-  ckTestFigure, escapeRateFigure, impliedTimescalesFigure, powerOfTen, reportFigures, type FigurePlan,
+  ckTestFigure, correlationFigure, escapeRateFigure, impliedTimescalesFigure, powerOfTen, reportFigures, type FigurePlan,
 } from '../src/report/figures.ts';
 import { renderSvg } from '../src/report/render.ts';
+import { reportHtml } from '../src/report/report-page.ts';
+import { ELEMENT_COLORS, stateColor } from '../src/report/style.ts';
 import { escapeRateCorrelations, metrics, pearson, slowProcessCount, deriveWarnings } from '../src/report/derive.ts';
 import type { ReportInput } from '../src/report/types.ts';
 
@@ -60,10 +62,24 @@ test('escape-rate heatmap writes every off-diagonal rate in one power of ten, no
   assert.ok(plan.spec && JSON.stringify(plan.spec).includes(powerOfTen(exponent)));
   const texts = svgTexts(await svgOf(plan));
   // S5 → S0 in the chosen unit, as the reader sees it
-  const expected = Number((r[5][0] / 10 ** exponent).toFixed(2)).toString();
+  const expected = Number((r[5][0] / 10 ** exponent).toPrecision(2)).toString();
   assert.ok(texts.includes(expected), `cell value ${expected} shown`);
   assert.equal(powerOfTen(-3), '×10⁻³');
   assert.equal(powerOfTen(0), '');
+  // the colour legend is in the same scaled unit as the cells (its title names the power of ten)
+  assert.ok(exponent !== 0 && texts.includes(`ps⁻¹ ${powerOfTen(exponent)}`), `legend title "ps⁻¹ ${powerOfTen(exponent)}" in ${texts.join(' | ')}`);
+});
+
+test('escape-rate heatmap: one large rate does not flatten the others to 0', async () => {
+  const k = fixture.kinetics!;
+  const n = k.activeSet.length;
+  const rate: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : i === 0 && j === 1 ? 5 : 0.003)));
+  rate.forEach((row, i) => { row[i] = -row.reduce((a, b) => a + b, 0); });
+  const plan = escapeRateFigure({ ...fixture, kinetics: { ...k, rateMatrix: rate } });
+  const texts = svgTexts(await svgOf(plan));
+  assert.ok(texts.includes('5'), 'the large rate, in units of 10⁰');
+  assert.ok(texts.includes('0.003'), 'a small rate keeps its digits');
+  assert.ok(!texts.includes('0'), 'no off-diagonal rate is written as 0');
 });
 
 test('Chapman–Kolmogorov figure has one panel per state', async () => {
@@ -145,4 +161,34 @@ test('a minimal two-state run (one process, one pathway, times in frames) still 
   }
   assert.ok(svgTexts(await svgOf(impliedTimescalesFigure(input))).includes('τ = 10 frames'));
   assert.deepEqual(metrics(input).find((m) => m.key === 'rate')!.label, 'rate A → B (frame⁻¹)');
+});
+
+test('Fig. 3d on a 2-state model says that 3 states are needed, not that descriptors are missing', () => {
+  const k = fixture.kinetics!;
+  const two: ReportInput = { ...fixture, kinetics: { ...k, activeSet: [0, 1], escapeRates: [1, 2], rateMatrix: undefined } };
+  assert.match(correlationFigure(two).missing ?? '', /needs at least 3 states with an escape rate; this model has 2/);
+  const noDescriptors: ReportInput = { ...fixture, states: { ...fixture.states!, descriptors: undefined } };
+  assert.match(correlationFigure(noDescriptors).missing ?? '', /needs both per-state descriptors and escape rates/);
+  assert.equal(correlationFigure(fixture).missing, undefined);
+});
+
+test('the timings table does not list the report stage as running (it renders the page it would be timed in)', () => {
+  const p = fixture.provenance!;
+  const input: ReportInput = { ...fixture, provenance: { ...p, timings: [...(p.timings ?? []), { stage: 'report', status: 'running' }] } };
+  const html = reportHtml(input, []);
+  const table = html.slice(html.indexOf('<h3>Timings</h3>'), html.indexOf('</table>', html.indexOf('<h3>Timings</h3>')));
+  assert.match(table, /featurize/);
+  assert.doesNotMatch(table, /running/);
+});
+
+test('3-D frame view: framework atoms of the paper\'s systems never share a colour with the first six states', () => {
+  const rgb = (c: string): number[] => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+  const distance = (a: string, b: string): number => Math.hypot(...rgb(a).map((v, i) => v - rgb(b)[i]));
+  for (const element of ['P', 'S', 'Cl', 'Ge', 'La', 'Zr', 'O']) {
+    for (let s = 0; s < 6; s++) {
+      assert.ok(distance(ELEMENT_COLORS[element], stateColor(s)) > 45, `${element} ${ELEMENT_COLORS[element]} vs S${s} ${stateColor(s)}`);
+    }
+  }
+  const html = reportHtml(fixture, []);
+  assert.ok(html.includes(`"elementColors":{`) && html.includes(`"P":"${ELEMENT_COLORS.P}"`), 'the page script gets the element colours');
 });

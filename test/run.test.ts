@@ -4,11 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeNpy } from '../src/util/npy.ts';
+import { fmt } from '../src/report/derive.ts';
 import { getsei } from './helpers.ts';
 
 const lgps = new URL('./data/LGPS-600K-small/LGPS-600K.extxyz.gz', import.meta.url).pathname;
 
 // Small and fast: 150 frames × 20 Li of LGPS, one training epoch, 3 states, few restarts and resamples.
+/** The report's metrics row for the lag, as report-page writes it. */
+function reportLag(k: { lag: number; timeUnit: string }): string {
+  return `<tr><td>lag time τ (${k.timeUnit})</td><td>${fmt(k.lag)}</td></tr>`;
+}
+
 const CONFIG = `
 [input]
 stop = 150
@@ -36,7 +42,7 @@ test('getsei run: every output exists and parses; a second run skips every stage
   writeFileSync(join(dir, 'getsei.toml'), CONFIG);
   const first = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--threads', '2']);
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stdout, /stages run: featurize, encoder, states, kinetics, paths, stability, report/);
+  assert.match(first.stdout, /stages run: featurize, transport, encoder, states, kinetics, paths, stability, report/);
   assert.match(first.stdout, /report: .*report\.html/);
 
   for (const f of ['manifest.json', 'config.json', 'states.json', 'kinetics.json', 'paths.json', 'stability.json', 'encoder/config.json', 'encoder/training.json']) {
@@ -69,34 +75,68 @@ test('getsei run: every output exists and parses; a second run skips every stage
   assert.ok(figures.filter((f) => f.endsWith('.svg')).length >= 10, figures.join(', '));
   assert.ok(figures.includes('implied-timescales.png'));
   assert.ok(readdirSync(join(run, 'tables')).some((f) => f.endsWith('.csv')));
+  const transport = JSON.parse(readFileSync(join(run, 'transport.json'), 'utf8'));
+  assert.ok(transport.tracerDiffusion.value > 0 && transport.msd.li.length === transport.msd.timePs.length);
   const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'));
-  for (const s of ['featurize', 'encoder', 'states', 'kinetics', 'paths', 'stability', 'report']) assert.equal(manifest.stages[s].status, 'done', s);
+  for (const s of ['featurize', 'transport', 'encoder', 'states', 'kinetics', 'paths', 'stability', 'report']) assert.equal(manifest.stages[s].status, 'done', s);
   assert.equal(manifest.dtPs, 0.02);
   assert.equal(manifest.inputs[0].sha256.length, 64);
   assert.ok(!readdirSync(run).some((f) => f.includes('.tmp') || f.includes('partial')));
 
   const second = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml')]);
   assert.equal(second.code, 0, second.stderr);
-  assert.match(second.stdout, /stages run: none; up to date: featurize, encoder, states, kinetics, paths, stability, report/);
+  assert.match(second.stdout, /stages run: none; up to date: featurize, transport, encoder, states, kinetics, paths, stability, report/);
 
   const third = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3']);
   assert.equal(third.code, 0, third.stderr);
-  assert.match(third.stdout, /stages run: kinetics, paths, stability, report; up to date: featurize, encoder, states/);
+  assert.match(third.stdout, /stages run: kinetics, paths, stability, report; up to date: featurize, transport, encoder, states/);
   assert.equal(JSON.parse(readFileSync(join(run, 'kinetics.json'), 'utf8')).lagFrames, 3);
+
+  // kinetics / paths on the run folder go through the manifest: never a folder mixing lags
+  const lagsAgree = (frames: number, step: string): void => {
+    const k = JSON.parse(readFileSync(join(run, 'kinetics.json'), 'utf8'));
+    const p = JSON.parse(readFileSync(join(run, 'paths.json'), 'utf8'));
+    assert.equal(k.lagFrames, frames, `${step}: kinetics.json`);
+    assert.equal(p.lagFrames, frames, `${step}: paths.json`);
+    assert.equal(JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).kinetics.lag, frames, `${step}: config.json`);
+    const html = readFileSync(join(run, 'report.html'), 'utf8');
+    assert.ok(html.includes(reportLag(k)), `${step}: the report shows lag ${reportLag(k)}`);
+    const m = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'));
+    for (const s of ['kinetics', 'paths', 'report']) assert.equal(m.stages[s].status, 'done', `${step}: ${s}`);
+  };
+  const k4 = getsei(['kinetics', run, '--lag', '4']);
+  assert.equal(k4.code, 0, k4.stderr);
+  assert.match(k4.stdout, /stages run: kinetics, paths, stability, report/);
+  lagsAgree(4, 'kinetics RUN --lag 4');
+  const back = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3']);
+  assert.equal(back.code, 0, back.stderr);
+  assert.match(back.stdout, /stages run: kinetics, paths, stability, report/);
+  lagsAgree(3, 'then run --lag 3');
+  const p2 = getsei(['paths', run, '--lag', '2']);
+  assert.equal(p2.code, 0, p2.stderr);
+  lagsAgree(2, 'paths RUN --lag 2');
+  const back2 = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3']);
+  assert.equal(back2.code, 0, back2.stderr);
+  lagsAgree(3, 'then run --lag 3 again');
+  const refused = getsei(['kinetics', run, '--rate-method', 'clip']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /pipeline run folder: .* no setting for --rate-method; write a separate result with -o FILE\.json/);
+
   // every count of the score table has a cross-validated VAMP-2 in [1 − noise, K]
   for (const row of statesJson.scoreTable) assert.ok(row.vamp2 > 0.9 && row.vamp2 <= row.count + 1e-9, `VAMP-2 ${row.vamp2} of ${row.count} states`);
   // the default TICA projection is recorded in states.json
   assert.equal(statesJson.projection.method, 'tica');
-
-  // the paper's mode: only states onwards rerun, the mixture runs on the raw embeddings
-  const fourth = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3', '--projection', 'none', '--no-stability']);
-  assert.equal(fourth.code, 0, fourth.stderr);
-  assert.match(fourth.stdout, /stages run: states, kinetics, paths, report; up to date: featurize, encoder/);
-  assert.equal(JSON.parse(readFileSync(join(run, 'states.json'), 'utf8')).projection, null);
   assert.ok(statesJson.projection.dim >= 1 && statesJson.projection.dim <= 32);
   assert.ok(statesJson.projection.eigenvalues.every((v: number) => Math.abs(v) <= 1 + 1e-9));
   const y = decodeNpy(readFileSync(join(run, 'projected.npy')));
   assert.deepEqual(y.shape, [3000, statesJson.projection.dim]);
+
+  // the paper's mode: only states onwards rerun, the mixture runs on the raw embeddings
+  const fourth = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3', '--projection', 'none', '--no-stability']);
+  assert.equal(fourth.code, 0, fourth.stderr);
+  assert.match(fourth.stdout, /stages run: states, kinetics, paths, report; up to date: featurize, transport, encoder/);
+  assert.equal(JSON.parse(readFileSync(join(run, 'states.json'), 'utf8')).projection, null);
+  assert.ok(!existsSync(join(run, 'projected.npy')));
 });
 
 test('getsei run: a bad config key is a clear error before any work', () => {

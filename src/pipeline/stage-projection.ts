@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   addTrajectory, createAccumulator, estimateProjection, impliedTimescales, laggedCovariances, project, vampScoreCv,
@@ -105,7 +105,10 @@ export async function projectEmbeddings(
 export async function mixtureInput(
   dir: string, segments: Int32Array, nLi: number, nFrames: number, cfg: Config['projection'],
 ): Promise<{ path: string; record: ProjectionRecord | null }> {
-  if (cfg.method === 'none') return { path: join(dir, 'embeddings.npy'), record: null };
+  if (cfg.method === 'none') {
+    await rm(join(dir, 'projected.npy'), { force: true }); // never leave a projection the states were not fitted in
+    return { path: join(dir, 'embeddings.npy'), record: null };
+  }
   const { path, record } = await projectEmbeddings(dir, segments, nLi, nFrames, { ...cfg, method: cfg.method });
   return { path, record };
 }

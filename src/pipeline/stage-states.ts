@@ -67,7 +67,15 @@ export interface AssignedStates {
  * Fit the mixture (count by silhouette, or fixed) on a seeded sample of an embeddings file and assign every row,
  * streaming the file in chunks. Graph g is Li g mod nLi of frame ⌊g / nLi⌋.
  */
-export async function fitAndAssignStates(path: string, nLi: number, nFrames: number, cfg: Config['states']): Promise<AssignedStates> {
+/** Progress of the states stage: step `done` of `total` (one per state count tried, then assignment, then description). */
+export type StatesProgress = (done: number, total: number, note: string) => void;
+
+/** Steps after the mixtures: assigning every Li-frame, then describing the states. */
+const STEPS_AFTER_FITS = 2;
+
+export async function fitAndAssignStates(
+  path: string, nLi: number, nFrames: number, cfg: Config['states'], onProgress?: StatesProgress,
+): Promise<AssignedStates> {
   const info = await npyFileInfo(path);
   const [nGraphs, D] = info.shape;
   if (nGraphs !== nFrames * nLi || info.descr !== '<f4') {
@@ -87,11 +95,14 @@ export async function fitAndAssignStates(path: string, nLi: number, nFrames: num
   const selection = selectStateCount(X, sample.length, D, {
     range: [cfg.minCount, Math.max(cfg.minCount, cfg.maxCount)], states: cfg.count, sampleSize: sample.length,
     silhouetteSampleSize: Math.min(cfg.silhouetteSampleSize, sample.length), restarts: cfg.restarts, seed: cfg.seed,
+    onCount: (done, total, count) => onProgress?.(done, total + STEPS_AFTER_FITS, `mixture with ${count} states fitted`),
   });
+  const fits = selection.table.length;
   const model = selection.model;
 
   // assign every embedding, chunk by chunk; states.npy is [nLi, nFrames] (row = Li), graphs are frame-major.
   // The k nearest to each mean over all rows are among the k nearest of each chunk: keep those candidates.
+  onProgress?.(fits, fits + STEPS_AFTER_FITS, `assigning ${nGraphs} Li-frames`);
   const states = new Int16Array(nLi * nFrames);
   const candidates: number[] = [];
   for (let start = 0; start < nGraphs; start += ASSIGN_ROWS) {
@@ -123,7 +134,7 @@ export async function fitAndAssignStates(path: string, nLi: number, nFrames: num
  * streamed chunks, then describe each state from the stored frames and pick its representative environments.
  * Writes RUN/states.npy int16 [nLi, nFrames], RUN/states.json and RUN/representatives/*.extxyz.
  */
-export async function runStatesStage(run: string, config: Config): Promise<StatesSummary> {
+export async function runStatesStage(run: string, config: Config, onProgress?: StatesProgress): Promise<StatesSummary> {
   const cfg = config.states;
   const store = await FrameStoreReader.open(join(run, 'frames'));
   const { nFrames, li, species, featureNames, shellAngstrom } = store.index;
@@ -131,7 +142,7 @@ export async function runStatesStage(run: string, config: Config): Promise<State
   const warnings: string[] = [];
   const segments = await readSegments(run, nFrames);
   const input = await mixtureInput(run, segments, nLi, nFrames, config.projection);
-  const { selection, model, states, nearest, sample, X, D } = await fitAndAssignStates(input.path, nLi, nFrames, cfg);
+  const { selection, model, states, nearest, sample, X, D } = await fitAndAssignStates(input.path, nLi, nFrames, cfg, onProgress);
   // kinetic quality of every count: cross-validated VAMP scores of its assignment at the projection lag
   const vampLag = config.projection.lag;
   const vamp = cfg.vampLiSample > 0 && nLi >= 2 && vampLag < nFrames
@@ -139,6 +150,8 @@ export async function runStatesStage(run: string, config: Config): Promise<State
     : null;
   const vampScores = vamp === null ? null
     : await stateVampScores(input.path, nLi, nFrames, selection.table.map((r) => r.model), vamp.lagFrames, segments, { liSample: vamp.liSample, folds: vamp.folds, seed: cfg.seed + 3 });
+  const steps = selection.table.length + STEPS_AFTER_FITS;
+  onProgress?.(steps - 1, steps, 'describing the states: descriptors, representatives, 2-D map');
   const K = model.components;
   const chosenRow = selection.table.find((r) => r.count === K);
 

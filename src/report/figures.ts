@@ -3,7 +3,7 @@
  * ReportInput to a plan per figure, or the reason it cannot be drawn. Rendering lives in render.ts.
  */
 import {
-  activeLabels, escapeRateCorrelations, escapeRateMatrix, fmt, mobilityRanking, pathLabel, rateUnit, stateLabel,
+  activeLabels, escapeRateCorrelations, escapeRateMatrix, fmt, mobilityRanking, pathLabel, rateUnit, stateLabel, totalEscapeRates,
 } from './derive.ts';
 import { networkSvg } from './network.ts';
 import { FONT_FAMILY, elementColor, stateColor } from './style.ts';
@@ -270,7 +270,9 @@ export function powerOfTen(exponent: number): string {
 
 /**
  * A matrix heatmap with each cell's value written in it. Values are written in units of one common power of ten
- * (as the paper writes "1.9 × 10⁻³ ps⁻¹"), named in the title, so the cells read as plain short numbers.
+ * (as the paper writes "1.9 × 10⁻³ ps⁻¹"), named in the title, so the cells read as plain short numbers; the colour
+ * legend uses the same scaled numbers. Each cell keeps two significant digits, so a rate far below the largest one
+ * reads 0.0031, not 0.
  */
 function heatmap(title: string, rows: string[], cols: string[], matrix: (number | null)[][], legend: string, scheme: string): VegaLiteSpec {
   let max = 0;
@@ -279,7 +281,8 @@ function heatmap(title: string, rows: string[], cols: string[], matrix: (number 
   const unit = 10 ** exponent;
   const values = matrix.flatMap((row, i) => row.map((v, j) => ({
     from: rows[i], to: cols[j], value: v === null || !Number.isFinite(v) ? null : v,
-    label: v === null || !Number.isFinite(v) ? '' : Number((v / unit).toFixed(2)).toString(), dark: v !== null && max > 0 && v > 0.55 * max,
+    scaled: v === null || !Number.isFinite(v) ? null : v / unit,
+    label: v === null || !Number.isFinite(v) ? '' : Number((v / unit).toPrecision(2)).toString(), dark: v !== null && max > 0 && v > 0.55 * max,
   })));
   title = exponent === 0 ? title : `${title}, values ${powerOfTen(exponent)}`;
   const cell = Math.max(34, Math.min(56, Math.round(330 / Math.max(1, cols.length))));
@@ -295,7 +298,7 @@ function heatmap(title: string, rows: string[], cols: string[], matrix: (number 
       {
         mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },
         encoding: {
-          color: { field: 'value', type: 'quantitative', title: legend, scale: { scheme }, legend: { format: '.1e', gradientLength: Math.min(200, cell * rows.length) } },
+          color: { field: 'scaled', type: 'quantitative', title: exponent === 0 ? legend : `${legend} ${powerOfTen(exponent)}`, scale: { scheme }, legend: { format: '.2~g', gradientLength: Math.min(200, cell * rows.length) } },
           tooltip: [{ field: 'from' }, { field: 'to' }, { field: 'value', format: '.3~e' }],
         },
       },
@@ -362,7 +365,15 @@ export function correlationFigure(input: ReportInput): FigurePlan {
   const name = 'escape-rate-correlation';
   const title = 'Escape rates vs graph features';
   const corr = escapeRateCorrelations(input);
-  if (!corr || corr.length === 0) return missing(name, title, 'kinetics', 'needs both per-state descriptors and escape rates', 'Fig. 3d');
+  if (!corr || corr.length === 0) {
+    const active = input.kinetics?.activeSet.length ?? 0;
+    const why = !input.kinetics || !input.states?.descriptors || !totalEscapeRates(input.kinetics)
+      ? 'needs both per-state descriptors and escape rates'
+      : active < 3
+        ? `a correlation over states needs at least 3 states with an escape rate; this model has ${active}`
+        : 'no descriptor varies across the states with an escape rate';
+    return missing(name, title, 'kinetics', why, 'Fig. 3d');
+  }
   const values = corr.map((c) => ({ ...c, sign: c.r >= 0 ? 'faster escape' : 'slower escape' }));
   return {
     name, title, section: 'kinetics', paperRef: 'Fig. 3d',

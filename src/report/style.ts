@@ -13,10 +13,14 @@ export function stateColor(id: number): string {
   return STATE_PALETTE[((id % STATE_PALETTE.length) + STATE_PALETTE.length) % STATE_PALETTE.length];
 }
 
-/** Bar colours for elements in coordination plots (readable on white, close to the usual CPK hues). */
-const ELEMENT_COLORS: Record<string, string> = {
-  Li: '#8e63b5', S: '#c9a400', P: '#f07f16', Cl: '#2ca02c', O: '#d62728', F: '#17becf', N: '#1f5fbf',
-  C: '#555555', H: '#9a9a9a', Ge: '#668f8f', La: '#70d4ff', Zr: '#3fa7a7', Br: '#a62929', I: '#940094', B: '#ffb5b5',
+/**
+ * Element colours for coordination plots and the framework atoms of the 3-D frame view (readable on white, close to
+ * the usual CPK hues). The elements of the paper's systems (LPSCl, LGPS, LLZO) keep away from the first state
+ * colours, so a framework atom is never mistaken for a Li state (CPK's orange P would read as S1).
+ */
+export const ELEMENT_COLORS: Readonly<Record<string, string>> = {
+  Li: '#8e63b5', S: '#c9a400', P: '#a65628', Cl: '#2ca02c', O: '#d62728', F: '#17becf', N: '#1f5fbf',
+  C: '#555555', H: '#9a9a9a', Ge: '#6e6e6e', La: '#70d4ff', Zr: '#1f9e9e', Br: '#a62929', I: '#940094', B: '#ffb5b5',
 };
 const FALLBACK_ELEMENT_COLORS = ['#7f7f7f', '#bcbd22', '#8c564b', '#e377c2', '#1f77b4'];
 

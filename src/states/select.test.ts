@@ -37,7 +37,9 @@ test('auto picks the planted count by silhouette and keeps the whole score table
 
 test('a fixed count is kept even when another scores better, and added to the table if outside the range', () => {
   const X = blobs(2, 3, 80, 3, 9);
-  const sel = selectStateCount(X, 240, 3, { range: [2, 3], states: 5, restarts: 1, seed: 3 });
+  const progress: [number, number, number][] = [];
+  const sel = selectStateCount(X, 240, 3, { range: [2, 3], states: 5, restarts: 1, seed: 3, onCount: (d, t, c) => progress.push([d, t, c]) });
+  assert.deepEqual(progress, [[1, 3, 2], [2, 3, 3], [3, 3, 5]], 'one progress call per count fitted');
   assert.equal(sel.chosen, 5);
   assert.equal(sel.rule, 'fixed');
   assert.deepEqual(sel.table.map((r) => r.count), [2, 3, 5]);

@@ -10,7 +10,7 @@ export function registerCompare(program: Command): void {
     .command('compare')
     .summary('several runs side by side (the paper\'s Figs. 5–6)')
     .description(
-      'Put runs side by side as the paper does for LPSCl/Li, LGPS/Li and LLZO/Li (Figs. 5–6): metrics table,\n' +
+      'Put runs side by side as the paper does for LPSCl/Li, LGPS/Li and LLZO/Li (Figs. 5–6): metrics table, ' +
         'mobility rankings, implied-timescale plots and pathway shares in DIR/compare.html (+ figures/, tables/).',
     )
     .argument('<runs...>', 'two or more run folders written by `getsei run`')

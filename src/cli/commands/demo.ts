@@ -27,7 +27,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .summary('the whole pipeline on the bundled Li6PS5Cl example (a few minutes)')
     .description(
-      'Run the whole pipeline on the bundled example (Li6PS5Cl, 50 % Cl/S disorder, AIMD at 500 K, 700 frames of\n' +
+      'Run the whole pipeline on the bundled example (Li6PS5Cl, 50 % Cl/S disorder, AIMD at 500 K, 700 frames of ' +
         '416 atoms; B. J. Morgan, Chem. Mater. 33, 2004 (2021), MIT licence) with settings that finish in a few minutes.',
     )
     .option('-o, --out <dir>', 'run folder', 'getsei-demo')

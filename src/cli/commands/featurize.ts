@@ -13,7 +13,7 @@ export function registerFeaturize(program: Command): void {
     .command('featurize')
     .summary('per-atom features and Li neighbourhoods of every frame → RUN/frames/')
     .description(
-      'Read the trajectory once and write every frame\'s per-atom features and Li neighbourhoods to RUN/frames/\n' +
+      'Read the trajectory once and write every frame\'s per-atom features and Li neighbourhoods to RUN/frames/ ' +
         '(the first stage of `getsei run`; every later stage reads RUN, never the trajectory).',
     )
     .argument('<files...>', 'trajectory file(s): XDATCAR, extended XYZ, LAMMPS dump (.gz read transparently)')

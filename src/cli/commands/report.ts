@@ -9,8 +9,8 @@ export function registerReport(program: Command): void {
     .command('report')
     .summary('re-render report.html, figures and tables from a run folder')
     .description(
-      'Re-render RUN/report.html (one self-contained page), RUN/figures/*.svg|png and RUN/tables/*.csv from the\n' +
-        'results in the run folder (states.json, kinetics.json, paths.json, stability.json, manifest.json; each\n' +
+      'Re-render RUN/report.html (one self-contained page), RUN/figures/*.svg|png and RUN/tables/*.csv from the ' +
+        'results in the run folder (states.json, kinetics.json, paths.json, stability.json, manifest.json; each ' +
         'optional).',
     )
     .argument('<RUN>', 'a run folder written by `getsei run`')

@@ -13,8 +13,8 @@ export function registerStability(program: Command): void {
     .command('stability')
     .summary('repeat state discovery with other seeds: can the states be trusted?')
     .description(
-      'Can the states be trusted? Repeat state discovery with other seeds on an existing run (reusing its frames),\n' +
-        'match the states, and report ARI, per-state stability, the spread of the kinetic conclusions and a\n' +
+      'Can the states be trusted? Repeat state discovery with other seeds on an existing run (reusing its frames), ' +
+        'match the states, and report ARI, per-state stability, the spread of the kinetic conclusions and a ' +
         'raw-feature baseline. Writes RUN/stability.json and refreshes the report.',
     )
     .argument('<RUN>', 'a run folder that has states and kinetics (getsei run)')

@@ -22,7 +22,7 @@ export function registerStates(program: Command): void {
     .command('states')
     .summary('encoder + Gaussian-mixture states on a featurised run')
     .description(
-      'Graphs → graph contrastive encoder → Gaussian-mixture states on a featurised run folder. Writes\n' +
+      'Graphs → graph contrastive encoder → Gaussian-mixture states on a featurised run folder. Writes ' +
         'RUN/encoder/, RUN/embeddings.npy, RUN/graphs.npy, RUN/states.npy, RUN/states.json, RUN/representatives/.',
     )
     .argument('<RUN>', 'run folder written by `getsei featurize` (or `getsei run`)')

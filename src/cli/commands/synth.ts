@@ -27,13 +27,13 @@ export function registerSynth(program: Command): void {
   program
     .command('synth')
     .description(
-      'Write a synthetic interphase trajectory whose answer is known: Li sites of distinct local environments in\n' +
-        'layers along z, Li hopping by kinetic Monte Carlo with an exactly known type-level rate matrix.\n' +
-        'Writes OUT/trajectory.extxyz (extended XYZ, per-atom site_type column) and OUT/truth.json + truth_states.npy\n' +
-        '(planted types, generator, stationary populations, transition matrices, committors, fluxes, pathways).\n' +
+      'Write a synthetic interphase trajectory whose answer is known: Li sites of distinct local environments in ' +
+        'layers along z, Li hopping by kinetic Monte Carlo with an exactly known type-level rate matrix. ' +
+        'Writes OUT/trajectory.extxyz (extended XYZ, per-atom site_type column) and OUT/truth.json + truth_states.npy ' +
+        '(planted types, generator, stationary populations, transition matrices, committors, fluxes, pathways). ' +
         'See docs/synth.md.',
     )
-    .requiredOption('-o, --output <dir>', 'output folder (created if missing)')
+    .requiredOption('-o, --out <dir>', 'output folder (created if missing), as for run, demo and compare')
     .addOption(new Option('--difficulty <level>', 'preset shells: easy (one anion species per type), subtle (shared S/Cl, differing in '
       + 'coordination number, composition or geometry), ambiguous (two types with identical shells)')
       .choices(DIFFICULTIES).default(DEFAULTS.difficulty))
@@ -97,7 +97,7 @@ export function registerSynth(program: Command): void {
         source: names(opts.source),
         target: names(opts.target),
       });
-      const files = await writeInterphase(opts.output, interphase, { siteTypeColumn: opts.siteType, gzip: opts.gzip });
+      const files = await writeInterphase(opts.out, interphase, { siteTypeColumn: opts.siteType, gzip: opts.gzip });
       const t = interphase.truth;
       const out: string[] = [
         `synthetic interphase: ${interphase.species.length} atoms (${t.nLi} Li in ${t.nChannels} independent channels), ` +

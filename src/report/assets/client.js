@@ -69,6 +69,10 @@
     if (fv) {
       fv.addModel(frame.xyz, 'xyz');
       fv.setStyle({}, { sphere: { scale: 0.2, colorscheme: 'Jmol' } });
+      // framework atoms in getsei's element colours, chosen apart from the state colours (Jmol's P is S1's orange)
+      Object.keys(frame.elementColors || {}).forEach(function (e) {
+        fv.setStyle({ elem: e }, { sphere: { scale: 0.2, color: frame.elementColors[e] } });
+      });
       const byState = {};
       frame.stateByAtom.forEach(function (s, i) {
         if (s >= 0) (byState[s] = byState[s] || []).push(i);
