@@ -17,7 +17,7 @@ export function runSummaryText(run: string, result: RunResult): string {
   const k = result.kinetics;
   if (k) {
     const unit = k.timeUnit === 'ps' ? 'ps' : 'frames';
-    lines.push(`  kinetics: lag ${fmt(k.lag)} ${unit}${k.lagChoice ? ` (auto: ${k.lagChoice.rule})` : ''}, implied timescales ${k.impliedTimescales.atLag.slice(0, 3).map(fmt).join(', ')} ${unit}`);
+    lines.push(`  kinetics: lag ${fmt(k.lag)} ${unit}${k.lagChoice ? ` (auto: ${k.lagChoice.rule})` : ''}, implied timescales ${k.impliedTimescales.atLag.slice(0, 3).map((t, i) => `${fmt(t)}${k.impliedTimescales.resolvedAtLag?.[i] === false ? ' (not resolved)' : ''}`).join(', ')} ${unit}; ${k.impliedTimescales.processesSlowerThanModelLag ?? 'n/a'} process(es) slower than the lag`);
     lines.push(`    mobility ranking (most → least mobile): ${k.mobilityRanking.map((x) => `S${x}`).join(' > ')}`);
     warnings.push(...k.warnings);
   }

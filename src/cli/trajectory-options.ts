@@ -71,6 +71,7 @@ export function addTrajectoryOptions<Args extends unknown[], Opts extends Option
       ).argParser(picoseconds),
     )
     .addOption(new Option('--type-map <map>', 'LAMMPS numeric atom types to elements, e.g. 1=Li,2=S,3=P (needed when the dump has no element column)').argParser(parseTypeMap))
+    .addOption(new Option('--cell <file>', 'CP2K: the cell file (MOTION/PRINT/CELL) of a -pos-1.xyz trajectory (default: PROJECT-1.cell beside it)'))
     .addOption(
       new Option('--min-distance <angstrom>', 'refuse frames with two atoms closer than this, in Å (default 0.5; 0 turns the check off)').argParser(nonNegativeAngstrom),
     )
@@ -89,6 +90,7 @@ export interface TrajectoryCliOptions {
   dt?: number;
   typeMap?: Record<string, string>;
   independent?: boolean;
+  cell?: string;
   minDistance?: number;
 }
 
@@ -102,6 +104,7 @@ export function trajectoryOptionsFrom(opts: TrajectoryCliOptions): ReadOptions {
   if (opts.dt !== undefined) read.dtPs = opts.dt;
   if (opts.typeMap !== undefined) read.typeMap = opts.typeMap;
   if (opts.independent === true) read.independent = true;
+  if (opts.cell !== undefined) read.cellFile = opts.cell;
   if (opts.minDistance !== undefined) read.minDistanceAngstrom = opts.minDistance;
   return read;
 }

@@ -164,15 +164,15 @@ async function readHeader(file: UlmFile): Promise<number[]> {
       throw new InputError(loc, 'this ASE trajectory is gzip-compressed; getsei reads .traj files by seeking to each frame', 'decompress it first (gunzip)');
     }
   }
+  const magic = (await file.bytes(0, Math.min(8, file.size), loc, 'the magic bytes')).toString('latin1');
+  if (magic.length === 8 && magic !== MAGIC) {
+    const old = magic === 'AFFormat' ? ' (the ULM format of ASE before 3.14)' : magic.startsWith('PickleTr') || magic.charCodeAt(0) === 0x80 ? ' (an old pickle trajectory)' : '';
+    throw new InputError(loc, `not an ASE trajectory: the file starts with ${JSON.stringify(magic)}, not "${MAGIC}"${old}`, WRITE_HINT);
+  }
   if (file.size < HEADER_BYTES) {
     throw new InputError(loc, `the file has ${file.size} bytes, fewer than the ${HEADER_BYTES} of an ASE trajectory header`, `${CUT_HINT}; ${WRITE_HINT}`);
   }
   const head = await file.bytes(0, HEADER_BYTES, loc, 'the header');
-  const magic = head.toString('latin1', 0, 8);
-  if (magic !== MAGIC) {
-    const old = magic === 'AFFormat' ? ' (the ULM format of ASE before 3.14)' : magic.startsWith('PickleTr') || head[0] === 0x80 ? ' (an old pickle trajectory)' : '';
-    throw new InputError(loc, `not an ASE trajectory: the file starts with ${JSON.stringify(magic)}, not "${MAGIC}"${old}`, WRITE_HINT);
-  }
   const tag = head.toString('latin1', 8, 24).trim();
   if (tag !== TAG) {
     throw new InputError(loc, `this ULM file is tagged "${tag}", not "${TAG}" (it is not a trajectory, e.g. a GPAW file)`, 'give the .traj file of the MD run');

@@ -35,3 +35,8 @@ test('coordinates beyond the bound (1e200, or 1001 cells away) and non-finite on
   checkFrame(frame([1, 1, 1, 3, 3, -6 * 999]), 'f.xyz', checks);
   assert.throws(() => checkFrame(frame([1, NaN, 1, 3, 3, 3]), 'f.xyz', checks), /atom 1 has a non-finite position/);
 });
+
+test('a lattice vector longer than 1e5 Å (a corrupt number) is refused before any neighbour search', () => {
+  const raw = { ...frame([1, 1, 1, 3, 3, 3]), cell: makeCell([1e200, 0, 0, 0, 6, 0, 0, 0, 6]) };
+  assert.throws(() => checkFrame(raw, 'f.xyz', checks), /f\.xyz, frame 3, line 40: lattice vector a is 1\.00e\+200 Å long/);
+});

@@ -19,10 +19,23 @@ export interface FrameChecks {
 
 export const DEFAULT_FRAME_CHECKS: FrameChecks = { minDistanceAngstrom: 0.5, maxCellsAway: 1000 };
 
+/** no simulation cell has a lattice vector longer than this (Å; 10 µm); a longer one is a corrupt number */
+export const MAX_CELL_ANGSTROM = 1e5;
+
 /** Throw an InputError naming the file, frame and line when the frame is not a physically possible structure. */
 export function checkFrame(raw: RawFrame, file: string, checks: FrameChecks = DEFAULT_FRAME_CHECKS): void {
   const loc = { file, frame: raw.index, line: raw.line };
   const { positions, cell } = raw;
+  for (let r = 0; r < 3; r++) {
+    const length = Math.hypot(cell.matrix[3 * r], cell.matrix[3 * r + 1], cell.matrix[3 * r + 2]);
+    if (length > MAX_CELL_ANGSTROM) {
+      throw new InputError(
+        loc,
+        `lattice vector ${'abc'[r]} is ${length.toPrecision(3)} Å long, beyond the ${MAX_CELL_ANGSTROM} Å of any simulation cell`,
+        'the cell numbers (or the scale factor) are corrupt: fix the cell of this frame',
+      );
+    }
+  }
   const inv = cell.inverse;
   const n = positions.length / 3;
   for (let i = 0; i < n; i++) {

@@ -14,4 +14,5 @@ export { xdatcarReader } from './xdatcar.ts';
 export { extxyzReader, parseCommentLine, interpretValue } from './extxyz.ts';
 export { lammpsDumpReader, boxFromBounds } from './lammps-dump.ts';
 export { aseTrajReader } from './ase-traj.ts';
+export { cp2kReader, cp2kCellFileFor } from './cp2k.ts';
 export { checkFrame, DEFAULT_FRAME_CHECKS, type FrameChecks } from './frame-checks.ts';

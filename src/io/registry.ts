@@ -6,6 +6,7 @@ import { xdatcarReader } from './xdatcar.ts';
 import { extxyzReader } from './extxyz.ts';
 import { lammpsDumpReader } from './lammps-dump.ts';
 import { aseTrajReader } from './ase-traj.ts';
+import { cp2kReader } from './cp2k.ts';
 
 /** Lines handed to each reader's sniff. */
 const SNIFF_LINES = 12;
@@ -92,3 +93,4 @@ registerReader(xdatcarReader);
 registerReader(extxyzReader);
 registerReader(lammpsDumpReader);
 registerReader(aseTrajReader);
+registerReader(cp2kReader);

@@ -123,7 +123,7 @@ export async function* readFrames(files: readonly string[], options: ReadOptions
       entry.seen = i + 1;
       return g >= start && (g - start) % stride === 0 ? 'parse' : 'skip';
     };
-    for await (const raw of framesOf(reader, { file, typeMap: options.typeMap, plan })) {
+    for await (const raw of framesOf(reader, { file, typeMap: options.typeMap, cellFile: options.cellFile, plan })) {
       reference ??= { species: raw.species, file, frame: raw.index };
       const species = checkSameAtoms(reference, raw, file);
       checkFrame(raw, file, checks);
@@ -167,7 +167,7 @@ export async function frameIntervalPs(files: readonly string[], options: ReadOpt
     const reader = await detectReader(file, options.format);
     const times: RawFrame[] = [];
     const plan = (i: number): FramePlan => (i < 2 ? 'parse' : 'stop');
-    for await (const raw of framesOf(reader, { file, typeMap: options.typeMap, plan })) times.push(raw);
+    for await (const raw of framesOf(reader, { file, typeMap: options.typeMap, cellFile: options.cellFile, plan })) times.push(raw);
     if (times.length === 0) continue;
     const t0 = times[0].timePs;
     if (t0 === undefined) return undefined;

@@ -22,6 +22,8 @@ export interface ReadOptions {
   minDistanceAngstrom?: number;
   /** several files are independent trajectories rather than consecutive segments of one run (default false) */
   independent?: boolean;
+  /** CP2K: the cell file (MOTION/PRINT/CELL) of the positions; default: PROJECT-1.cell beside PROJECT-pos-1.xyz */
+  cellFile?: string;
 }
 
 /** Per-atom extra columns a reader found (extended XYZ I/R properties, LAMMPS dump columns), atom-major. */
@@ -55,6 +57,8 @@ export interface ReaderContext {
   /** the file as the user named it (for messages) */
   readonly file: string;
   readonly typeMap?: Readonly<Record<string, string>>;
+  /** a companion cell file (CP2K --cell), when given */
+  readonly cellFile?: string;
   /**
    * Called once for each frame in file order (index in this file, 0-based) before its atom lines are parsed:
    * 'skip' frames are stepped over without parsing their numbers, 'stop' ends reading the file.

@@ -31,11 +31,12 @@ export interface BootstrapRun {
  * Non-parametric bootstrap over trajectories: draw, with replacement, as many resampling units (one Li trajectory
  * within one independent segment) as there are, pool their transition counts, and refit the model on the active
  * set of the original fit. `visit` receives each resampled model. Resamples that are not strongly connected on
- * the active set are skipped and counted in nFailed. Seeded: the same seed gives the same resamples.
+ * the active set are skipped and counted in nFailed. `visit` also gets the resample's weight of each unit (how often
+ * it was drawn; read-only, reused), so that other lags can be resampled with the same draw. Seeded: the same seed gives the same resamples.
  */
 export function bootstrapModels(
   prepared: PreparedTrajectories, model: MarkovModel, options: BootstrapOptions & Omit<EstimationOptions, 'lag'>,
-  visit: (sample: MarkovModel, index: number) => void,
+  visit: (sample: MarkovModel, index: number, unitWeights: Float64Array) => void,
   units: UnitCounts = countTransitionsByUnit(prepared, model.lag),
 ): BootstrapRun {
   const { nSamples, seed } = options;
@@ -71,7 +72,7 @@ export function bootstrapModels(
       if (failures.length < 5) failures.push(`sample ${b}: ${err.message}`);
       continue;
     }
-    visit(sample, b);
+    visit(sample, b, weights);
   }
   return { nSamples, nFailed, nUnits: units.nUnits, failures };
 }

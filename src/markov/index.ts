@@ -23,8 +23,13 @@ export {
 } from './model.ts';
 export {
   type ImpliedTimescalesScan, type TimescalesOptions, type ChapmanKolmogorovTest, impliedTimescalesScan,
-  defaultLagGrid, chapmanKolmogorovTest,
+  defaultLagGrid, chapmanKolmogorovTest, resolvedProcesses, NO_RESOLVED_PROCESS_WARNING,
 } from './timescales.ts';
+export {
+  type MilestonedTrajectories, milestoneTrajectories, posteriorCoreMask, dwellCoreMask,
+} from './milestoning.ts';
+export { type PccaResult, pccaPlus } from './pcca.ts';
+export { type CkVerdict, type ChapmanKolmogorovVerdicts, chapmanKolmogorovVerdicts } from './ck-verdict.ts';
 export {
   type BootstrapOptions, type BootstrapRun, type Summary, bootstrapModels, summarise, SampleCollector,
 } from './bootstrap.ts';

@@ -19,12 +19,26 @@ export interface ImpliedTimescalesScan {
   readonly timeUnit: TimeUnit;
   /** per lag: implied timescales tᵢ = −τ / ln|λᵢ| (i ≥ 1, slowest first) in timeUnit; empty where it failed */
   readonly timescales: Float64Array[];
+  /** per lag and process: resolved (tᵢ > τ), see resolvedProcesses */
+  readonly resolved: boolean[][];
   /** per lag: number of processes slower than the lag (tᵢ > τ) — the paper's "dominant dynamical processes" */
   readonly processesSlowerThanLag: Int32Array;
   /** per lag: size of the active set */
   readonly activeSetSizes: Int32Array;
   /** per lag: why no model could be estimated (null where it could) */
   readonly failures: (string | null)[];
+}
+
+/** What every output says when no implied timescale exceeds the lag (issue 10). */
+export const NO_RESOLVED_PROCESS_WARNING =
+  'no process is slower than the lag; rates, MFPTs and pathways describe sub-lag flicker';
+
+/**
+ * Which implied timescales are resolved at lag τ: tᵢ > τ. A process faster than the lag has decayed within one step
+ * of the model, so the model cannot describe it (its eigenvalue is |λ| < e⁻¹, indistinguishable from noise at τ).
+ */
+export function resolvedProcesses(timescales: ArrayLike<number>, lagTime: number): boolean[] {
+  return Array.from(timescales, (t) => t > lagTime);
 }
 
 export interface TimescalesOptions extends CountOptions {
@@ -49,6 +63,7 @@ export function impliedTimescalesScan(
   const prepared = isPrepared(dtrajs) ? dtrajs : prepareTrajectories(dtrajs, options);
   const counts = countTransitionsAtLags(prepared, lags);
   const timescales: Float64Array[] = [];
+  const resolved: boolean[][] = [];
   const slower = new Int32Array(lags.length);
   const sizes = new Int32Array(lags.length);
   const failures: (string | null)[] = [];
@@ -58,6 +73,7 @@ export function impliedTimescalesScan(
     sizes[idx] = active.length;
     if (active.length < 2) {
       timescales.push(new Float64Array(0));
+      resolved.push([]);
       failures.push(lag >= prepared.longestRun ? `lag ${lag} frames is not shorter than the longest trajectory stretch (${prepared.longestRun})` : `no two states connected at lag ${lag} frames`);
       return;
     }
@@ -65,11 +81,14 @@ export function impliedTimescalesScan(
       const k = estimateTransitionMatrix(submatrix(counts[idx], active), estimator).transitionMatrix;
       const ts = impliedTimescalesFromEigenvalues(eigenvalues(k), lagTime);
       timescales.push(ts);
-      slower[idx] = ts.filter((t) => t > lagTime).length;
+      const r = resolvedProcesses(ts, lagTime);
+      resolved.push(r);
+      slower[idx] = r.filter(Boolean).length;
       failures.push(null);
     } catch (err) {
       if (!(err instanceof GetseiError)) throw err;
       timescales.push(new Float64Array(0));
+      resolved.push([]);
       failures.push(err.message);
     }
   });
@@ -79,6 +98,7 @@ export function impliedTimescalesScan(
     lagTimes: Float64Array.from(lags, (l) => (dtPs === null ? l : l * dtPs)),
     timeUnit: dtPs === null ? 'frames' : 'ps',
     timescales,
+    resolved,
     processesSlowerThanLag: slower,
     activeSetSizes: sizes,
     failures,

@@ -61,7 +61,10 @@ export const ConfigSchema = z.object({
     estimator: z.enum(['edmd', 'reversible']).default('edmd').describe('edmd: eq. 8, the row-normalised count matrix; reversible: maximum likelihood under detailed balance'),
     bootstrap: z.number().int().min(0).default(100).describe('bootstrap resamples of the Li trajectories for error bars (0: none)'),
     seed: z.number().int().default(0).describe('seed of the bootstrap'),
-  }).strict().default({ lag: 'auto', estimator: 'edmd', bootstrap: 100, seed: 0 }),
+    coreMinDwell: z.number().int().min(0).default(0).describe('core-set (milestoning) counting: a frame is in a core when its Li stays ≥ this many frames in the state; a Li keeps its last core state until it enters another (0: count every frame, the paper)'),
+    metastableSets: z.union([z.literal('auto'), z.number().int().min(0)]).default('auto').describe('PCCA+ metastable sets: a count, "auto" (1 + processes slower than the lag; none when no process is resolved) or 0 (none); their slowest pair is the default TPT source/target'),
+    lumpStates: z.boolean().default(false).describe('hand the PCCA+ metastable sets (not the states) to kinetics and TPT'),
+  }).strict().default({ lag: 'auto', estimator: 'edmd', bootstrap: 100, seed: 0, coreMinDwell: 0, metastableSets: 'auto', lumpStates: false }),
   paths: z.object({
     source: stateSet.optional().describe('source states (default: the least mobile state)'),
     target: stateSet.optional().describe('target states (default: the most mobile state)'),

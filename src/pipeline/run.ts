@@ -5,6 +5,7 @@ import { DEFAULT_FRAME_CHECKS, type ReadOptions } from '../io/index.ts';
 import { GetseiError } from '../util/errors.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import type { Config } from './config.ts';
+import { acquireRunLock } from './lock.ts';
 import { describeInput, hashJson, readManifest, type Manifest } from './manifest.ts';
 import { featurizeKeys, runFeaturizeStage } from './run-featurize.ts';
 import { isUpToDate, runStage, stageOutputHash } from './stage.ts';
@@ -78,9 +79,19 @@ function readOptionsOf(config: Config): ReadOptions {
 /**
  * featurize → encoder → states → …: each stage runs only when its inputs or config changed since it last
  * completed (RUN/manifest.json), or when forced, so changing the lag reruns only kinetics onwards and an
- * interrupted run resumes at the stage it stopped in.
+ * interrupted run resumes at the stage it stopped in. RUN/.lock keeps a second getsei out of the folder meanwhile
+ * (a lock whose process died is taken over, so a killed run can be resumed).
  */
 export async function runPipeline(req: RunRequest): Promise<RunResult> {
+  const release = await acquireRunLock(req.run);
+  try {
+    return await runPipelineLocked(req);
+  } finally {
+    await release();
+  }
+}
+
+async function runPipelineLocked(req: RunRequest): Promise<RunResult> {
   const { run, config } = req;
   const force = new Set(req.force ?? []);
   const reporter = req.reporter;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTrajectory, type ReadOptions, type TrajectoryFrame } from '../io/index.ts';
 import { analyseTransport, msdCsv, type TransportFrame, type TransportReport } from '../transport/index.ts';
-import type { UnwrapMode } from '../transport/index.ts';
+import type { MsdMethod, UnwrapMode } from '../transport/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { GetseiError } from '../util/errors.ts';
 import { readManifest, type Manifest } from './manifest.ts';
@@ -20,11 +20,12 @@ export interface TransportConfig {
   /** unit interface normal for the MSD component along it */
   readonly normal?: readonly [number, number, number];
   readonly unwrap: UnwrapMode;
+  readonly msdMethod: MsdMethod;
   readonly nBootstrap: number;
   readonly seed: number;
 }
 
-export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = { unwrap: 'minimum-image', nBootstrap: 1000, seed: 0 };
+export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = { unwrap: 'minimum-image', msdMethod: 'fft', nBootstrap: 1000, seed: 0 };
 
 function temperatureOf(frame: TrajectoryFrame): number | undefined {
   for (const key of ['temperature_K', 'temperature', 'Temperature']) {
@@ -70,7 +71,7 @@ export async function runTransportStage(run: string, config: TransportConfig = D
     // a getter: the temperature stored in the files is only known once the pass has begun, and is read after it
     const report = await analyseTransport(frames(), {
       dtPs, nFrames, maxLagPs: config.maxLagPs, fitStartPs: config.fitStartPs, fitEndPs: config.fitEndPs,
-      normal: config.normal, unwrap: config.unwrap, nBootstrap: config.nBootstrap, seed: config.seed,
+      normal: config.normal, unwrap: config.unwrap, msdMethod: config.msdMethod, nBootstrap: config.nBootstrap, seed: config.seed,
       get temperatureK() { return temperatureK; },
     });
     await writeFileAtomic(join(run, 'transport-msd.csv'), msdCsv(report));

@@ -1,9 +1,9 @@
 import { toRows } from '../linalg/index.ts';
 import {
-  bootstrapModels, chapmanKolmogorovTest, checkLagFits, countTransitionsByUnit, defaultLagGrid, fitMarkovModel,
+  bootstrapModels, chapmanKolmogorovTest, chapmanKolmogorovVerdicts, NO_RESOLVED_PROCESS_WARNING, resolvedProcesses, checkLagFits, countTransitionsByUnit, defaultLagGrid, fitMarkovModel,
   impliedTimescalesScan, isPrepared, prepareTrajectories, SampleCollector, summarise, type CountOptions,
   type DiscreteTrajectories, type Estimator, type LogarithmFallback, type MarkovModel, type MobilityNormalisation, type PreparedTrajectories,
-  type RateMatrixDiagnostics, type RateMatrixMethod, type Summary, type UnitCounts,
+  type CkVerdict, type RateMatrixDiagnostics, type RateMatrixMethod, type Summary, type UnitCounts,
 } from '../markov/index.ts';
 import { GetseiError } from '../util/errors.ts';
 import { coarseGrainFlux } from './coarse.ts';
@@ -201,10 +201,17 @@ export interface KineticsReport extends ModelHeader {
   impliedTimescales: {
     /** at the model's lag, slowest first, in timeUnit (null: infinite) */
     atLag: Num[];
+    /** per process of atLag: resolved (tᵢ > τ) */
+    resolvedAtLag: boolean[];
+    /** number of processes slower than the model's lag (#resolvedAtLag); 0 means rates, MFPTs and pathways
+     * describe sub-lag flicker (see warnings) */
+    processesSlowerThanModelLag: number;
     /** lags of the scan in timeUnit */
     lags: number[];
     lagFrames: number[];
     timescales: Num[][];
+    /** per scan lag and process: resolved (tᵢ > that lag) */
+    resolved: boolean[][];
     processesSlowerThanLag: number[];
     activeSetSizes: number[];
     failures: (string | null)[];
@@ -227,6 +234,15 @@ export interface KineticsReport extends ModelHeader {
     predicted: Num[][][];
     estimated: (Num[][] | null)[];
     estimatorUsed: (Estimator | null)[];
+    /** per-state verdict from the bootstrap bands of K(τ)ᵏ − K(kτ) (null without a bootstrap) */
+    verdicts: {
+      confidence: number;
+      perState: CkVerdict[];
+      failingSteps: number[][];
+      samplesUsed: number[];
+      lower: (Num[][] | null)[];
+      upper: (Num[][] | null)[];
+    } | null;
   };
   bootstrap: BootstrapJson | null;
   warnings: string[];
@@ -257,6 +273,9 @@ export function runKineticsWithModel(dtrajs: DiscreteTrajectories | PreparedTraj
   const its = impliedTimescalesScan(prepared, lags, { dtPs: model.dtPs, estimator: model.estimator });
   const ck = chapmanKolmogorovTest(prepared, model, options.ckSteps ?? 5);
   const warnings: string[] = [...model.rateMatrixDiagnostics.warnings];
+  const resolvedAtLag = resolvedProcesses(model.impliedTimescales, model.lagTime);
+  const slowerThanLag = resolvedAtLag.filter(Boolean).length;
+  if (slowerThanLag === 0) warnings.unshift(NO_RESOLVED_PROCESS_WARNING);
   if (model.statesOutsideActiveSet.length > 0) {
     warnings.push(`state(s) ${Array.from(model.statesOutsideActiveSet).join(', ')} are outside the largest connected set at lag ${model.lag} and are left out of the model`);
   }
@@ -269,6 +288,11 @@ export function runKineticsWithModel(dtrajs: DiscreteTrajectories | PreparedTraj
     const refPaths = dominantPathways(point, { maxPathways: options.pathways ?? 5 }).pathways.map((p) => Array.from(p.states));
     bootstrap = bootstrapAnalysis(prepared, model, options.bootstrap, { ...sets, pathways: refPaths });
     if (bootstrap.nFailed > 0) warnings.push(`${bootstrap.nFailed} of ${bootstrap.nSamples} bootstrap samples were not connected on the active set and were skipped`);
+  }
+  const verdicts = options.bootstrap === undefined ? null : chapmanKolmogorovVerdicts(prepared, model, ck, options.bootstrap);
+  const inconsistent = verdicts === null ? [] : verdicts.verdictPerState.flatMap((v, i) => (v === 'inconsistent' ? [model.activeSet[i]] : []));
+  if (inconsistent.length > 0) {
+    warnings.push(`Chapman–Kolmogorov test: state(s) ${inconsistent.map((s) => `S${s}`).join(', ')} are not predicted within the bootstrap bands at longer lags (K(τ)ᵏ ≠ K(kτ)); the model is not Markovian there`);
   }
   let transitions = 0;
   for (const v of model.fullCountMatrix) transitions += v;
@@ -295,9 +319,12 @@ export function runKineticsWithModel(dtrajs: DiscreteTrajectories | PreparedTraj
     eigenvalues: Array.from(model.eigenvalues.re, (re, i) => ({ re, im: model.eigenvalues.im[i] })),
     impliedTimescales: {
       atLag: vec(model.impliedTimescales),
+      resolvedAtLag,
+      processesSlowerThanModelLag: slowerThanLag,
       lags: arr(its.lagTimes),
       lagFrames: arr(its.lags),
       timescales: its.timescales.map(vec),
+      resolved: its.resolved,
       processesSlowerThanLag: arr(its.processesSlowerThanLag),
       activeSetSizes: arr(its.activeSetSizes),
       failures: its.failures,
@@ -319,6 +346,14 @@ export function runKineticsWithModel(dtrajs: DiscreteTrajectories | PreparedTraj
       predicted: ck.predicted.map(mat),
       estimated: ck.estimated.map((e) => (e === null ? null : mat(e))),
       estimatorUsed: ck.estimatorUsed,
+      verdicts: verdicts === null ? null : {
+        confidence: verdicts.confidence,
+        perState: [...verdicts.verdictPerState],
+        failingSteps: verdicts.failingSteps.map((f) => [...f]),
+        samplesUsed: arr(verdicts.samplesUsed),
+        lower: verdicts.lower.map((e) => (e === null ? null : mat(e))),
+        upper: verdicts.upper.map((e) => (e === null ? null : mat(e))),
+      },
     },
     bootstrap,
     warnings,

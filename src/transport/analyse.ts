@@ -4,10 +4,14 @@ import {
   defaultFitWindow, fitChargeDiffusion, fitComponentDiffusion, fitTracerDiffusion, nernstEinsteinSPerCm,
   type DiffusionEstimate, type Estimate, type FitWindow,
 } from './diffusion.ts';
+import { FftMsdCollector } from './fft-msd.ts';
 import { MsdAccumulator, type MsdResult } from './msd.ts';
 import { Unwrapper, type UnwrapMode, type UnwrapWarnings } from './unwrap.ts';
 
 const LITHIUM = 3;
+
+export type MsdMethod = 'fft' | 'window';
+export const MSD_METHODS: readonly MsdMethod[] = ['fft', 'window'];
 
 export interface TransportOptions {
   /** time between the frames given (ps) */
@@ -22,6 +26,8 @@ export interface TransportOptions {
   readonly temperatureK?: number;
   readonly normal?: readonly [number, number, number];
   readonly unwrap?: UnwrapMode;
+  /** 'fft' (default; keeps every frame) or 'window' (direct sum over the last maxLag frames; memory flat in frames) */
+  readonly msdMethod?: MsdMethod;
   readonly nBootstrap?: number;
   readonly seed?: number;
   /** carrier charge in e (default 1, Li⁺) */
@@ -48,6 +54,7 @@ export interface TransportReport {
   readonly temperatureK: number | null;
   readonly volumeA3: number;
   readonly unwrap: UnwrapMode;
+  readonly msdMethod: MsdMethod;
   readonly unwrapWarnings: UnwrapWarnings;
 }
 
@@ -66,7 +73,7 @@ export async function analyseTransport(frames: AsyncIterable<TransportFrame> | I
   const maxLag = Math.max(1, Math.min(o.nFrames - 1, o.maxLagPs === undefined ? o.nFrames - 1 : Math.round(o.maxLagPs / o.dtPs)));
   let li: Int32Array | undefined;
   let unwrapper: Unwrapper | undefined;
-  let acc: MsdAccumulator | undefined;
+  let acc: MsdAccumulator | FftMsdCollector | undefined;
   let sel: Float64Array | undefined;
   let nFrames = 0, nTrajectories = 0, volume = 0, nAtoms = 0;
   for await (const { frame, newTrajectory } of frames) {
@@ -76,7 +83,8 @@ export async function analyseTransport(frames: AsyncIterable<TransportFrame> | I
       if (idx.length === 0) throw new GetseiError('transport: the trajectory has no Li atoms');
       li = Int32Array.from(idx);
       unwrapper = new Unwrapper(li.length, o.unwrap ?? 'minimum-image');
-      acc = new MsdAccumulator(li.length, { maxLagFrames: maxLag, normal: o.normal });
+      const msdOptions = { maxLagFrames: maxLag, normal: o.normal };
+      acc = o.msdMethod === 'window' ? new MsdAccumulator(li.length, msdOptions) : new FftMsdCollector(li.length, msdOptions);
       sel = new Float64Array(3 * li.length);
       nAtoms = frame.species.length;
     }
@@ -91,7 +99,7 @@ export async function analyseTransport(frames: AsyncIterable<TransportFrame> | I
     }
     const restart = nFrames === 0 || newTrajectory;
     if (restart) nTrajectories++;
-    (acc as MsdAccumulator).push((unwrapper as Unwrapper).push(sel as Float64Array, frame.cell, restart), restart);
+    (acc as MsdAccumulator | FftMsdCollector).push((unwrapper as Unwrapper).push(sel as Float64Array, frame.cell, restart), restart);
     volume += cellVolume(frame.cell);
     nFrames++;
   }
@@ -139,7 +147,7 @@ function summarise(m: MsdResult, o: TransportOptions & { nTrajectories: number; 
       normal: m.msdNormal ? fitComponentDiffusion(m.msdNormal, dt, window) : null, unit: 'A2/ps' as const,
     },
     chargeDiffusion: charge, havenRatio: haven, conductivity, temperatureK: T ?? null, volumeA3: o.volumeA3,
-    unwrap: o.unwrap ?? 'minimum-image', unwrapWarnings: o.warnings,
+    unwrap: o.unwrap ?? 'minimum-image', msdMethod: o.msdMethod ?? 'fft', unwrapWarnings: o.warnings,
   });
 }
 

@@ -4,8 +4,9 @@
  */
 export { Unwrapper, AMBIGUOUS_STEP_FRACTION, type UnwrapMode, type UnwrapWarnings } from './unwrap.ts';
 export { MsdAccumulator, type MsdOptions, type MsdResult } from './msd.ts';
+export { FftMsdCollector } from './fft-msd.ts';
 export {
   CM2_PER_S_PER_A2_PER_PS, defaultFitWindow, olsSlope, fitTracerDiffusion, fitChargeDiffusion, fitComponentDiffusion,
   nernstEinsteinSPerCm, type Estimate, type DiffusionEstimate, type FitWindow, type FitOptions,
 } from './diffusion.ts';
-export { analyseTransport, msdCsv, type TransportOptions, type TransportReport, type TransportFrame } from './analyse.ts';
+export { analyseTransport, msdCsv, MSD_METHODS, type MsdMethod, type TransportOptions, type TransportReport, type TransportFrame } from './analyse.ts';

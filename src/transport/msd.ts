@@ -69,16 +69,18 @@ export class MsdAccumulator {
     const ny = this.options.normal?.[1] ?? 0;
     const nz = this.options.normal?.[2] ?? 0;
     const cur = this.head * stride;
+    const win = this.window, pa = this.perAtomSum;
     for (let lag = 1; lag < this.filled; lag++) {
       const prev = ((this.head - lag + w) % w) * stride;
+      const lagRow = lag * n; // lag-major while accumulating: the atom loop writes contiguously
       let sx = 0, sy = 0, sz = 0, ax = 0, ay = 0, az = 0, an = 0;
       for (let i = 0; i < n; i++) {
         const o = 3 * i;
-        const dx = this.window[cur + o] - this.window[prev + o];
-        const dy = this.window[cur + o + 1] - this.window[prev + o + 1];
-        const dz = this.window[cur + o + 2] - this.window[prev + o + 2];
+        const dx = win[cur + o] - win[prev + o];
+        const dy = win[cur + o + 1] - win[prev + o + 1];
+        const dz = win[cur + o + 2] - win[prev + o + 2];
         const xx = dx * dx, yy = dy * dy, zz = dz * dz;
-        this.perAtomSum[i * w + lag] += xx + yy + zz;
+        pa[lagRow + i] += xx + yy + zz;
         ax += xx; ay += yy; az += zz;
         const dn = dx * nx + dy * ny + dz * nz;
         an += dn * dn;
@@ -109,7 +111,7 @@ export class MsdAccumulator {
       if (nrm) nrm[lag] = this.dirSum[4 * lag + 3] / (c * n);
       msd[lag] = x[lag] + y[lag] + z[lag];
       charge[lag] = this.chargeSum[lag] / c;
-      for (let i = 0; i < n; i++) perAtom[i * w + lag] = this.perAtomSum[i * w + lag] / c;
+      for (let i = 0; i < n; i++) perAtom[i * w + lag] = this.perAtomSum[lag * n + i] / c;
     }
     return {
       nAtoms: n, maxLagFrames: w - 1, origins: Float64Array.from(this.counts), msd, msdX: x, msdY: y, msdZ: z, msdNormal: nrm,

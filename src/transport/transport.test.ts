@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { makeCell } from '../structure/index.ts';
 import { createRng } from '../util/rng.ts';
 import {
-  analyseTransport, defaultFitWindow, fitChargeDiffusion, fitTracerDiffusion, MsdAccumulator, nernstEinsteinSPerCm, Unwrapper,
+  analyseTransport, defaultFitWindow, FftMsdCollector, fitChargeDiffusion, fitTracerDiffusion, MsdAccumulator, nernstEinsteinSPerCm, Unwrapper,
   type TransportFrame,
 } from './index.ts';
 
@@ -124,6 +124,27 @@ test('independent walkers: charge D_σ equals D, inside its random-walk-covarian
   }
   assert.ok(covered >= 85 && covered <= 99, `covered ${covered} / 100`);
   assert.ok(Math.abs(meanD - D) < 0.1 * D, `mean D_σ ${meanD} vs ${D}`);
+});
+
+test('FFT and windowed MSDs agree on every lag, component, atom and the charge MSD, over two trajectories', () => {
+  const rng = createRng(7);
+  const nLi = 5, opts = { maxLagFrames: 40, normal: [0.6, 0, 0.8] as [number, number, number] };
+  const win = new MsdAccumulator(nLi, opts), fft = new FftMsdCollector(nLi, opts);
+  for (const length of [90, 33]) {
+    const pos = Float64Array.from({ length: 3 * nLi }, () => 20 * rng.next());
+    for (let f = 0; f < length; f++) {
+      if (f > 0) for (let k = 0; k < pos.length; k++) pos[k] += 0.3 * rng.normal() + 0.01;
+      win.push(pos, f === 0);
+      fft.push(pos, f === 0);
+    }
+  }
+  const a = win.result(), b = fft.result();
+  assert.deepEqual(Array.from(a.origins), Array.from(b.origins));
+  for (const key of ['msd', 'msdX', 'msdY', 'msdZ', 'msdNormal', 'chargeMsd', 'perAtom'] as const) {
+    const x = a[key] as Float64Array, y = b[key] as Float64Array;
+    assert.equal(x.length, y.length);
+    for (let i = 0; i < x.length; i++) assert.ok(Math.abs(x[i] - y[i]) <= 1e-9 * Math.max(1, Math.abs(x[i])), `${key}[${i}]: ${x[i]} vs ${y[i]}`);
+  }
 });
 
 test('Nernst–Einstein by hand: one carrier in 1000 Å³ at 300 K with D = 1 Å²/ps is 0.6198 S/cm', () => {

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,4 +83,32 @@ test('--min-distance 0 turns the overlap check off (the run then gets past readi
   assert.equal(r.code, 0, r.stderr);
   const strict = getsei(['inspect', path]);
   assert.equal(strict.code, 2);
+});
+
+test('two getsei run into one folder: the second refuses with one clear line and leaves the first untouched', async () => {
+  const path = join(dir, 'lock-input.XDATCAR');
+  writeFileSync(path, xdatcar.mutate((l) => l));
+  const out = join(dir, 'run-locked');
+  const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+  const first = spawn(process.execPath, ['--import', 'tsx', main, 'run', path, '-o', out, '--threads', '1', '--epochs', '1', '--no-stability'], { stdio: 'ignore' });
+  try {
+    const t0 = Date.now();
+    while (!existsSync(join(out, '.lock')) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(existsSync(join(out, '.lock')), 'the first run holds the lock');
+    const second = getsei(['run', path, '-o', out, '--threads', '1', '--epochs', '1', '--no-stability']);
+    assert.equal(second.code, 2, second.stderr);
+    assert.match(second.stderr.trim(), new RegExp(`^getsei: error: ${out} is in use by another getsei \\(pid ${first.pid} .*choose another --out; if no getsei is running there, delete ${out}/\\.lock$`));
+    assert.ok(existsSync(join(out, '.lock')), 'the refused run did not remove the holder\'s lock');
+  } finally {
+    first.kill('SIGKILL');
+    await once(first, 'exit');
+  }
+  // the killed run left a stale lock: the next run takes it over (here it stops at bad input: exit 2, lock released)
+  assert.ok(existsSync(join(out, '.lock')));
+  const bad = join(dir, 'lock-bad.XDATCAR');
+  writeFileSync(bad, cases[0].text);
+  const again = getsei(['run', bad, '-o', out, '--threads', '1', '--epochs', '1', '--no-stability']);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /coordinate 2 is nan/);
+  assert.ok(!existsSync(join(out, '.lock')), 'released at the end of the run');
 });

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
 import { DEFAULT_TRANSPORT_CONFIG, runTransportStage } from '../../pipeline/stage-transport.ts';
-import type { TransportReport } from '../../transport/index.ts';
+import { MSD_METHODS, type TransportReport } from '../../transport/index.ts';
 import { GetseiError } from '../../util/errors.ts';
 import { nonNegativeInt, positiveInt, positiveNumber } from '../parse.ts';
 
@@ -49,13 +49,14 @@ export function registerTransport(program: Command): void {
     .addOption(new Option('--fit-end <ps>', 'fit window end (default 50 % of the longest lag)').argParser(positiveNumber))
     .addOption(new Option('--normal <x,y,z>', 'interface normal: adds the MSD and D along it').argParser(parseNormal))
     .addOption(new Option('--unwrap <mode>', 'minimum-image (wrapped or unwrapped input) or none (input already unwrapped)').choices(['minimum-image', 'none'] as const).default('minimum-image' as const))
+    .addOption(new Option('--msd-method <method>', 'fft (keeps every frame) or window (direct sum over --max-lag frames: memory flat in frames)').choices(MSD_METHODS).default('fft' as const))
     .addOption(new Option('--bootstrap <n>', 'bootstrap resamples').default(DEFAULT_TRANSPORT_CONFIG.nBootstrap).argParser(positiveInt))
     .addOption(new Option('--seed <n>', 'bootstrap seed').default(DEFAULT_TRANSPORT_CONFIG.seed).argParser(nonNegativeInt))
     .action(async (runArg, opts) => {
       const run = resolve(runArg);
       const report = await runTransportStage(run, {
         maxLagPs: opts.maxLag, fitStartPs: opts.fitStart, fitEndPs: opts.fitEnd, temperatureK: opts.temperature,
-        normal: opts.normal, unwrap: opts.unwrap, nBootstrap: opts.bootstrap, seed: opts.seed,
+        normal: opts.normal, unwrap: opts.unwrap, msdMethod: opts.msdMethod, nBootstrap: opts.bootstrap, seed: opts.seed,
       });
       process.stdout.write(summary(report, runArg));
     });

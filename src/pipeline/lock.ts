@@ -1,0 +1,57 @@
+import { hostname } from 'node:os';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GetseiError } from '../util/errors.ts';
+
+/** What RUN/.lock holds: who is running in the folder. */
+interface LockInfo {
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+/**
+ * Take RUN/.lock (created exclusively) so two getsei processes never write one run folder at once; returns the
+ * release function. A lock left by a process that no longer exists on this host (killed, crashed) is stale and
+ * taken over; a lock from another host is honoured, since its pid cannot be checked from here.
+ */
+export async function acquireRunLock(run: string): Promise<() => Promise<void>> {
+  await mkdir(run, { recursive: true });
+  const path = join(run, '.lock');
+  const mine: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fh = await open(path, 'wx');
+      await fh.writeFile(JSON.stringify(mine) + '\n');
+      await fh.close();
+      return async () => { await rm(path, { force: true }); };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let held: Partial<LockInfo> = {};
+    try {
+      held = JSON.parse(await readFile(path, 'utf8')) as Partial<LockInfo>;
+    } catch {
+      // empty or half-written: its writer died between creating and writing it
+    }
+    const sameHost = held.host === undefined || held.host === mine.host;
+    if (sameHost && (typeof held.pid !== 'number' || !alive(held.pid))) {
+      await rm(path, { force: true }); // stale: its process is gone
+      continue;
+    }
+    throw new GetseiError(
+      `${run} is in use by another getsei (pid ${held.pid} on ${held.host}, since ${held.startedAt}): two runs writing one folder would corrupt it. ` +
+        `Wait for that run to finish or choose another --out; if no getsei is running there, delete ${path}`,
+    );
+  }
+  throw new GetseiError(`${run}: could not take ${path} (another getsei keeps recreating it); choose another --out`);
+}
