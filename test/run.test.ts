@@ -121,6 +121,22 @@ test('getsei run: every output exists and parses; a second run skips every stage
   const refused = getsei(['kinetics', run, '--rate-method', 'clip']);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /pipeline run folder: .* no setting for --rate-method; write a separate result with -o FILE\.json/);
+
+  // every count of the score table has a cross-validated VAMP-2 in [1 − noise, K]
+  for (const row of statesJson.scoreTable) assert.ok(row.vamp2 > 0.9 && row.vamp2 <= row.count + 1e-9, `VAMP-2 ${row.vamp2} of ${row.count} states`);
+  // the default TICA projection is recorded in states.json
+  assert.equal(statesJson.projection.method, 'tica');
+  assert.ok(statesJson.projection.dim >= 1 && statesJson.projection.dim <= 32);
+  assert.ok(statesJson.projection.eigenvalues.every((v: number) => Math.abs(v) <= 1 + 1e-9));
+  const y = decodeNpy(readFileSync(join(run, 'projected.npy')));
+  assert.deepEqual(y.shape, [3000, statesJson.projection.dim]);
+
+  // the paper's mode: only states onwards rerun, the mixture runs on the raw embeddings
+  const fourth = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3', '--projection', 'none', '--no-stability']);
+  assert.equal(fourth.code, 0, fourth.stderr);
+  assert.match(fourth.stdout, /stages run: states, kinetics, paths, report; up to date: featurize, transport, encoder/);
+  assert.equal(JSON.parse(readFileSync(join(run, 'states.json'), 'utf8')).projection, null);
+  assert.ok(!existsSync(join(run, 'projected.npy')));
 });
 
 test('getsei run: a bad config key is a clear error before any work', () => {

@@ -45,6 +45,14 @@ export const ConfigSchema = z.object({
     readout: z.enum(['mean', 'mean+centre']).default('mean').describe('graph readout: mean over nodes, or mean concatenated with the centre Li'),
     seed: z.number().int().default(0).describe('seed of training-frame draw, initialisation, augmentations and batches'),
   }).strict().default({ trainFraction: 0.2, epochs: 20, batchSize: 256, learningRate: 1e-3, temperature: 0.5, edgeDrop: 0.1, featureMask: 0.2, patience: 3, hiddenPerHead: 32, readout: 'mean', seed: 0 }),
+  projection: z.object({
+    method: z.enum(['none', 'tica', 'vamp']).default('tica').describe('time-lagged projection of each Li\'s embedding series before the mixture: none (the paper), tica (reversible, kinetic map) or vamp'),
+    lag: z.number().int().positive().default(5).describe('lag of the projection (frames); pairs never span segments or undefined frames'),
+    dim: z.number().int().positive().optional().describe('fixed projection dimension (default: by kineticVariance)'),
+    kineticVariance: z.number().gt(0).max(1).default(0.95).describe('keep the fewest components whose Σλ² reaches this fraction of the total'),
+    kineticMap: z.boolean().default(true).describe('scale each component by its eigenvalue (kinetic map), so distances are kinetic'),
+    epsilon: z.number().positive().default(1e-6).describe('whitening drops covariance eigenvalues below epsilon × the largest'),
+  }).strict().default({ method: 'tica', lag: 5, kineticVariance: 0.95, kineticMap: true, epsilon: 1e-6 }),
   states: z.object({
     count: stateCount.default('auto').describe('number of states, or "auto" to pick by silhouette over minCount..maxCount (paper: 6)'),
     minCount: z.number().int().min(2).default(2).describe('smallest state count tried by "auto"'),
@@ -54,8 +62,10 @@ export const ConfigSchema = z.object({
     restarts: z.number().int().positive().default(5).describe('k-means++ initialisations of the mixture; the best likelihood wins'),
     map: z.enum(['tsne', 'umap']).default('tsne').describe('2-D map of the embeddings for the report'),
     mapSampleSize: z.number().int().positive().default(2000).describe('embeddings shown on the 2-D map'),
+    vampLiSample: z.number().int().min(0).default(256).describe('Li trajectories the cross-validated VAMP-2/VAMP-E of every count is scored on (0: no VAMP scores)'),
+    vampFolds: z.number().int().min(2).default(5).describe('folds of whole Li trajectories for the cross-validated VAMP scores'),
     seed: z.number().int().default(0).describe('seed of the samples and the mixture initialisation'),
-  }).strict().default({ count: 'auto', minCount: 2, maxCount: 10, fitSampleSize: 20000, silhouetteSampleSize: 5000, restarts: 5, map: 'tsne', mapSampleSize: 2000, seed: 0 }),
+  }).strict().default({ count: 'auto', minCount: 2, maxCount: 10, fitSampleSize: 20000, silhouetteSampleSize: 5000, restarts: 5, map: 'tsne', mapSampleSize: 2000, vampLiSample: 256, vampFolds: 5, seed: 0 }),
   kinetics: z.object({
     lag: lag.default(DEFAULT_LAG).describe('lag time τ: frames (800), time ("80ps"), or "auto" (shortest lag where implied timescales level off)'),
     estimator: z.enum(['edmd', 'reversible']).default('edmd').describe('edmd: eq. 8, the row-normalised count matrix; reversible: maximum likelihood under detailed balance'),

@@ -166,8 +166,9 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
 
   if (done('encoder')) return result();
   manifest = (await readManifest(run)) as Manifest;
-  await step('states', stageOutputHash(manifest, 'encoder'), config.states, () =>
-    runStage(run, 'states', { inputHash: stageOutputHash(manifest, 'encoder'), config: config.states, seed: config.states.seed }, () => {
+  const statesConfig = { ...config.states, projection: config.projection };
+  await step('states', stageOutputHash(manifest, 'encoder'), statesConfig, () =>
+    runStage(run, 'states', { inputHash: stageOutputHash(manifest, 'encoder'), config: statesConfig, seed: config.states.seed }, () => {
       reporter?.stageStart('states', undefined, 'Gaussian mixture on the embeddings');
       return runStatesStage(run, config, (d, t, note) => reporter?.stageTick('states', d, t, note));
     }),

@@ -13,6 +13,7 @@ import { hashJson } from './manifest.ts';
 import { FrameStoreReader } from './frame-store.ts';
 import { runEncoderStage } from './stage-encoder.ts';
 import { fitAndAssignStates } from './stage-states.ts';
+import { mixtureInput } from './stage-projection.ts';
 
 /** Thresholds of the report's plain-language verdicts (docs/stability.md). */
 export const STABILITY_THRESHOLDS = { meanAri: 0.8, stateJaccard: 0.6, timescaleSpread: 0.25 } as const;
@@ -104,12 +105,14 @@ export async function runStability(run: string, config: Config, options: Stabili
     const seed = baseSeed + 1000 * r;
     const dir = join(run, 'stability', `repeat-${r}`);
     const cfg: Config = { ...config, contrastive: { ...config.contrastive, seed }, states: { ...config.states, count: K, minCount: K, maxCount: K, seed } }; // only the run's count: no score table needed
-    const key = options.reuseKey === undefined ? undefined : hashJson([options.reuseKey, cfg.contrastive, cfg.states, cfg.graph]);
+    const key = options.reuseKey === undefined ? undefined : hashJson([options.reuseKey, cfg.contrastive, cfg.states, cfg.graph, cfg.projection]);
     let states = key === undefined ? undefined : await reusableRepeat(dir, key);
     if (states === undefined) {
       await runEncoderStage(run, cfg, { threads: options.threads, outDir: dir });
-      states = (await fitAndAssignStates(join(dir, 'embeddings.npy'), nLi, nFrames, cfg.states)).states;
+      const input = await mixtureInput(dir, segments, nLi, nFrames, cfg.projection);
+      states = (await fitAndAssignStates(input.path, nLi, nFrames, cfg.states)).states;
       await rm(join(dir, 'embeddings.npy'), { force: true });
+      await rm(join(dir, 'projected.npy'), { force: true });
       await writeFileAtomic(join(dir, 'states.npy'), encodeNpy(states, [nLi, nFrames]));
       if (key !== undefined) await writeJsonAtomic(join(dir, 'key.json'), { key });
     }

@@ -14,13 +14,22 @@ import type { Config } from './config.ts';
 import { environmentXyz, frameXyz } from './environments.ts';
 import { stateProfileAlongZ } from '../spatial/index.ts';
 import { FrameStoreReader } from './frame-store.ts';
+import { mixtureInput, readSegments, stateVampScores, type ProjectionRecord } from './stage-projection.ts';
 
 export interface StatesSummary {
   readonly count: number;
   readonly rule: 'silhouette' | 'fixed';
   readonly silhouette: number | null;
   readonly silhouettePerState: (number | null)[];
-  readonly scoreTable: { count: number; bic: number; aic: number; logLikelihood: number; silhouette: number | null; converged: boolean }[];
+  readonly scoreTable: {
+    count: number; bic: number; aic: number; logLikelihood: number; silhouette: number | null; converged: boolean;
+    /** cross-validated VAMP-2 / VAMP-E (mean and std over folds of whole Li) at vamp.lagFrames; null when not scored */
+    vamp2: number | null; vamp2Std: number | null; vampE: number | null;
+  }[];
+  /** the time-lagged projection the mixture ran in (null: the paper's mode, the raw embeddings) */
+  readonly projection: ProjectionRecord | null;
+  /** how the VAMP scores of the table were computed (null: not scored) */
+  readonly vamp: { lagFrames: number; folds: number; liSample: number; basis: 'one-hot states' } | null;
   readonly populations: number[];
   /** per state: population and the mean / std of each descriptor of its Li (count_<El>, mean_distance, adf_*, li_density, z_fraction) */
   readonly descriptors: { state: number; count: number; population: number; mean: Record<string, number | null>; std: Record<string, number | null> }[];
@@ -131,7 +140,16 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
   const { nFrames, li, species, featureNames, shellAngstrom } = store.index;
   const nLi = li.length;
   const warnings: string[] = [];
-  const { selection, model, states, nearest, sample, X, D } = await fitAndAssignStates(join(run, 'embeddings.npy'), nLi, nFrames, cfg, onProgress);
+  const segments = await readSegments(run, nFrames);
+  const input = await mixtureInput(run, segments, nLi, nFrames, config.projection);
+  const { selection, model, states, nearest, sample, X, D } = await fitAndAssignStates(input.path, nLi, nFrames, cfg, onProgress);
+  // kinetic quality of every count: cross-validated VAMP scores of its assignment at the projection lag
+  const vampLag = config.projection.lag;
+  const vamp = cfg.vampLiSample > 0 && nLi >= 2 && vampLag < nFrames
+    ? { lagFrames: vampLag, folds: Math.min(cfg.vampFolds, nLi, cfg.vampLiSample), liSample: Math.min(nLi, cfg.vampLiSample), basis: 'one-hot states' as const }
+    : null;
+  const vampScores = vamp === null ? null
+    : await stateVampScores(input.path, nLi, nFrames, selection.table.map((r) => r.model), vamp.lagFrames, segments, { liSample: vamp.liSample, folds: vamp.folds, seed: cfg.seed + 3 });
   const steps = selection.table.length + STEPS_AFTER_FITS;
   onProgress?.(steps - 1, steps, 'describing the states: descriptors, representatives, 2-D map');
   const K = model.components;
@@ -196,7 +214,12 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
 
   const summary: StatesSummary = {
     count: K, rule: selection.rule, silhouette, silhouettePerState: [...(chosenRow?.silhouettePerState ?? [])],
-    scoreTable: selection.table.map((r) => ({ count: r.count, bic: r.bic, aic: r.aic, logLikelihood: r.logLikelihood, silhouette: r.silhouette, converged: r.converged })),
+    scoreTable: selection.table.map((r, i) => ({
+      count: r.count, bic: r.bic, aic: r.aic, logLikelihood: r.logLikelihood, silhouette: r.silhouette, converged: r.converged,
+      vamp2: vampScores?.[i].mean.vamp2 ?? null, vamp2Std: vampScores?.[i].std.vamp2 ?? null, vampE: vampScores?.[i].mean.vampE ?? null,
+    })),
+    projection: input.record,
+    vamp,
     populations: descriptors.map((d) => d.population),
     descriptors,
     shellAngstrom,

@@ -39,6 +39,7 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--target <states>', 'TPT target states (default: most mobile state)').argParser((v) => parseStateList(v, '--target')))
     .addOption(new Option('--epochs <n>', 'encoder training epochs (config: contrastive.epochs, default 20)').argParser(positiveInt))
     .addOption(new Option('--seed <n>', 'one seed for every random choice (training, mixture, bootstrap); default 0').argParser(nonNegativeInt))
+    .addOption(new Option('--projection <method>', 'time-lagged projection before the mixture (config: projection.method)').choices(['none', 'tica', 'vamp']))
     .option('--encoder <dir>', 'embed with a trained encoder (the encoder/ folder of another run) instead of training one')
     .addOption(new Option('--stability-repeats <n>', 'state discoveries compared by the stability check, the run included (default 3)').argParser(positiveInt))
     .option('--no-stability', 'skip the stability check (repeated state discovery) for speed')
@@ -52,6 +53,7 @@ export function registerRun(program: Command): void {
       input: { dtPs: read.dtPs, format: read.format, start: read.start, stop: read.stop, stride: read.stride, independent: read.independent, typeMap: read.typeMap, minDistanceAngstrom: read.minDistanceAngstrom },
       contrastive: { epochs: opts.epochs, seed },
       states: { count: opts.states, seed },
+      projection: { method: opts.projection },
       kinetics: { lag: opts.lag, seed },
       paths: { source: opts.source, target: opts.target },
       run: { threads: opts.threads },
