@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test, type TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { makeFixtureReportInput } from '../src/report/fixture.ts';
+import { makeFixtureReportInput } from './report-fixture.ts';
 import { renderComparison, renderReport } from '../src/report/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { makeFixtureReportInput, writeFixtureRun } from '../src/report/fixture.ts';
+import { makeFixtureReportInput, writeFixtureRun } from './report-fixture.ts';
 
 const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
 

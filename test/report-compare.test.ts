@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { comparedMetrics } from '../src/report/compare.ts';
-import { makeFixtureReportInput } from '../src/report/fixture.ts';
+import { makeFixtureReportInput } from './report-fixture.ts';
 import type { ReportInput } from '../src/report/types.ts';
 
 /** The same run with times in frames (no dt): what `getsei run` writes for a file without frame times. */

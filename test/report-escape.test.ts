@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { csvField, escapeHtml, jsonForScript, scriptSource, toCsv } from '../src/report/escape.ts';
-import { makeFixtureReportInput } from '../src/report/fixture.ts';
+import { makeFixtureReportInput } from './report-fixture.ts';
 import { renderReport } from '../src/report/index.ts';
 
 const PAYLOAD = '<script>alert(1)</script>';

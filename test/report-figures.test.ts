@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { makeFixtureReportInput } from '../src/report/fixture.ts';
+import { makeFixtureReportInput } from './report-fixture.ts';
 import { networkLayout, networkSvg } from '../src/report/network.ts';
 import {
   ckTestFigure, correlationFigure, escapeRateFigure, impliedTimescalesFigure, powerOfTen, reportFigures, type FigurePlan,

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { makeFixtureReportInput, writeFixtureRun } from '../src/report/fixture.ts';
+import { makeFixtureReportInput, writeFixtureRun } from './report-fixture.ts';
 import { loadReportInput, renderReport } from '../src/report/index.ts';
 import { reportFigures } from '../src/report/figures.ts';
 import { runKineticsWithModel, runPaths } from '../src/tpt/index.ts';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { makeFixtureReportInput } from '../src/report/fixture.ts';
+import { makeFixtureReportInput } from './report-fixture.ts';
 import { mobilityFigure } from '../src/report/figures.ts';
 import { rasterize, renderPng, renderSvg } from '../src/report/render.ts';
 

@@ -6,7 +6,7 @@ import { GetseiError } from '../util/errors.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import type { Config } from './config.ts';
 import { acquireRunLock } from './lock.ts';
-import { describeInput, hashJson, readManifest, type Manifest } from './manifest.ts';
+import { describeInput, hashJson, readManifest, type InputFile, type Manifest } from './manifest.ts';
 import { featurizeKeys, runFeaturizeStage } from './run-featurize.ts';
 import { isUpToDate, runStage, stageOutputHash } from './stage.ts';
 import { runEncoderStage } from './stage-encoder.ts';
@@ -83,23 +83,23 @@ function readOptionsOf(config: Config): ReadOptions {
  * (a lock whose process died is taken over, so a killed run can be resumed).
  */
 export async function runPipeline(req: RunRequest): Promise<RunResult> {
+  // every input file checked before anything is written (the lock included), so a typo leaves no half-made run folder
+  const inputs = await Promise.all(req.files.map(describeInput));
   const release = await acquireRunLock(req.run);
   try {
-    return await runPipelineLocked(req);
+    return await runPipelineLocked(req, inputs);
   } finally {
     await release();
   }
 }
 
-async function runPipelineLocked(req: RunRequest): Promise<RunResult> {
+async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<RunResult> {
   const { run, config } = req;
   const force = new Set(req.force ?? []);
   const reporter = req.reporter;
   const threads = config.run.threads > 0 ? config.run.threads : undefined;
   const ran: StageName[] = [];
   const skipped: StageName[] = [];
-  // every input file checked before anything is written, so a typo leaves no half-made run folder
-  const inputs = await Promise.all(req.files.map(describeInput));
   await writeJsonAtomic(join(run, 'config.json'), config);
 
   const step = async (name: StageName, inputHash: string, stageConfig: unknown, body: () => Promise<unknown>): Promise<void> => {

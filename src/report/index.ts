@@ -13,7 +13,6 @@ import type { ReportInput } from './types.ts';
 export type * from './types.ts';
 export { loadReportInput, type LoadedRun } from './load.ts';
 export { renderComparison, type ComparisonOutput, type ComparedRun } from './compare.ts';
-export { makeFixtureReportInput } from './fixture.ts';
 export { deriveWarnings, metrics, escapeRateCorrelations, pearson, type Metric } from './derive.ts';
 export { reportFigures, type FigurePlan } from './figures.ts';
 export { renderSvg, renderPng } from './render.ts';

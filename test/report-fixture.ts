@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EigenvalueDecomposition, Matrix, solve } from 'ml-matrix';
-import { createRng, type Rng } from '../util/rng.ts';
-import type { Pathway, ReportInput, RepresentativeEnvironment } from './types.ts';
+import { createRng, type Rng } from '../src/util/rng.ts';
+import type { Pathway, ReportInput, RepresentativeEnvironment } from '../src/report/types.ts';
 
 const N = 6;
 const LAG_PS = 80;
