@@ -2,7 +2,8 @@
  * Trajectory-reading benchmark: getsei's streaming readers against ASE's ase.io.read on the same files, in the same
  * run. Cases: (a) the 700-frame Li6PS5Cl XDATCAR example (six gzip files, 416 atoms), (b) the LGPS extended XYZ
  * (gzip, 1000 × 50 atoms), (c) a LAMMPS text dump of a 2×2×2 supercell (3 328 atoms), and (d) the example read
- * twice in a row (1 400 frames) to show that peak memory does not grow with the number of frames.
+ * twice in a row (1 400 frames) to show that peak memory does not grow with the number of frames, (e) the example as an
+ * ASE .traj written by ASE, and (f) that .traj with N and 2N frames for memory.
  * getsei runs in a child process per case so that its peak RSS is its own; ASE's time is measured inside Python
  * (interpreter start-up and imports excluded). Times are the best of 3 reads (1 with --quick).
  * Run: node --import tsx bench/io-read.ts [--quick]      (ASE: apt-get install -y python3-ase; /usr/bin/python3)
@@ -96,10 +97,25 @@ const dumpFrames = quick ? 20 : 100;
 const dump = join(work, 'supercell.lammpstrj');
 await writeSupercellDump(dump, dumpFrames);
 
+/** ASE .traj files of the example (N = 700 frames, and the same frames twice: 2N), written by ASE itself. */
+const trajN = join(work, 'example.traj');
+const traj2N = join(work, 'example-2x.traj');
+execFileSync(PY, ['-c', `
+import sys, ase.io
+from ase.io import Trajectory
+frames = [a for f in sys.argv[3:] for a in ase.io.read(f, index=':', format='vasp-xdatcar')]
+for path, copies in [(sys.argv[1], 1), (sys.argv[2], 2)]:
+    with Trajectory(path, 'w') as t:
+        for _ in range(copies):
+            for a in frames:
+                t.write(a)
+`, trajN, traj2N, ...example]);
+
 const cases: { name: string; format: string; aseFormat: string; files: string[] }[] = [
   { name: '(a) Li6PS5Cl XDATCAR.gz ×6', format: 'xdatcar', aseFormat: 'vasp-xdatcar', files: example },
   { name: '(b) LGPS extxyz.gz', format: 'extxyz', aseFormat: 'extxyz', files: [lgps] },
   { name: `(c) 2×2×2 LAMMPS dump`, format: 'lammps-dump', aseFormat: 'lammps-dump-text', files: [dump] },
+  { name: '(e) example as ASE .traj', format: 'ase-traj', aseFormat: 'traj', files: [trajN] },
 ];
 
 const rows: string[][] = [['case', 'frames', 'atoms', 'getsei s', 'frames/s', 'atom·frames/s', 'ASE s', 'speed-up', 'getsei peak RSS MiB']];
@@ -118,7 +134,12 @@ const twice = getsei('xdatcar', [...example, ...example], 1);
 rows.push(['(d) example, N frames', String(once.frames), String(once.atoms), once.seconds.toFixed(2), '', '', '', '', once.peakRssMiB.toFixed(0)]);
 rows.push(['(d) example, 2N frames', String(twice.frames), String(twice.atoms), twice.seconds.toFixed(2), '', '', '', '', twice.peakRssMiB.toFixed(0)]);
 
+const trajOnce = getsei('ase-traj', [trajN], 1);
+const trajTwice = getsei('ase-traj', [traj2N], 1);
+rows.push(['(f) .traj, N frames', String(trajOnce.frames), String(trajOnce.atoms), trajOnce.seconds.toFixed(2), '', '', '', '', trajOnce.peakRssMiB.toFixed(0)]);
+rows.push(['(f) .traj, 2N frames', String(trajTwice.frames), String(trajTwice.atoms), trajTwice.seconds.toFixed(2), '', '', '', '', trajTwice.peakRssMiB.toFixed(0)]);
+
 const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
 for (const r of rows) console.log(r.map((v, j) => v.padEnd(widths[j])).join('  '));
-console.log(`peak RSS ratio 2N/N: ${(twice.peakRssMiB / once.peakRssMiB).toFixed(2)} (flat memory: ≈ 1)`);
+console.log(`peak RSS ratio 2N/N: ${(twice.peakRssMiB / once.peakRssMiB).toFixed(2)} XDATCAR, ${(trajTwice.peakRssMiB / trajOnce.peakRssMiB).toFixed(2)} .traj (flat memory: ≈ 1)`);
 rmSync(work, { recursive: true, force: true });

@@ -3,9 +3,10 @@ import { test } from 'node:test';
 import { makeFixtureReportInput } from '../src/report/fixture.ts';
 import { networkLayout, networkSvg } from '../src/report/network.ts';
 import {
-  ckTestFigure, escapeRateFigure, impliedTimescalesFigure, powerOfTen, reportFigures, type FigurePlan,
+  ckTestFigure, correlationFigure, escapeRateFigure, impliedTimescalesFigure, powerOfTen, reportFigures, type FigurePlan,
 } from '../src/report/figures.ts';
 import { renderSvg } from '../src/report/render.ts';
+import { reportHtml } from '../src/report/report-page.ts';
 import { escapeRateCorrelations, metrics, pearson, slowProcessCount, deriveWarnings } from '../src/report/derive.ts';
 import type { ReportInput } from '../src/report/types.ts';
 
@@ -145,4 +146,22 @@ test('a minimal two-state run (one process, one pathway, times in frames) still 
   }
   assert.ok(svgTexts(await svgOf(impliedTimescalesFigure(input))).includes('τ = 10 frames'));
   assert.deepEqual(metrics(input).find((m) => m.key === 'rate')!.label, 'rate A → B (frame⁻¹)');
+});
+
+test('Fig. 3d on a 2-state model says that 3 states are needed, not that descriptors are missing', () => {
+  const k = fixture.kinetics!;
+  const two: ReportInput = { ...fixture, kinetics: { ...k, activeSet: [0, 1], escapeRates: [1, 2], rateMatrix: undefined } };
+  assert.match(correlationFigure(two).missing ?? '', /needs at least 3 states with an escape rate; this model has 2/);
+  const noDescriptors: ReportInput = { ...fixture, states: { ...fixture.states!, descriptors: undefined } };
+  assert.match(correlationFigure(noDescriptors).missing ?? '', /needs both per-state descriptors and escape rates/);
+  assert.equal(correlationFigure(fixture).missing, undefined);
+});
+
+test('the timings table does not list the report stage as running (it renders the page it would be timed in)', () => {
+  const p = fixture.provenance!;
+  const input: ReportInput = { ...fixture, provenance: { ...p, timings: [...(p.timings ?? []), { stage: 'report', status: 'running' }] } };
+  const html = reportHtml(input, []);
+  const table = html.slice(html.indexOf('<h3>Timings</h3>'), html.indexOf('</table>', html.indexOf('<h3>Timings</h3>')));
+  assert.match(table, /featurize/);
+  assert.doesNotMatch(table, /running/);
 });

@@ -36,7 +36,7 @@ test('getsei run: every output exists and parses; a second run skips every stage
   writeFileSync(join(dir, 'getsei.toml'), CONFIG);
   const first = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--threads', '2']);
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stdout, /stages run: featurize, encoder, states, kinetics, paths, stability, report/);
+  assert.match(first.stdout, /stages run: featurize, transport, encoder, states, kinetics, paths, stability, report/);
   assert.match(first.stdout, /report: .*report\.html/);
 
   for (const f of ['manifest.json', 'config.json', 'states.json', 'kinetics.json', 'paths.json', 'stability.json', 'encoder/config.json', 'encoder/training.json']) {
@@ -69,19 +69,21 @@ test('getsei run: every output exists and parses; a second run skips every stage
   assert.ok(figures.filter((f) => f.endsWith('.svg')).length >= 10, figures.join(', '));
   assert.ok(figures.includes('implied-timescales.png'));
   assert.ok(readdirSync(join(run, 'tables')).some((f) => f.endsWith('.csv')));
+  const transport = JSON.parse(readFileSync(join(run, 'transport.json'), 'utf8'));
+  assert.ok(transport.tracerDiffusion.value > 0 && transport.msd.li.length === transport.msd.timePs.length);
   const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'));
-  for (const s of ['featurize', 'encoder', 'states', 'kinetics', 'paths', 'stability', 'report']) assert.equal(manifest.stages[s].status, 'done', s);
+  for (const s of ['featurize', 'transport', 'encoder', 'states', 'kinetics', 'paths', 'stability', 'report']) assert.equal(manifest.stages[s].status, 'done', s);
   assert.equal(manifest.dtPs, 0.02);
   assert.equal(manifest.inputs[0].sha256.length, 64);
   assert.ok(!readdirSync(run).some((f) => f.includes('.tmp') || f.includes('partial')));
 
   const second = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml')]);
   assert.equal(second.code, 0, second.stderr);
-  assert.match(second.stdout, /stages run: none; up to date: featurize, encoder, states, kinetics, paths, stability, report/);
+  assert.match(second.stdout, /stages run: none; up to date: featurize, transport, encoder, states, kinetics, paths, stability, report/);
 
   const third = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3']);
   assert.equal(third.code, 0, third.stderr);
-  assert.match(third.stdout, /stages run: kinetics, paths, stability, report; up to date: featurize, encoder, states/);
+  assert.match(third.stdout, /stages run: kinetics, paths, stability, report; up to date: featurize, transport, encoder, states/);
   assert.equal(JSON.parse(readFileSync(join(run, 'kinetics.json'), 'utf8')).lagFrames, 3);
 });
 

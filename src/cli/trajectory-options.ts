@@ -23,6 +23,14 @@ function picoseconds(value: string): number {
   return v;
 }
 
+function nonNegativeAngstrom(value: string): number {
+  const v = Number(value);
+  if (value.trim() === '' || !Number.isFinite(v) || v < 0) {
+    throw new GetseiError(`--min-distance must be a number of Å ≥ 0, got "${value}"`);
+  }
+  return v;
+}
+
 /** "1=Li,2=S" → { '1': 'Li', '2': 'S' }, with element symbols checked and canonicalised ("li" → "Li"). */
 export function parseTypeMap(value: string): Record<string, string> {
   const map: Record<string, string> = {};
@@ -64,6 +72,9 @@ export function addTrajectoryOptions<Args extends unknown[], Opts extends Option
     )
     .addOption(new Option('--type-map <map>', 'LAMMPS numeric atom types to elements, e.g. 1=Li,2=S,3=P (needed when the dump has no element column)').argParser(parseTypeMap))
     .addOption(
+      new Option('--min-distance <angstrom>', 'refuse frames with two atoms closer than this, in Å (default 0.5; 0 turns the check off)').argParser(nonNegativeAngstrom),
+    )
+    .addOption(
       new Option('--independent', 'the files are independent trajectories, not consecutive segments of one run (default: consecutive); --start/--stop/--stride then apply to each file'),
     );
   return cmd as unknown as Command<Args, Opts & TrajectoryCliOptions, Global>;
@@ -78,6 +89,7 @@ export interface TrajectoryCliOptions {
   dt?: number;
   typeMap?: Record<string, string>;
   independent?: boolean;
+  minDistance?: number;
 }
 
 /** Parsed command-line options → the io layer's ReadOptions (only the keys that were given). */
@@ -90,5 +102,6 @@ export function trajectoryOptionsFrom(opts: TrajectoryCliOptions): ReadOptions {
   if (opts.dt !== undefined) read.dtPs = opts.dt;
   if (opts.typeMap !== undefined) read.typeMap = opts.typeMap;
   if (opts.independent === true) read.independent = true;
+  if (opts.minDistance !== undefined) read.minDistanceAngstrom = opts.minDistance;
   return read;
 }

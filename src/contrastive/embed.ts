@@ -1,4 +1,4 @@
-import { createWorkerPool, defaultThreads, GetseiError } from '../util/index.ts';
+import { createWorkerPool, defaultThreads, GetseiError, runPoolTask } from '../util/index.ts';
 import type { Encoder } from './encoder.ts';
 import { type EmbedTask, runEmbed } from './engine.ts';
 import type { GraphSource } from './source.ts';
@@ -56,7 +56,7 @@ export async function embed(encoder: Encoder, source: GraphSource, options: Embe
       checkGraphBatch(batch, config.nFeatures);
       const t: EmbedTask = { kind: 'embed', config, params, batch };
       const at = start * E;
-      const p = (pool ? (pool.run(t) as Promise<Float32Array>) : Promise.resolve(runEmbed(t))).then((z) => {
+      const p = (pool ? runPoolTask<Float32Array>(pool, t) : Promise.resolve(runEmbed(t))).then((z) => {
         for (let k = 0; k < z.length; k++) {
           if (!Number.isFinite(z[k])) {
             throw new GetseiError(

@@ -1,6 +1,6 @@
 import type { Piscina } from 'piscina';
 import { l2Normalize, l2NormalizeBackward, ntXent } from '../tensor/index.ts';
-import { createRng, createWorkerPool, defaultThreads, GetseiError, shuffle } from '../util/index.ts';
+import { createRng, createWorkerPool, defaultThreads, GetseiError, runPoolTask, shuffle } from '../util/index.ts';
 import { adamStep, createAdam } from './adam.ts';
 import { type EncoderConfig, resolveEncoderConfig } from './config.ts';
 import type { Encoder } from './encoder.ts';
@@ -159,7 +159,7 @@ export async function trainEncoder(
   const pool: Piscina | null = useWorkers
     ? createWorkerPool(new URL(`./worker.${ext}`, import.meta.url), { threads: s.threads })
     : null;
-  const run = <R>(t: EngineTask, local: () => R): Promise<R> => (pool ? (pool.run(t) as Promise<R>) : Promise.resolve(local()));
+  const run = <R>(t: EngineTask, local: () => R): Promise<R> => (pool ? runPoolTask<R>(pool, t) : Promise.resolve(local()));
   const stepLoss: number[] = [], epochLoss: number[] = [];
   const augment = { edgeDropRate: s.edgeDropRate, featureMaskRate: s.featureMaskRate };
 

@@ -1,6 +1,5 @@
 // Worker entry for the encoder's thread pool: runs one training shard pass or one embedding batch.
+import { asWorkerTask } from '../util/workers.ts';
 import { type EngineTask, runTask } from './engine.ts';
 
-export default function encoderTask(task: EngineTask): ReturnType<typeof runTask> {
-  return runTask(task);
-}
+export default asWorkerTask((task: EngineTask): ReturnType<typeof runTask> => runTask(task));

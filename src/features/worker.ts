@@ -1,4 +1,5 @@
 import { makeCell } from '../structure/cell.ts';
+import { asWorkerTask } from '../util/workers.ts';
 import { frameFeatures, type FeatureLayout } from './atom-features.ts';
 
 /** One frame to featurise on a worker thread (typed arrays are transferred, not copied). */
@@ -21,9 +22,12 @@ export interface FeaturizeResult {
   vector: Float32Array;
 }
 
-export default function featurizeFrame(task: FeaturizeTask): FeaturizeResult {
+function featurizeFrame(task: FeaturizeTask): FeaturizeResult {
   const layout: FeatureLayout = { countSpecies: task.countSpecies, names: task.names, width: task.names.length };
   const r = frameFeatures(makeCell(task.cell, task.pbc), task.species, task.positions, layout, task.li, task);
   const nb = r.liNeighborhoods;
   return { features: r.features, offsets: nb.offsets, index: nb.index, vector: nb.vector };
 }
+
+/** The pool's entry: input errors travel back as InputError (see runPoolTask). */
+export default asWorkerTask(featurizeFrame);

@@ -86,7 +86,7 @@ for (const c of cases) {
 
 test('every file of the corpus has a case', () => {
   const covered = new Set(cases.map((c) => c.file));
-  const missing = readdirSync(CORPUS).filter((f) => !covered.has(f));
+  const missing = readdirSync(CORPUS).filter((f) => !covered.has(f) && !f.endsWith('.ts')); // the .ts files are the run-through-the-CLI tests
   assert.deepEqual(missing, []);
 });
 

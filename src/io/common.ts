@@ -74,3 +74,15 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/** Time keys and their factor to ps. ASE fixes no unit for `time`: getsei reads it as ps. */
+export const TIME_KEYS: Readonly<Record<string, number>> = {
+  time: 1,
+  Time: 1,
+  time_ps: 1,
+  Time_ps: 1,
+  time_fs: 1e-3,
+  Time_fs: 1e-3,
+  time_ns: 1e3,
+  Time_ns: 1e3,
+};

@@ -1,9 +1,9 @@
 import { symbolOf, type Cell } from '../structure/index.ts';
 import { InputError, type InputLocation } from '../util/errors.ts';
-import { cellOrFail, elementOrFail, readNumbers, sameBytes, sameMatrix, truncatedError } from './common.ts';
+import { cellOrFail, elementOrFail, readNumbers, sameBytes, sameMatrix, TIME_KEYS, truncatedError } from './common.ts';
 import { describeBadNumber, Fields, parseInteger, parseNumber } from './fields.ts';
 import type { LineReader } from './lines.ts';
-import type { AtomArrays, InfoValue, RawFrame, ReaderContext, TrajectoryReader } from './types.ts';
+import type { AtomArrays, InfoValue, RawFrame, ReaderContext, TextTrajectoryReader } from './types.ts';
 
 /**
  * Extended XYZ as ASE and libAtoms/QUIP write it: a count line, a comment line of key=value pairs (Lattice,
@@ -91,17 +91,6 @@ export function interpretValue(value: string): InfoValue {
   return value;
 }
 
-/** Time keys and their factor to ps. ASE fixes no unit for `time`: getsei reads it as ps. */
-const TIME_KEYS: Readonly<Record<string, number>> = {
-  time: 1,
-  Time: 1,
-  time_ps: 1,
-  Time_ps: 1,
-  time_fs: 1e-3,
-  Time_fs: 1e-3,
-  time_ns: 1e3,
-  Time_ns: 1e3,
-};
 
 type Role = 'species' | 'Z' | 'pos' | 'int' | 'real' | 'skip';
 
@@ -353,7 +342,7 @@ function sniffExtxyz(head: readonly string[]): boolean {
   return /^\s*\d+\s*$/.test(head[first]) && /(^|\s)(Lattice|Properties)\s*=/i.test(head[first + 1]);
 }
 
-export const extxyzReader: TrajectoryReader = {
+export const extxyzReader: TextTrajectoryReader = {
   name: 'extxyz',
   aliases: ['xyz', 'extended-xyz', 'exyz'],
   extensions: ['.extxyz', '.xyz', '.exyz'],

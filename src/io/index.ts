@@ -1,8 +1,8 @@
 /**
- * Trajectory input: streaming readers for VASP XDATCAR, extended XYZ and LAMMPS dumps (gzip or not) in a registry
+ * Trajectory input: streaming readers for VASP XDATCAR, extended XYZ, LAMMPS dumps (gzip or not) and ASE .traj in a registry
  * keyed by name, extension and content, and the trajectory layer on top (selection, segments, checks, summary).
  */
-export type { ReadOptions, RawFrame, TrajectoryFrame, TrajectoryReader, ReaderContext, FramePlan, AtomArrays, InfoValue } from './types.ts';
+export type { ReadOptions, RawFrame, TrajectoryFrame, TrajectoryReader, TextTrajectoryReader, BinaryTrajectoryReader, ReaderContext, FramePlan, AtomArrays, InfoValue } from './types.ts';
 export { registerReader, getReader, detectReader, listReaders, formatNames, readerForPath } from './registry.ts';
 export {
   readTrajectory, summarizeTrajectory, frameIntervalPs, requireFrameIntervalPs, assertHasLithium, selectionOf,
@@ -13,3 +13,5 @@ export { parseNumber, parseInteger, parseNumberBytes, parseIntegerBytes, Fields 
 export { xdatcarReader } from './xdatcar.ts';
 export { extxyzReader, parseCommentLine, interpretValue } from './extxyz.ts';
 export { lammpsDumpReader, boxFromBounds } from './lammps-dump.ts';
+export { aseTrajReader } from './ase-traj.ts';
+export { checkFrame, DEFAULT_FRAME_CHECKS, type FrameChecks } from './frame-checks.ts';

@@ -39,7 +39,7 @@ const CELL = [10, 0, 0, 1, 8, 0, 0.5, -0.5, 6];
 
 test('triclinic bounds become the cell by the LAMMPS rules; scaled coordinates are fractional in it', async () => {
   const text = dump([{ ...TRICLINIC, columns: 'id type xs ys zs', atoms: ['3 2 0.5 0.5 0.5', '1 1 0 0 0', '2 1 1 0 0'] }]);
-  const [f] = await collect([tmp.write('tri.lammpstrj', text)], { typeMap: { 1: 'Li', 2: 'S' } });
+  const [f] = await collect([tmp.write('tri.lammpstrj', text)], { typeMap: { 1: 'Li', 2: 'S' }, minDistanceAngstrom: 0 });
   assert.ok(maxAbsDiff(f.cell.matrix, CELL) < 1e-12);
   // sorted by id: 1 → (0,0,0); 2 → a = (10,0,0); 3 → (a+b+c)/2 = (5.75, 3.75, 3)
   assert.ok(maxAbsDiff(f.positions, [0, 0, 0, 10, 0, 0, 5.75, 3.75, 3]) < 1e-12);
@@ -58,7 +58,7 @@ test('negative tilts: the bounds correction uses min/max over 0, xy, xz, xy+xz',
 
 test('cartesian columns are shifted by the box origin (a rigid translation); ids need not be contiguous', async () => {
   const text = dump([{ ...TRICLINIC, columns: 'id element x y z', atoms: ['30 S 2 -1 1', '10 Li 7.75 2.75 4', '20 P 12 -1 1'] }]);
-  const [f] = await collect([tmp.write('cart.dump', text)]);
+  const [f] = await collect([tmp.write('cart.dump', text)], { minDistanceAngstrom: 0 });
   assert.deepEqual([...f.species], [3, 15, 16], 'ordered by id 10, 20, 30');
   assert.ok(maxAbsDiff(f.positions, [5.75, 3.75, 3, 10, 0, 0, 0, 0, 0]) < 1e-12);
 });
@@ -66,7 +66,7 @@ test('cartesian columns are shifted by the box origin (a rigid translation); ids
 test('unwrapped columns are preferred over wrapped; xsu is scaled and unwrapped', async () => {
   const ortho = { box: 'pp pp pp', bounds: ['0 10', '0 10', '0 10'] };
   const both = dump([{ ...ortho, columns: 'id element x y z xu yu zu', atoms: ['1 Li 1 1 1 11 -9 21'] }]);
-  const [a] = await collect([tmp.write('both.dump', both)]);
+  const [a] = await collect([tmp.write('both.dump', both)], { minDistanceAngstrom: 0 });
   assert.deepEqual([...a.positions], [11, -9, 21]);
   const su = dump([{ ...ortho, columns: 'id element xsu ysu zsu', atoms: ['1 Li 1.5 -0.25 0.5'] }]);
   const [b] = await collect([tmp.write('su.dump', su)]);

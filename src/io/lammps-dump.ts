@@ -3,7 +3,7 @@ import { InputError, type InputLocation } from '../util/errors.ts';
 import { cellOrFail, elementOrFail, readNumbers, sameBytes, sameMatrix, truncatedError } from './common.ts';
 import { describeBadNumber, Fields, splitFields } from './fields.ts';
 import type { LineReader } from './lines.ts';
-import type { RawFrame, ReaderContext, TrajectoryReader } from './types.ts';
+import type { RawFrame, ReaderContext, TextTrajectoryReader } from './types.ts';
 
 /**
  * LAMMPS text dump (`dump atom` / `dump custom`). Each frame: optional ITEM: UNITS (first frame only) and
@@ -405,7 +405,7 @@ function sniffLammps(head: readonly string[]): boolean {
   return first !== undefined && /^\s*ITEM:\s*(TIMESTEP|UNITS|TIME)\s*$/.test(first);
 }
 
-export const lammpsDumpReader: TrajectoryReader = {
+export const lammpsDumpReader: TextTrajectoryReader = {
   name: 'lammps-dump',
   aliases: ['lammps', 'lammpstrj', 'dump', 'lammps-dump-text'],
   extensions: ['.lammpstrj', '.dump', '.lammpsdump'],

@@ -59,7 +59,8 @@ function explainOpenError(path: string, err: unknown): InputError {
  * bytes of a line directly (see Fields) and decode to a string only for headers and messages.
  *
  * The caller asks with `ensure(n)` that n lines are buffered, then takes them with the synchronous `advance()`,
- * which sets `bytes[lineStart, lineEnd)` to the line (without its newline or a trailing \r). A parser thus awaits
+ * which sets `bytes[lineStart, lineEnd)` to the line (without its newline or a trailing \r, so CRLF files read as LF
+ * files; a UTF-8 byte-order mark before the first line is skipped). A parser thus awaits
  * once per frame, not once per line. Memory is one chunk plus the lines asked for, whatever the file size.
  */
 export class LineReader {
@@ -130,7 +131,7 @@ export class LineReader {
   advance(): boolean {
     if (this.head >= this.ends.length) return false;
     const end = this.ends[this.head++];
-    this.lineStart = this.nextStart;
+    this.lineStart = this.lineNumber === 0 ? this.afterBom(this.nextStart, end) : this.nextStart;
     this.lineEnd = end > this.lineStart && this.bytes[end - 1] === CR ? end - 1 : end;
     this.nextStart = end + 1;
     this.lineNumber++;
@@ -151,8 +152,15 @@ export class LineReader {
   peek(): string | undefined {
     if (this.head >= this.ends.length) return undefined;
     let end = this.ends[this.head];
-    if (end > this.nextStart && this.bytes[end - 1] === CR) end--;
-    return this.bytes.toString('utf8', this.nextStart, end);
+    const start = this.lineNumber === 0 ? this.afterBom(this.nextStart, end) : this.nextStart;
+    if (end > start && this.bytes[end - 1] === CR) end--;
+    return this.bytes.toString('utf8', start, end);
+  }
+
+  /** Where the first line's text starts: after a UTF-8 byte-order mark (EF BB BF, as Windows editors write) if any. */
+  private afterBom(start: number, end: number): number {
+    const b = this.bytes;
+    return end - start >= 3 && b[start] === 0xef && b[start + 1] === 0xbb && b[start + 2] === 0xbf ? start + 3 : start;
   }
 
   /** True when the current line holds only whitespace. */

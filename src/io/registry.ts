@@ -5,6 +5,7 @@ import type { TrajectoryReader } from './types.ts';
 import { xdatcarReader } from './xdatcar.ts';
 import { extxyzReader } from './extxyz.ts';
 import { lammpsDumpReader } from './lammps-dump.ts';
+import { aseTrajReader } from './ase-traj.ts';
 
 /** Lines handed to each reader's sniff. */
 const SNIFF_LINES = 12;
@@ -90,3 +91,4 @@ export async function detectReader(path: string, format?: string): Promise<Traje
 registerReader(xdatcarReader);
 registerReader(extxyzReader);
 registerReader(lammpsDumpReader);
+registerReader(aseTrajReader);

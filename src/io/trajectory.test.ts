@@ -4,7 +4,7 @@ import { GetseiError, InputError } from '../util/errors.ts';
 import { detectReader, getReader, listReaders, registerReader } from './registry.ts';
 import { collect, scratch } from './testing.ts';
 import { assertHasLithium, readTrajectory, requireFrameIntervalPs, summarizeTrajectory } from './trajectory.ts';
-import type { RawFrame, TrajectoryReader } from './types.ts';
+import type { RawFrame, TextTrajectoryReader } from './types.ts';
 import { makeCell } from '../structure/index.ts';
 
 const tmp = scratch();
@@ -15,7 +15,7 @@ const xyzFrame = (x: number, opts: { symbols?: string[]; time?: number; edge?: n
   const symbols = opts.symbols ?? ['Li', 'S'];
   const edge = opts.edge ?? 10;
   const time = opts.time === undefined ? '' : ` time=${opts.time}`;
-  return `${symbols.length}\nLattice="${edge} 0 0 0 ${edge} 0 0 0 ${edge}"${time}\n` + symbols.map((s, i) => `${s} ${i === 0 ? x : 5} 5 5\n`).join('');
+  return `${symbols.length}\nLattice="${edge} 0 0 0 ${edge} 0 0 0 ${edge}"${time}\n` + symbols.map((s, i) => `${s} ${i === 0 ? x : 5} ${i === 0 ? 5 : 2} 5\n`).join('');
 };
 
 /** Three files of four frames; frame j of file i has marker 10·i + j (in Å, so it also moves atom 0). */
@@ -137,7 +137,7 @@ test('registry: names, aliases and paths; content sniffing beats a misleading na
 });
 
 test('a registered reader is found by name, extension and sniff', async () => {
-  const one: TrajectoryReader = {
+  const one: TextTrajectoryReader = {
     name: 'one-atom',
     aliases: [],
     extensions: ['.one'],

@@ -1,9 +1,10 @@
 import { canonicalSymbol, symbolOf, toFractional } from '../structure/index.ts';
 import { GetseiError, InputError } from '../util/errors.ts';
 import { sameBytes } from './common.ts';
+import { checkFrame, DEFAULT_FRAME_CHECKS, type FrameChecks } from './frame-checks.ts';
 import { fileBytes, LineReader } from './lines.ts';
 import { detectReader } from './registry.ts';
-import type { FramePlan, RawFrame, ReadOptions, TrajectoryFrame } from './types.ts';
+import type { FramePlan, RawFrame, ReaderContext, ReadOptions, TrajectoryFrame, TrajectoryReader } from './types.ts';
 
 /** start/stop/stride after validation. */
 export interface Selection {
@@ -77,6 +78,20 @@ function checkSameAtoms(ref: Reference, raw: RawFrame, file: string): Uint8Array
   );
 }
 
+/** The raw frames of one file: text readers get a LineReader (closed when the loop ends), binary ones open the file. */
+async function* framesOf(reader: TrajectoryReader, ctx: ReaderContext): AsyncGenerator<RawFrame> {
+  if ('readFile' in reader) {
+    yield* reader.readFile(ctx.file, ctx);
+    return;
+  }
+  const lines = await LineReader.open(ctx.file);
+  try {
+    yield* reader.read(lines, ctx);
+  } finally {
+    lines.close();
+  }
+}
+
 /**
  * Frames of one or more files with selection, atom-order checks, segment labels and times. `progress` (when given)
  * receives one entry per file opened. Internal engine of readTrajectory and summarizeTrajectory.
@@ -86,6 +101,7 @@ export async function* readFrames(files: readonly string[], options: ReadOptions
   if (files.length === 0) throw new GetseiError('no trajectory files given');
   const { start, stop, stride } = sel;
   const independent = options.independent === true;
+  const checks: FrameChecks = { ...DEFAULT_FRAME_CHECKS, ...(options.minDistanceAngstrom === undefined ? {} : { minDistanceAngstrom: options.minDistanceAngstrom }) };
   let reference: Reference | undefined;
   let step = 0;
   let offset = 0;
@@ -107,17 +123,13 @@ export async function* readFrames(files: readonly string[], options: ReadOptions
       entry.seen = i + 1;
       return g >= start && (g - start) % stride === 0 ? 'parse' : 'skip';
     };
-    const lines = await LineReader.open(file);
-    try {
-      for await (const raw of reader.read(lines, { file, typeMap: options.typeMap, plan })) {
-        reference ??= { species: raw.species, file, frame: raw.index };
-        const species = checkSameAtoms(reference, raw, file);
-        const timePs = options.dtPs !== undefined ? (base + raw.index) * options.dtPs : raw.timePs;
-        entry.selected++;
-        yield { ...raw, species, timePs, file, segment: independent ? fi : 0, step: step++ };
-      }
-    } finally {
-      lines.close();
+    for await (const raw of framesOf(reader, { file, typeMap: options.typeMap, plan })) {
+      reference ??= { species: raw.species, file, frame: raw.index };
+      const species = checkSameAtoms(reference, raw, file);
+      checkFrame(raw, file, checks);
+      const timePs = options.dtPs !== undefined ? (base + raw.index) * options.dtPs : raw.timePs;
+      entry.selected++;
+      yield { ...raw, species, timePs, file, segment: independent ? fi : 0, step: step++ };
     }
     entry.complete = !stopped;
     offset += entry.seen;
@@ -153,14 +165,9 @@ export async function frameIntervalPs(files: readonly string[], options: ReadOpt
   if (options.dtPs !== undefined) return options.dtPs * stride;
   for (const file of files) {
     const reader = await detectReader(file, options.format);
-    const lines = await LineReader.open(file);
     const times: RawFrame[] = [];
-    try {
-      const plan = (i: number): FramePlan => (i < 2 ? 'parse' : 'stop');
-      for await (const raw of reader.read(lines, { file, typeMap: options.typeMap, plan })) times.push(raw);
-    } finally {
-      lines.close();
-    }
+    const plan = (i: number): FramePlan => (i < 2 ? 'parse' : 'stop');
+    for await (const raw of framesOf(reader, { file, typeMap: options.typeMap, plan })) times.push(raw);
     if (times.length === 0) continue;
     const t0 = times[0].timePs;
     if (t0 === undefined) return undefined;
@@ -206,6 +213,9 @@ export interface TrajectorySummary {
   cellChanges: boolean;
   /** the first frame's lattice vectors as rows (9 numbers, Å) */
   firstCell: number[];
+  /** boundary along a, b, c of the first frame: periodic, or not (a slab normal, a cluster); neighbours are never
+   * searched through a non-periodic face */
+  boundary: ('periodic' | 'non-periodic')[];
   /** time between selected frames (ps), when known */
   frameIntervalPs?: number;
   /** where frameIntervalPs comes from: --dt, or the times stored in the file */
@@ -214,7 +224,7 @@ export interface TrajectorySummary {
   selection: Selection & { independent: boolean };
   /** number of independent trajectories that contributed frames (1 for consecutive files) */
   segments: number;
-  /** things a user should look at: unwrapped coordinates, jumps, irregular times, no Li, non-periodic cells */
+  /** things a user should look at: unwrapped coordinates, jumps, irregular times, no Li, changing boundaries */
   warnings: string[];
 }
 
@@ -235,11 +245,12 @@ interface Example {
 }
 
 const fmt = (v: number): string => v.toFixed(3);
+const pbcText = (pbc: readonly boolean[]): string => pbc.map((p) => (p ? 'T' : 'F')).join(' ');
 
 /**
  * Read the selected frames once and describe them. Also checks what a user should know before a long run:
  * coordinates far outside the cell (unwrapped: fine, later stages use minimum image), atoms jumping more than half a
- * cell between consecutive frames, irregular or restarting frame times, non-periodic directions, no Li.
+ * cell between consecutive frames, irregular or restarting frame times, boundaries that change, no Li.
  */
 export async function summarizeTrajectory(files: readonly string[], options: ReadOptions = {}): Promise<TrajectorySummary> {
   const sel = selectionOf(options);
@@ -256,7 +267,7 @@ export async function summarizeTrajectory(files: readonly string[], options: Rea
   let timeRestart: string | undefined;
   const irregular: Example = { count: 0, frames: 0 };
   let timeSteps = 0;
-  const nonPeriodic = new Set<string>();
+  let boundaryChange: string | undefined;
   let interval: number | undefined;
   try {
     interval = await frameIntervalPs(files, options);
@@ -269,9 +280,9 @@ export async function summarizeTrajectory(files: readonly string[], options: Rea
     first ??= frame;
     segmentsSeen.add(frame.segment);
     if (frame.cell !== first.cell && frame.cell.matrix.some((v, i) => v !== first?.cell.matrix[i])) cellChanges = true;
-    frame.cell.pbc.forEach((p, k) => {
-      if (!p) nonPeriodic.add('abc'[k]);
-    });
+    if (frame.cell.pbc.some((p, k) => p !== first?.cell.pbc[k])) {
+      boundaryChange ??= `${frame.file}, frame ${frame.index} has pbc ${pbcText(frame.cell.pbc)} but the first frame has ${pbcText(first.cell.pbc)}`;
+    }
     if (frac.length !== frame.positions.length) frac = new Float64Array(frame.positions.length);
     toFractional(frame.cell, frame.positions, frac);
     const where = `${frame.file}, frame ${frame.index}`;
@@ -366,8 +377,8 @@ export async function summarizeTrajectory(files: readonly string[], options: Rea
         `(first: ${jumps.first}): frames may be too far apart, atoms reordered, or coordinates wrapped inconsistently`,
     );
   }
-  if (nonPeriodic.size > 0) {
-    warnings.push(`the cell is not periodic along ${[...nonPeriodic].join(', ')}: getsei treats every direction as periodic`);
+  if (boundaryChange !== undefined) {
+    warnings.push(`the periodic boundaries change between frames (first: ${boundaryChange}); each frame's neighbours follow its own boundaries`);
   }
 
   const formats = [...new Set(progress.map((p) => p.format))];
@@ -389,6 +400,7 @@ export async function summarizeTrajectory(files: readonly string[], options: Rea
     liCount,
     cellChanges,
     firstCell: Array.from(first.cell.matrix),
+    boundary: first.cell.pbc.map((p) => (p ? 'periodic' : 'non-periodic')),
     selection: { ...sel, independent: options.independent === true },
     segments: segmentsSeen.size,
     warnings,

@@ -18,6 +18,8 @@ export interface ReadOptions {
   dtPs?: number;
   /** LAMMPS numeric atom type → element symbol (from --type-map 1=Li,2=S) */
   typeMap?: Readonly<Record<string, string>>;
+  /** atoms closer than this (Å) are refused as overlapping; 0 turns the check off (default 0.5, see frame-checks.ts) */
+  minDistanceAngstrom?: number;
   /** several files are independent trajectories rather than consecutive segments of one run (default false) */
   independent?: boolean;
 }
@@ -30,8 +32,8 @@ export type InfoValue = string | number | boolean;
 
 /** One frame as a reader produces it, before the trajectory layer adds file, segment and step. */
 export interface RawFrame extends Frame {
-  /** 1-based line where the frame starts in its file, for later error messages */
-  readonly line: number;
+  /** 1-based line where the frame starts in its file, for later error messages (text formats only) */
+  readonly line?: number;
   /** extra per-atom columns; a column with k components per atom has k × nAtoms values */
   readonly arrays?: AtomArrays;
 }
@@ -60,8 +62,8 @@ export interface ReaderContext {
   readonly plan: (indexInFile: number) => FramePlan;
 }
 
-/** A trajectory format: a name, how to recognise it, and a streaming parser. */
-export interface TrajectoryReader {
+/** What every trajectory format declares: a name and how to recognise it. */
+interface ReaderDescription {
   /** canonical name, used by --format */
   readonly name: string;
   /** other names accepted by --format */
@@ -72,8 +74,21 @@ export interface TrajectoryReader {
   readonly fileNamePattern?: RegExp;
   /** one line for help texts */
   readonly description: string;
-  /** true when these first lines of a (decompressed) file look like this format */
+  /** true when these first lines of a (decompressed) file look like this format (binary files: their first bytes as text) */
   sniff(head: readonly string[]): boolean;
+}
+
+/** A text format, parsed line by line from a (possibly gzip-compressed) stream. */
+export interface TextTrajectoryReader extends ReaderDescription {
   /** frames in file order; calls ctx.plan(i) before each frame and yields only the 'parse' ones */
   read(lines: LineReader, ctx: ReaderContext): AsyncGenerator<RawFrame>;
 }
+
+/** A binary format with random access (ASE .traj): the reader opens the file itself and seeks to the frames it needs. */
+export interface BinaryTrajectoryReader extends ReaderDescription {
+  /** frames in file order; calls ctx.plan(i) before each frame and yields only the 'parse' ones */
+  readFile(path: string, ctx: ReaderContext): AsyncGenerator<RawFrame>;
+}
+
+/** A trajectory format: a name, how to recognise it, and a streaming parser. */
+export type TrajectoryReader = TextTrajectoryReader | BinaryTrajectoryReader;

@@ -3,7 +3,7 @@ import { InputError } from '../util/errors.ts';
 import { cellOrFail, elementOrFail, readNumbers, readTriple, sameMatrix, truncatedError } from './common.ts';
 import { describeBadNumber, Fields, looksNumeric, parseNumber, splitFields } from './fields.ts';
 import type { LineReader } from './lines.ts';
-import type { RawFrame, ReaderContext, TrajectoryReader } from './types.ts';
+import type { RawFrame, ReaderContext, TextTrajectoryReader } from './types.ts';
 
 /**
  * VASP 5 XDATCAR. A header (title, scale, three lattice rows, species line, counts line) and then one block per
@@ -88,6 +88,19 @@ function isBlockLine(line: string): boolean {
   return /^\s*(direct|cartesian)\b/i.test(line) || /configuration/i.test(line);
 }
 
+/**
+ * After a frame's n atom lines comes a block line, a new header (variable cell) or the end. A line of exactly three
+ * numbers there is one more coordinate line: the counts add up to fewer atoms than the block has, so every atom
+ * after the shortfall would get the wrong species. (A header's title line is the system's name, never three numbers.)
+ */
+async function refuseExtraAtomLines(lines: LineReader, file: string, frame: number, n: number, countHint: string): Promise<void> {
+  const next = await lines.peekNonBlank();
+  if (next === undefined || isBlockLine(next)) return;
+  if (splitFields(next).length === 3 && looksNumeric(next)) {
+    throw new InputError({ file, frame, line: lines.lineNumber + 1 }, `found a coordinate line '${next.trim()}' after the ${n} atom lines of this frame`, countHint);
+  }
+}
+
 /** Cheap pre-test for atom lines: a coordinate line never starts with a letter, a block line always does. */
 function isLetter(c: number): boolean {
   return (c | 32) >= 97 && (c | 32) <= 122;
@@ -127,6 +140,7 @@ async function* readXdatcar(lines: LineReader, ctx: ReaderContext): AsyncGenerat
           throw new InputError({ file, frame: index, line: lines.lineNumber }, `found '${lines.text().trim()}' where atom line ${i + 1} of ${n} was expected`, countHint);
         }
       }
+      await refuseExtraAtomLines(lines, file, index, n, countHint);
       index++;
       continue;
     }
@@ -149,6 +163,7 @@ async function* readXdatcar(lines: LineReader, ctx: ReaderContext): AsyncGenerat
     } else {
       toCartesian(cell, positions, positions); // Direct (fractional) → cartesian in place
     }
+    await refuseExtraAtomLines(lines, file, index, n, countHint);
     const info = configuration ? { configuration: Number(configuration[1]) } : undefined;
     yield { index, line: blockLine, species: header.species, positions, cell, info };
     index++;
@@ -176,7 +191,7 @@ function sniffXdatcar(head: readonly string[]): boolean {
   );
 }
 
-export const xdatcarReader: TrajectoryReader = {
+export const xdatcarReader: TextTrajectoryReader = {
   name: 'xdatcar',
   aliases: ['vasp-xdatcar', 'vasp', 'XDATCAR'],
   extensions: ['.xdatcar'],

@@ -113,3 +113,32 @@ test('non-periodic directions have no images', () => {
   // across z only the direct 3.2 Å partner, never its image at 0.8 Å
   assert.ok(!Array.from(nl.distance).some((d) => d < 1));
 });
+
+test('slabs: every combination of non-periodic axes, atoms in a vacuum gap and outside the cell, equals brute force', () => {
+  const rng = createRng(12);
+  const flags: [boolean, boolean, boolean][] = [[true, true, false], [true, false, false], [false, false, false], [false, true, true], [true, false, true]];
+  for (const pbc of flags) {
+    for (let trial = 0; trial < 3; trial++) {
+      // a triclinic slab cell: 9–11 Å in plane, 25 Å normal with a tilt; atoms fill the lowest 8 Å of c
+      const m = [9 + 2 * rng.next(), 0, 0, 1.5 * rng.next(), 9 + 2 * rng.next(), 0, rng.next(), rng.next(), 25];
+      const cell = makeCell(m, pbc);
+      const n = 40;
+      const pos = new Float64Array(3 * n);
+      for (let i = 0; i < n; i++) {
+        // fractional c from −0.05 to 0.32: a few atoms lie below the cell, as in a shrink-wrapped or unwrapped slab
+        const f = [rng.next() * 1.2 - 0.1, rng.next() * 1.2 - 0.1, -0.05 + 0.37 * rng.next()];
+        for (let d = 0; d < 3; d++) pos[3 * i + d] = f[0] * m[d] + f[1] * m[3 + d] + f[2] * m[6 + d];
+      }
+      const nl = neighborList(cell, pos, 4.5);
+      assert.deepEqual(fromList(nl), bruteForce(cell, pos, 4.5), `pbc ${pbc.join(' ')} trial ${trial}`);
+    }
+  }
+});
+
+test('a slab whose vacuum is thinner than the cutoff: periodic c links the two surfaces, non-periodic c does not', () => {
+  const pos = Float64Array.from([2, 2, 0.5, 2, 2, 9.0]); // 8.5 Å apart inside, 1.5 Å through a periodic c face
+  const periodic = neighborList(makeCell([6, 0, 0, 0, 6, 0, 0, 0, 10]), pos, 3);
+  const slab = neighborList(makeCell([6, 0, 0, 0, 6, 0, 0, 0, 10], [true, true, false]), pos, 3);
+  assert.deepEqual(Array.from(periodic.distance, (d) => +d.toFixed(6)), [1.5, 1.5]);
+  assert.equal(slab.distance.length, 0);
+});

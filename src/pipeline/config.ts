@@ -2,13 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 import { GetseiError } from '../util/errors.ts';
+import { DEFAULT_LAG, LAG_TIME_PATTERN, parseLagSetting } from './lag.ts';
 
 /**
  * The configuration of a run: one section per stage, every key documented (getsei config --defaults prints it as
  * commented TOML). Unknown keys are errors, so a typo never silently falls back to a default.
  * Command-line flags override the file; the resolved config is written to RUN/config.json.
  */
-const lag = z.union([z.literal('auto'), z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*ps$/, 'a lag in ps is written like "80ps"')]);
+const lag = z.union([z.literal('auto'), z.number().int().positive(), z.string().regex(LAG_TIME_PATTERN, 'a lag time is written like "80ps", "0.08ns" or "800fs"')])
+  .transform((v) => parseLagSetting(v, 'kinetics.lag'));
 const stateCount = z.union([z.literal('auto'), z.number().int().min(2)]);
 const stateSet = z.array(z.number().int().min(0));
 
@@ -21,7 +23,8 @@ export const ConfigSchema = z.object({
     stride: z.number().int().positive().default(1).describe('use every stride-th frame'),
     independent: z.boolean().default(false).describe('several files are independent trajectories, not consecutive segments'),
     typeMap: z.record(z.string(), z.string()).optional().describe('LAMMPS atom type → element, e.g. { 1 = "Li", 2 = "S" }'),
-  }).strict().default({ start: 0, stride: 1, independent: false }),
+    minDistanceAngstrom: z.number().min(0).default(0.5).describe('frames with two atoms closer than this (Å) are refused as impossible; 0 turns the check off'),
+  }).strict().default({ start: 0, stride: 1, independent: false, minDistanceAngstrom: 0.5 }),
   features: z.object({
     shellAngstrom: z.number().positive().default(4.0).describe('coordination shell for element counts, mean distance and angles (Å; paper: 4.0)'),
     graphRadiusAngstrom: z.number().positive().default(4.0).describe('atoms within this distance of a Li are the nodes of its graph (Å)'),
@@ -54,7 +57,7 @@ export const ConfigSchema = z.object({
     seed: z.number().int().default(0).describe('seed of the samples and the mixture initialisation'),
   }).strict().default({ count: 'auto', minCount: 2, maxCount: 10, fitSampleSize: 20000, silhouetteSampleSize: 5000, restarts: 5, map: 'tsne', mapSampleSize: 2000, seed: 0 }),
   kinetics: z.object({
-    lag: lag.default('auto').describe('lag time τ: frames (800), time ("80ps"), or "auto" (shortest lag where implied timescales level off)'),
+    lag: lag.default(DEFAULT_LAG).describe('lag time τ: frames (800), time ("80ps"), or "auto" (shortest lag where implied timescales level off)'),
     estimator: z.enum(['edmd', 'reversible']).default('edmd').describe('edmd: eq. 8, the row-normalised count matrix; reversible: maximum likelihood under detailed balance'),
     bootstrap: z.number().int().min(0).default(100).describe('bootstrap resamples of the Li trajectories for error bars (0: none)'),
     seed: z.number().int().default(0).describe('seed of the bootstrap'),

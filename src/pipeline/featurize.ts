@@ -5,7 +5,7 @@ import type { FeaturizeResult, FeaturizeTask } from '../features/worker.ts';
 import { GetseiError } from '../util/errors.ts';
 import { encodeNpy } from '../util/npy.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
-import { createWorkerPool } from '../util/workers.ts';
+import { createWorkerPool, runPoolTask } from '../util/workers.ts';
 import { FrameStoreWriter, type FrameStoreIndex } from './frame-store.ts';
 
 export interface FeaturizeOptions {
@@ -80,7 +80,7 @@ export async function featurizeTrajectory(files: readonly string[], run: string,
       positionsQueue.push(Float32Array.from(frame.positions));
       cellQueue.push(Float64Array.from(frame.cell.matrix));
       const positions = Float64Array.from(frame.positions);
-      queue.push(pool.run({ ...t, positions, cell: Float64Array.from(frame.cell.matrix), pbc: [...frame.cell.pbc] } satisfies FeaturizeTask) as Promise<FeaturizeResult>);
+      queue.push(runPoolTask<FeaturizeResult>(pool, { ...t, positions, cell: Float64Array.from(frame.cell.matrix), pbc: [...frame.cell.pbc] } satisfies FeaturizeTask));
       if (queue.length >= inFlightLimit) await drainOne();
     }
     while (queue.length > 0) await drainOne();

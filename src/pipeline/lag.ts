@@ -1,3 +1,77 @@
+import { impliedTimescalesScan, type Estimator, type PreparedTrajectories } from '../markov/index.ts';
+import { GetseiError } from '../util/errors.ts';
+
+/**
+ * The one place where a lag τ is parsed, converted and chosen (docs/kinetics-lag.md). Every command (`run`,
+ * `kinetics`, `paths`) and the config file accept the same forms — a whole number of frames (800), a time with unit
+ * ("80ps", "80 ps", "0.08ns", "800fs") or "auto" — and default to `auto`. A time must be a whole number of frames:
+ * it is never rounded silently.
+ */
+export type LagSetting = 'auto' | number | string;
+
+/** The default everywhere: the shortest lag at which the implied timescales level off. */
+export const DEFAULT_LAG: LagSetting = 'auto';
+
+/** A lag written as a time: number and unit (fs, ps or ns). */
+export const LAG_TIME_PATTERN = /^([0-9]*\.?[0-9]+(?:[eE][-+]?\d+)?)\s*(fs|ps|ns)$/;
+
+const PS_PER_UNIT: Record<string, number> = { fs: 1e-3, ps: 1, ns: 1e3 };
+
+/** Validate a lag as typed (flag or config) → 'auto', frames, or a normalised time string ("80ps"). */
+export function parseLagSetting(text: string | number, what = '--lag'): LagSetting {
+  if (typeof text === 'number') {
+    if (!Number.isInteger(text) || text < 1) throw new GetseiError(`${what} must be a whole number of frames, at least 1 frame; got ${text}`);
+    return text;
+  }
+  const t = text.trim();
+  if (t === 'auto') return 'auto';
+  if (/^\d+$/.test(t)) return parseLagSetting(Number(t), what);
+  const m = LAG_TIME_PATTERN.exec(t);
+  if (m === null) throw new GetseiError(`${what}: "${text}" is neither a number of frames (800), a time (80ps, 0.08ns, 800fs) nor "auto"`);
+  if (!(Number(m[1]) > 0)) throw new GetseiError(`${what} must be a positive time, got "${text}"`);
+  return `${m[1]}${m[2]}`;
+}
+
+/** A lag setting → frames, or undefined for `auto`. A time must be a whole number of frames of `dtPs`. */
+export function lagSettingFrames(setting: LagSetting, dtPs: number | null, what = '--lag'): number | undefined {
+  const s = parseLagSetting(setting, what);
+  if (s === 'auto') return undefined;
+  if (typeof s === 'number') return s;
+  const m = LAG_TIME_PATTERN.exec(s)!;
+  if (dtPs === null) {
+    throw new GetseiError(`${what} ${s} is a time, but the frame interval is unknown; give --dt (ps per frame) or the lag in frames`);
+  }
+  const frames = (Number(m[1]) * PS_PER_UNIT[m[2]]) / dtPs;
+  const rounded = Math.round(frames);
+  if (rounded < 1 || Math.abs(frames - rounded) > 1e-6 * Math.max(1, frames)) {
+    const near = [Math.floor(frames), Math.ceil(frames)].filter((f) => f >= 1).map((f) => `${f} (${Number((f * dtPs).toPrecision(6))} ps)`);
+    throw new GetseiError(
+      `${what} ${s} is ${Number(frames.toPrecision(6))} frames of ${dtPs} ps, not a whole number; ` +
+        (near.length > 0 ? `give --lag ${near.join(' or ')} in frames` : 'give at least 1 frame'),
+    );
+  }
+  return rounded;
+}
+
+/** Lags (frames) tried by `auto`: 20 geometric steps from 1 to half the longest uninterrupted stretch. */
+export function autoLagGrid(longestRun: number, count = 20): number[] {
+  const maxLag = Math.max(1, Math.floor(longestRun / 2));
+  const lags = new Set<number>();
+  for (let i = 0; i < count; i++) lags.add(Math.max(1, Math.round(maxLag ** (i / (count - 1)))));
+  return [...lags].sort((a, b) => a - b);
+}
+
+/** The lag in frames for a setting: given, or chosen by `chooseLag` over `autoLagGrid` (then `choice` says why). */
+export function resolveLag(
+  setting: LagSetting, prepared: PreparedTrajectories, options: { dtPs: number | null; estimator: Estimator }, what = '--lag',
+): { lag: number; choice: LagChoice | null } {
+  const given = lagSettingFrames(setting, options.dtPs, what);
+  if (given !== undefined) return { lag: given, choice: null };
+  const scan = impliedTimescalesScan(prepared, autoLagGrid(prepared.longestRun), options);
+  const choice = chooseLag(scan.lags, scan.lagTimes, scan.timescales.map((t) => (t.length > 0 ? t[0] : NaN)));
+  return { lag: choice.lag, choice };
+}
+
 /**
  * `--lag auto`: the shortest lag at which the implied timescales have levelled off (docs/kinetics-lag.md).
  *

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { GetseiError } from '../util/errors.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import { packageVersion } from '../util/version.ts';
 
@@ -83,7 +84,17 @@ function stableStringify(v: unknown): string {
 /** Path, size and SHA-256 of an input file, streamed. */
 export async function describeInput(path: string): Promise<InputFile> {
   const abs = resolve(path);
-  const { size } = await stat(abs);
+  let size: number;
+  try {
+    const info = await stat(abs);
+    if (info.isDirectory()) throw new GetseiError(`${path}: is a folder, not a trajectory file; give the files in it (e.g. ${join(path, '*.xyz')})`);
+    size = info.size;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new GetseiError(`${path}: no such file; check the path (trajectory files: XDATCAR, .xyz, LAMMPS dump, .gz)`);
+    if (code === 'EACCES') throw new GetseiError(`${path}: permission denied; make the file readable`);
+    throw err;
+  }
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(abs)) hash.update(chunk as Buffer);
   return { path: abs, bytes: size, sha256: hash.digest('hex') };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ReadOptions } from '../io/index.ts';
+import { DEFAULT_FRAME_CHECKS, type ReadOptions } from '../io/index.ts';
 import { GetseiError } from '../util/errors.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import type { Config } from './config.ts';
@@ -12,11 +12,12 @@ import { runEncoderStage } from './stage-encoder.ts';
 import { runStatesStage, type StatesSummary } from './stage-states.ts';
 import { runKineticsStage, runPathsStage } from './stage-kinetics.ts';
 import { runStability, type StabilityReport } from './stability.ts';
+import { DEFAULT_TRANSPORT_CONFIG, runTransportStage, transportPossible } from './stage-transport.ts';
 import type { LagChoice } from './lag.ts';
 import type { KineticsReport, PathsReport } from '../tpt/index.ts';
 import { loadReportInput, renderReport } from '../report/index.ts';
 
-export const STAGES = ['featurize', 'encoder', 'states', 'kinetics', 'paths', 'stability', 'report'] as const;
+export const STAGES = ['featurize', 'transport', 'encoder', 'states', 'kinetics', 'paths', 'stability', 'report'] as const;
 export type StageName = (typeof STAGES)[number];
 
 /** How the run reports progress: one call when a stage starts, ticks while it works, one when it ends. */
@@ -54,6 +55,7 @@ export interface RunResult {
 /** Which files each stage leaves; a stage whose outputs are gone is not up to date. */
 const OUTPUTS: Record<StageName, string[]> = {
   featurize: ['frames/index.json', 'segments.npy'],
+  transport: ['transport.json'],
   encoder: ['encoder/model.safetensors', 'embeddings.npy', 'graphs.npy'],
   states: ['states.npy', 'states.json'],
   kinetics: ['kinetics.json'],
@@ -69,6 +71,7 @@ function readOptionsOf(config: Config): ReadOptions {
   if (i.dtPs !== undefined) read.dtPs = i.dtPs;
   if (i.format !== undefined) read.format = i.format;
   if (i.typeMap !== undefined) read.typeMap = i.typeMap;
+  if (i.minDistanceAngstrom !== DEFAULT_FRAME_CHECKS.minDistanceAngstrom) read.minDistanceAngstrom = i.minDistanceAngstrom;
   return read;
 }
 
@@ -84,6 +87,8 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
   const threads = config.run.threads > 0 ? config.run.threads : undefined;
   const ran: StageName[] = [];
   const skipped: StageName[] = [];
+  // every input file checked before anything is written, so a typo leaves no half-made run folder
+  const inputs = await Promise.all(req.files.map(describeInput));
   await writeJsonAtomic(join(run, 'config.json'), config);
 
   const step = async (name: StageName, inputHash: string, stageConfig: unknown, body: () => Promise<unknown>): Promise<void> => {
@@ -116,7 +121,6 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
   // featurize: keyed by the input files' content and the reading options
   if (req.files.length > 0) {
     const read = readOptionsOf(config);
-    const inputs = await Promise.all(req.files.map(describeInput));
     const { inputHash: featurizeInput, config: featurizeConfig } = featurizeKeys(inputs, read, config.features);
     await step('featurize', featurizeInput, featurizeConfig, async () => {
       reporter?.stageStart('featurize', undefined, 'reading frames and computing per-atom features');
@@ -128,6 +132,15 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
   if (done('featurize')) return result();
 
   let manifest = (await readManifest(run)) as Manifest;
+  // transport re-reads the recorded trajectory: only when its files are there and the time per frame is known
+  if (transportPossible(manifest)) {
+    await step('transport', stageOutputHash(manifest, 'featurize'), DEFAULT_TRANSPORT_CONFIG, async () => {
+      reporter?.stageStart('transport', undefined, 'Li MSD, tracer and charge diffusion, conductivity');
+      await runTransportStage(run, DEFAULT_TRANSPORT_CONFIG);
+    });
+  }
+  if (done('transport')) return result();
+  manifest = (await readManifest(run)) as Manifest;
   const encoderConfig = { contrastive: config.contrastive, graph: config.graph, encoderPath: req.encoderPath ?? null };
   await step('encoder', stageOutputHash(manifest, 'featurize'), encoderConfig, () =>
     runStage(run, 'encoder', { inputHash: stageOutputHash(manifest, 'featurize'), config: encoderConfig, seed: config.contrastive.seed }, () => {

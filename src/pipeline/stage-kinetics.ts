@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  dwellCoreMask, fitMarkovModel, impliedTimescalesScan, milestoneTrajectories, pccaPlus, prepareTrajectories,
+  dwellCoreMask, fitMarkovModel, milestoneTrajectories, pccaPlus, prepareTrajectories,
   resolvedProcesses, type MarkovModel,
 } from '../markov/index.ts';
 import {
@@ -11,7 +11,7 @@ import { GetseiError } from '../util/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { decodeNpy } from '../util/npy.ts';
 import type { Config } from './config.ts';
-import { chooseLag, type LagChoice } from './lag.ts';
+import { autoLagGrid, resolveLag, type LagChoice } from './lag.ts';
 
 /** Core-set counting as reported in kinetics.json (null: every frame's state is counted, the paper's way). */
 export interface CoreSetsJson {
@@ -47,27 +47,6 @@ export interface KineticsStageResult {
   readonly report: KineticsReport & { coreSets: CoreSetsJson | null; pcca: PccaJson | null };
   readonly model: MarkovModel;
   readonly lagChoice: LagChoice | null;
-}
-
-/** Lags (frames) tried by `--lag auto`: 20 geometric steps from 1 to half the longest uninterrupted stretch. */
-export function autoLagGrid(longestRun: number, count = 20): number[] {
-  const maxLag = Math.max(1, Math.floor(longestRun / 2));
-  const lags = new Set<number>();
-  for (let i = 0; i < count; i++) lags.add(Math.max(1, Math.round(maxLag ** (i / (count - 1)))));
-  return [...lags].sort((a, b) => a - b);
-}
-
-/** A lag as configured (frames, "80ps" or "auto") → frames, or undefined for auto. */
-export function lagFrames(lag: number | string, dtPs: number | null): number | undefined {
-  if (lag === 'auto') return undefined;
-  if (typeof lag === 'number') return lag;
-  const ps = Number(lag.replace(/ps$/, ''));
-  if (dtPs === null) {
-    throw new GetseiError(`a lag in ps ("${lag}") needs the time per frame: give --dt (ps), or give the lag in frames`);
-  }
-  const frames = Math.round(ps / dtPs);
-  if (frames < 1) throw new GetseiError(`the lag ${lag} is shorter than one frame (${dtPs} ps)`);
-  return frames;
 }
 
 interface LoadedStates { states: Int16Array; nLi: number; nFrames: number; segments: Int32Array; coreSets: CoreSetsJson | null }
@@ -135,15 +114,9 @@ export async function runKineticsStage(run: string, config: Config, dtPs: number
   const k = config.kinetics;
   const { states, nLi, nFrames, segments, coreSets } = await loadStates(run, k.coreMinDwell);
   let prepared = prepareTrajectories({ states, nTrajectories: nLi, nFrames }, { segments });
-  let lag = lagFrames(k.lag, dtPs);
-  let lagChoice: LagChoice | null = null;
-  let grid: number[] | undefined;
-  if (lag === undefined) {
-    grid = autoLagGrid(prepared.longestRun);
-    const scan = impliedTimescalesScan(prepared, grid, { dtPs, estimator: k.estimator });
-    lagChoice = chooseLag(scan.lags, scan.lagTimes, scan.timescales.map((t) => (t.length > 0 ? t[0] : NaN)));
-    lag = lagChoice.lag;
-  }
+  const { lag, choice: lagChoice } = resolveLag(k.lag, prepared, { dtPs, estimator: k.estimator }, 'kinetics.lag');
+  // with --lag auto the report's implied-timescale scan is the full scan the lag was chosen from
+  const grid = lagChoice === null ? undefined : autoLagGrid(prepared.longestRun);
   if (lag >= prepared.longestRun) {
     throw new GetseiError(`the lag (${lag} frames) is not shorter than the longest uninterrupted trajectory stretch (${prepared.longestRun} frames); choose a shorter lag`);
   }
@@ -151,7 +124,6 @@ export async function runKineticsStage(run: string, config: Config, dtPs: number
   const pcca = metastableSets(fitMarkovModel(prepared, { lag, dtPs, estimator: k.estimator }), k, extraWarnings);
   if (pcca?.lumped) prepared = prepareTrajectories({ states: lumpStates(states, pcca), nTrajectories: nLi, nFrames }, { segments });
   const { report, model } = runKineticsWithModel(prepared, {
-    // with --lag auto the report's implied-timescale scan is the full scan the lag was chosen from
     lag, dtPs, estimator: k.estimator, segments, lags: grid,
     bootstrap: k.bootstrap > 0 ? { nSamples: k.bootstrap, seed: k.seed } : undefined,
     source: config.paths.source ?? pcca?.proposal.source, target: config.paths.target ?? pcca?.proposal.target,

@@ -62,15 +62,33 @@ export function comparisonFigures(runs: ComparedRun[]): FigurePlan[] {
   ];
 }
 
-export function comparisonTables(runs: ComparedRun[]): Table[] {
+/**
+ * The metrics of every run, one row per metric. Runs in different time units (one with dt in ps, one in frames)
+ * have different labels ("lag time τ (ps)" / "(frames)"): the unit then leaves the row label and goes with each value.
+ */
+export function comparedMetrics(runs: ComparedRun[]): { label: string; cells: { value: number | string | undefined; text: string }[] }[] {
   const all = runs.map((r) => metrics(r.input));
-  const rows = all[0].map((m, i) => [m.label, ...all.map((ms) => ms[i].value)]);
+  return all[0].map((m, i) => {
+    const labels = all.map((ms) => ms[i].label);
+    if (labels.every((l) => l === m.label)) return { label: m.label, cells: all.map((ms) => ms[i]) };
+    const unitOf = (l: string): string => /\(([^()]*)\)$/.exec(l)?.[1] ?? '';
+    return {
+      label: m.label.replace(/\s*\([^()]*\)$/, ''),
+      cells: all.map((ms) => {
+        const c = ms[i];
+        return c.value === undefined ? c : { value: `${c.text} ${unitOf(c.label)}`, text: `${c.text} ${unitOf(c.label)}` };
+      }),
+    };
+  });
+}
+
+export function comparisonTables(runs: ComparedRun[]): Table[] {
+  const rows = comparedMetrics(runs).map((m) => [m.label, ...m.cells.map((c) => c.value)]);
   return [{ name: 'compare-metrics', rows: [['metric', ...runs.map((r) => r.name)], ...rows] }];
 }
 
 function comparisonHtml(runs: ComparedRun[], rendered: Awaited<ReturnType<typeof writeFigures>>['rendered']): string {
-  const all = runs.map((r) => metrics(r.input));
-  const metricRows = all[0].map((m, i) => [h(m.label), ...all.map((ms) => h(ms[i].text))]);
+  const metricRows = comparedMetrics(runs).map((m) => [h(m.label), ...m.cells.map((c) => h(c.text))]);
   const warnRows = runs.map((r) => {
     const w = [...(r.input.warnings ?? []), ...deriveWarnings(r.input)];
     return [h(r.name), w.length ? `<ul>${w.map((x) => `<li>${h(x)}</li>`).join('')}</ul>` : '<span class="ok">none</span>'];

@@ -3,7 +3,7 @@
  * ReportInput to a plan per figure, or the reason it cannot be drawn. Rendering lives in render.ts.
  */
 import {
-  activeLabels, escapeRateCorrelations, escapeRateMatrix, fmt, mobilityRanking, pathLabel, rateUnit, stateLabel,
+  activeLabels, escapeRateCorrelations, escapeRateMatrix, fmt, mobilityRanking, pathLabel, rateUnit, stateLabel, totalEscapeRates,
 } from './derive.ts';
 import { networkSvg } from './network.ts';
 import { FONT_FAMILY, elementColor, stateColor } from './style.ts';
@@ -362,7 +362,15 @@ export function correlationFigure(input: ReportInput): FigurePlan {
   const name = 'escape-rate-correlation';
   const title = 'Escape rates vs graph features';
   const corr = escapeRateCorrelations(input);
-  if (!corr || corr.length === 0) return missing(name, title, 'kinetics', 'needs both per-state descriptors and escape rates', 'Fig. 3d');
+  if (!corr || corr.length === 0) {
+    const active = input.kinetics?.activeSet.length ?? 0;
+    const why = !input.kinetics || !input.states?.descriptors || !totalEscapeRates(input.kinetics)
+      ? 'needs both per-state descriptors and escape rates'
+      : active < 3
+        ? `a correlation over states needs at least 3 states with an escape rate; this model has ${active}`
+        : 'no descriptor varies across the states with an escape rate';
+    return missing(name, title, 'kinetics', why, 'Fig. 3d');
+  }
   const values = corr.map((c) => ({ ...c, sign: c.r >= 0 ? 'faster escape' : 'slower escape' }));
   return {
     name, title, section: 'kinetics', paperRef: 'Fig. 3d',

@@ -165,8 +165,10 @@ function provenanceSection(input: ReportInput): string {
   const inputs = p.inputs?.length
     ? tableHtml(['input file', 'bytes', 'sha256'], p.inputs.map((f) => [h(f.path), String(f.bytes), `<code>${h(f.sha256)}</code>`]))
     : notComputed('Input files', 'not recorded');
-  const timings = p.timings?.length
-    ? tableHtml(['stage', 'seconds', 'status'], p.timings.map((t) => [h(t.stage), num(t.seconds), h(t.status ?? '')]))
+  // the report stage is still running while it renders this page: it cannot time itself, so it is not listed
+  const stageTimes = (p.timings ?? []).filter((t) => !(t.stage === 'report' && t.status === 'running'));
+  const timings = stageTimes.length
+    ? tableHtml(['stage', 'seconds', 'status'], stageTimes.map((t) => [h(t.stage), num(t.seconds), h(t.status ?? '')]))
     : '';
   const config = p.config === undefined ? '' : `<h3>Configuration</h3><pre>${h(JSON.stringify(p.config, null, 2))}</pre>`;
   return `<section id="provenance"><h2>Provenance</h2>${tableHtml(['', ''], facts)}<h3>Inputs</h3>${inputs}${timings ? `<h3>Timings</h3>${timings}` : ''}${config}</section>`;

@@ -12,6 +12,8 @@ export interface TptInput {
   /** τ in timeUnit (default 1) */
   readonly lagTime?: number;
   readonly timeUnit?: string;
+  /** number of state labels of the data (0…nStates−1), when known: a label beyond it is named as nonexistent */
+  readonly nStates?: number;
 }
 
 /**
@@ -66,7 +68,7 @@ export function checkTransitionMatrix(k: Float64Array): number {
 
 /** Map labels to row indices; errors for empty sets, unknown labels, or overlap. */
 export function resolveSets(
-  states: Int32Array, source: ArrayLike<number>, target: ArrayLike<number>,
+  states: Int32Array, source: ArrayLike<number>, target: ArrayLike<number>, nStates?: number,
 ): { sourceIndices: Int32Array; targetIndices: Int32Array } {
   const where = new Map<number, number>();
   states.forEach((s, i) => where.set(s, i));
@@ -76,6 +78,9 @@ export function resolveSets(
     for (let k = 0; k < set.length; k++) {
       const label = set[k];
       const idx = where.get(label);
+      if (nStates !== undefined && (label < 0 || label >= nStates)) {
+        throw new GetseiError(`${name} state ${label} does not exist: there are ${nStates} states, 0–${nStates - 1} (S0–S${nStates - 1} in the report)`);
+      }
       if (idx === undefined) {
         throw new GetseiError(
           `${name} state ${label} is not in the active set (states ${Array.from(states).join(', ')}); ` +
@@ -138,7 +143,7 @@ export function reactiveFlux(input: TptInput, source: ArrayLike<number>, target:
   if (states.length !== n) throw new GetseiError(`the model has ${n} states but ${states.length} labels`);
   const lagTime = input.lagTime ?? 1;
   if (!(lagTime > 0) || !Number.isFinite(lagTime)) throw new GetseiError(`the lag time must be a positive number, got ${lagTime}`);
-  const { sourceIndices, targetIndices } = resolveSets(states, source, target);
+  const { sourceIndices, targetIndices } = resolveSets(states, source, target, input.nStates);
   const pi = input.stationary ?? stationaryDistribution(k);
   if (pi.length !== n || pi.some((p) => !(p > 0))) throw new GetseiError('the stationary distribution must be positive on every state');
   const qPlus = committor(k, sourceIndices, targetIndices);

@@ -312,6 +312,9 @@ test('errors: empty, overlapping or unknown sets; invalid matrices; bad pathway 
   assert.throws(() => reactiveFlux({ transitionMatrix: K }, [0, 2], [2, 4]), isErr(/overlap in state\(s\) 2/));
   assert.throws(() => reactiveFlux({ transitionMatrix: K }, [0], [9]), isErr(/target state 9 is not in the active set/));
   assert.throws(() => reactiveFlux({ transitionMatrix: K, activeSet: [1, 2, 3, 4, 5] }, [0], [5]), isErr(/source state 0/));
+  // a label the data never had is named as nonexistent, not as outside the active set (where a shorter lag helps)
+  assert.throws(() => reactiveFlux({ transitionMatrix: K, nStates: 5 }, [0], [5]), isErr(/target state 5 does not exist: there are 5 states, 0–4/));
+  assert.throws(() => reactiveFlux({ transitionMatrix: K, activeSet: [1, 2, 3, 4, 5], nStates: 6 }, [0], [5]), isErr(/source state 0 is not in the active set/));
   assert.throws(() => reactiveFlux({ transitionMatrix: fromRows([[0.5, 0.6], [0.3, 0.7]]) }, [0], [1]), isErr(/sums to/));
   assert.throws(() => reactiveFlux({ transitionMatrix: fromRows([[1.5, -0.5], [0.3, 0.7]]) }, [0], [1]), isErr(/not a probability/));
   assert.throws(() => reactiveFlux({ transitionMatrix: K, activeSet: [0, 1] }, [0], [1]), isErr(/5 states but 2 labels/));

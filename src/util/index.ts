@@ -2,7 +2,7 @@ export { GetseiError, InputError, type InputLocation, describeLocation } from '.
 export { writeFileAtomic, writeJsonAtomic, temporaryName } from './atomic.ts';
 export { encodeNpy, decodeNpy, npyHeader, parseNpyHeader, type NpyArray, type DecodedNpy, type NpyHeader } from './npy.ts';
 export { createRng, shuffle, sampleIndices, type Rng } from './rng.ts';
-export { createWorkerPool, defaultThreads } from './workers.ts';
+export { createWorkerPool, defaultThreads, runPoolTask, asWorkerTask } from './workers.ts';
 export { packageVersion } from './version.ts';
 export { NpyFileWriter, npyFileInfo, readFloat32Rows } from './npy-file.ts';
 export {

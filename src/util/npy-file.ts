@@ -51,7 +51,10 @@ export async function npyFileInfo(path: string): Promise<NpyHeader> {
   try {
     const head = new Uint8Array(4096);
     const { bytesRead } = await fh.read(head, 0, head.length, 0);
-    return parseNpyHeader(head.subarray(0, bytesRead));
+    const header = parseNpyHeader(head.subarray(0, bytesRead));
+    // rows are read straight from the file: only getsei's own layout (little-endian, C order) fits
+    if (header.fortranOrder || header.descr.startsWith('>')) throw new RangeError(`${path}: expected a little-endian, C-order .npy (as getsei writes)`);
+    return header;
   } finally {
     await fh.close();
   }

@@ -1,10 +1,11 @@
 /**
- * NumPy .npy format, version 1.0 (little-endian, C order): enough for numpy.load to read getsei's arrays and for
- * getsei to read arrays written by numpy (integer and float dtypes, any rank).
+ * NumPy .npy format. Writing: version 1.0, little-endian, C order (what numpy.load reads everywhere). Reading: versions
+ * 1–3 as numpy writes them — integer, unsigned, float and bool dtypes, either byte order ('<', '>', '=' , '|'), C or
+ * Fortran order (`np.save(a.T)` writes Fortran order), any rank; decoded arrays are always C order, native order.
  */
 export type NpyArray =
   | Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array
-  | BigInt64Array;
+  | BigInt64Array | BigUint64Array;
 
 const DESCR: ReadonlyArray<[string, new (n: number) => NpyArray]> = [
   ['<f4', Float32Array], ['<f8', Float64Array], ['|i1', Int8Array], ['<i2', Int16Array], ['<i4', Int32Array],
@@ -49,11 +50,20 @@ export interface DecodedNpy {
 }
 
 export interface NpyHeader {
+  /** dtype with '<' for little-endian ('=' native is written '<'), '>' for big-endian, '|' for one-byte types */
   descr: string;
   shape: number[];
   /** byte offset of the data */
   dataOffset: number;
+  /** true when the data is stored column-major (Fortran order) */
+  fortranOrder: boolean;
 }
+
+/** Typed-array constructor and element size for a dtype kind + size (byte order aside); bool reads as uint8. */
+const KINDS: Readonly<Record<string, new (b: ArrayBuffer) => NpyArray>> = {
+  f4: Float32Array, f8: Float64Array, i1: Int8Array, i2: Int16Array, i4: Int32Array, i8: BigInt64Array,
+  u1: Uint8Array, u2: Uint16Array, u4: Uint32Array, u8: BigUint64Array, b1: Uint8Array,
+};
 
 /** Parse the header of .npy bytes (versions 1–3; only the first few kB are needed). */
 export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
@@ -69,22 +79,50 @@ export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeMatch = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || fortran === undefined || shapeMatch === undefined) throw new RangeError('malformed .npy header');
-  if (fortran === 'True') throw new RangeError('Fortran-ordered .npy arrays are not supported; save with np.ascontiguousarray');
   const shape = shapeMatch.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-  return { descr: descr.replace(/^=/, '<'), shape, dataOffset: start + headerLen };
+  return { descr: descr.replace(/^=/, '<'), shape, dataOffset: start + headerLen, fortranOrder: fortran === 'True' };
 }
 
-/** Decode .npy bytes (versions 1–3, little-endian, C order). Throws a RangeError naming what is wrong. */
+/**
+ * Decode .npy bytes (versions 1–3, any byte order, C or Fortran order) into a native-order, C-order array.
+ * Throws a RangeError naming what is wrong.
+ */
 export function decodeNpy(bytes: Uint8Array): DecodedNpy {
-  const { descr, shape, dataOffset } = parseNpyHeader(bytes);
-  const entry = DESCR.find(([d]) => d === descr || (d.startsWith('|') && `<${d.slice(1)}` === descr));
-  if (entry === undefined) throw new RangeError(`unsupported .npy dtype ${descr}`);
-  const ctor = entry[1];
+  const { descr, shape, dataOffset, fortranOrder } = parseNpyHeader(bytes);
+  const m = /^([<>|])([fiub])(\d+)$/.exec(descr);
+  const ctor = m === null ? undefined : KINDS[`${m[2]}${m[3]}`];
+  if (m === null || ctor === undefined) throw new RangeError(`unsupported .npy dtype ${descr}`);
+  const elemSize = Number(m[3]);
   const n = shape.reduce((a, b) => a * b, 1);
-  const elemSize = (new ctor(0) as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
   if (bytes.length - dataOffset < n * elemSize) throw new RangeError('the .npy file is truncated');
   // Uint8Array.prototype.slice copies (Buffer.prototype.slice would return a view into a shared pool)
   const copy = Uint8Array.prototype.slice.call(bytes, dataOffset, dataOffset + n * elemSize);
-  const data = new (ctor as unknown as new (b: ArrayBuffer) => NpyArray)(copy.buffer);
-  return { data, shape, descr };
+  if (m[1] === '>' && elemSize > 1) {
+    for (let i = 0; i < copy.length; i += elemSize) copy.subarray(i, i + elemSize).reverse();
+  }
+  const data = new ctor(copy.buffer);
+  return { data: fortranOrder && shape.length > 1 ? fortranToC(data, shape) : data, shape, descr };
+}
+
+/** Reorder column-major data (first index fastest) to row-major (last index fastest). */
+function fortranToC(data: NpyArray, shape: readonly number[]): NpyArray {
+  const out = new (data.constructor as new (n: number) => NpyArray)(data.length);
+  const rank = shape.length;
+  const fStride = new Array<number>(rank);
+  fStride[0] = 1;
+  for (let d = 1; d < rank; d++) fStride[d] = fStride[d - 1] * shape[d - 1];
+  const index = new Array<number>(rank).fill(0);
+  let from = 0;
+  for (let c = 0; c < data.length; c++) {
+    (out as unknown as number[])[c] = (data as unknown as number[])[from];
+    // advance the C-order multi-index (last axis fastest), keeping the Fortran offset in step
+    for (let d = rank - 1; d >= 0; d--) {
+      index[d]++;
+      from += fStride[d];
+      if (index[d] < shape[d]) break;
+      from -= fStride[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+  return out;
 }

@@ -48,6 +48,7 @@ export function formatSummary(s: TrajectorySummary): string {
     const v = m.slice(3 * r, 3 * r + 3);
     rows.push(['', `${'abc'[r]}  ${v.map((x) => x.toFixed(6).padStart(12)).join(' ')}   |${'abc'[r]}| = ${Math.hypot(...v).toFixed(4)}`]);
   }
+  rows.push(['boundary', s.boundary.map((b, k) => `${'abc'[k]} ${b}`).join(', ') + (s.boundary.includes('non-periodic') ? ' (no periodic images across a non-periodic face)' : '')]);
   const source = s.frameIntervalSource === 'dt' ? 'from --dt' : "from the file's times";
   const dt = s.frameIntervalPs;
   const stride = sel.stride > 1 && dt !== undefined ? ` between selected frames (${+(dt / sel.stride).toPrecision(12)} ps × stride ${sel.stride})` : '';

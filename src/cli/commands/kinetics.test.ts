@@ -121,6 +121,12 @@ test('--dtrajs .json and .npy (1-D) with -o; lag in frames; times in frames with
   assert.equal(k.dt, null);
   assert.equal(k.estimator, 'reversible');
   assert.ok(k.estimatorDiagnostics.stationaryError < 1e-12);
+  // no --lag: the same default as `run` (auto), chosen from the implied timescales even without dt
+  const auto = await cli('kinetics', '--dtrajs', join(dir, 'd.json'), '--lags', '1,2', '-o', join(dir, 'k-auto.json'));
+  assert.equal(auto.code, 0, auto.stderr);
+  const ka = JSON.parse(readFileSync(join(dir, 'k-auto.json'), 'utf8'));
+  assert.equal(ka.lagFrames, ka.lagChoice.lag);
+  assert.match(ka.lagChoice.rule, /levelled-off|largest-timescale|shortest/);
   writeFileSync(join(dir, 'one.npy'), encodeNpy(Int32Array.from(rows[0]), [nFrames]));
   const one = await cli('paths', '--dtrajs', join(dir, 'one.npy'), '--lag', '3', '--dt', '0.5', '-o', join(dir, 'one-paths.json'));
   assert.equal(one.code, 0, one.stderr);
@@ -200,11 +206,10 @@ test('every CLI error path exits 2 with one clear message', async () => {
     [['kinetics', badManifest, '--lag', '1'], /manifest\.json: not valid JSON/],
     [['paths', badKinetics], /kinetics\.json: not valid JSON .* give --lag/],
     [['kinetics', '--dtrajs', join(dir, 'short.json'), '--lag', '1', '--bootstrap', '5', '-o', join(dir, 'x.json')], /bootstrap needs at least two trajectories/],
-    [['kinetics', run, '--lag', 'soon'], /neither a number of frames .* nor a time/],
+    [['kinetics', run, '--lag', 'soon'], /neither a number of frames .* nor "auto"/],
     [['kinetics', run, '--lag', '0'], /at least 1 frame/],
-    [['kinetics', run, '--lag', '0.15ps'], /1\.5 frames of 0\.1 ps; give a whole number/],
+    [['kinetics', run, '--lag', '0.15ps'], /1\.5 frames of 0\.1 ps, not a whole number; give --lag 1 \(0\.1 ps\) or 2/],
     [['kinetics', '--dtrajs', join(dir, 'd.json'), '--lag', '2ps', '-o', join(dir, 'x.json')], /frame interval is unknown; give --dt/],
-    [['kinetics', '--dtrajs', join(dir, 'd.json'), '-o', join(dir, 'x.json')], /give --lag/],
     [['kinetics', run, '--lag', '5', '--estimator', 'msm'], /--estimator must be one of edmd, reversible/],
     [['kinetics', run, '--lag', '5', '--rate-method', 'magic'], /--rate-method must be one of/],
     [['kinetics', run, '--lag', '5', '--mobility', 'median'], /--mobility must be one of/],
@@ -215,7 +220,7 @@ test('every CLI error path exits 2 with one clear message', async () => {
     [['kinetics', run, '--lag', '5', '--ck-steps', '0'], /--ck-steps must be a positive integer/],
     [['kinetics', run, '--lag', '5', '--lags', '1,x'], /--lags: "x" is neither/],
     [['kinetics', run, '--lag', '5', '--bootstrap', '3', '--source', '1', '--target', '1'], /overlap in state\(s\) 1/],
-    [['paths', run, '--lag', '5', '--source', '0', '--target', '9'], /target state 9 is not in the active set/],
+    [['paths', run, '--lag', '5', '--source', '0', '--target', '9'], /target state 9 does not exist: there are 5 states, 0–4 \(S0–S4 in the report\)/],
     [['paths', run, '--lag', '5', '--source', 'x'], /--source: "x" is not a state number/],
     [['paths', run, '--lag', '5', '--source', ','], /--source: give state numbers/],
     [['paths', run, '--lag', '5', '--coarse', '1,2;2,3'], /overlap in state 2/],

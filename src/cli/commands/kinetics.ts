@@ -10,9 +10,14 @@ import { kineticsTables, runKinetics, type KineticsReport } from '../../tpt/inde
 import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.ts';
 import { GetseiError, InputError } from '../../util/errors.ts';
 import { decodeNpy } from '../../util/npy.ts';
+import { DEFAULT_LAG, lagSettingFrames, parseLagSetting, resolveLag } from '../../pipeline/lag.ts';
 
-/** The paper's lag time (80 ps), used when no --lag is given and the frame interval is known. */
-export const PAPER_LAG_PS = 80;
+/** A lag in a list (--lags): frames or a time, never auto. */
+function lagFrames(text: string, dtPs: number | null, what: string): number {
+  const frames = lagSettingFrames(text, dtPs, what);
+  if (frames === undefined) throw new GetseiError(`${what} takes frames or times, not "auto"`);
+  return frames;
+}
 
 /** Discrete trajectories and what is known about them, from a run folder or from files. */
 export interface LoadedTrajectories {
@@ -30,7 +35,7 @@ function toStateArray(data: ReturnType<typeof decodeNpy>['data'], file: string):
   if (data instanceof Int8Array || data instanceof Int16Array || data instanceof Int32Array || data instanceof Uint8Array || data instanceof Uint16Array) {
     return data;
   }
-  if (data instanceof BigInt64Array || data instanceof Uint32Array) {
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array || data instanceof Uint32Array) {
     const out = new Int32Array(data.length);
     for (let i = 0; i < data.length; i++) {
       const v = Number(data[i]);
@@ -59,20 +64,76 @@ function decode(bytes: Uint8Array, file: string): ReturnType<typeof decodeNpy> {
   }
 }
 
-/** Discrete trajectories from .npy (int array: 2-D rows = trajectories, or 1-D = one trajectory) or .json. */
-export async function loadDiscreteTrajectories(file: string): Promise<DiscreteTrajectories> {
+/** How the axes of a 2-D state array are laid out: rows = trajectories (getsei's states.npy) or rows = frames. */
+export type StateLayout = 'atoms-first' | 'frames-first';
+
+const LAYOUT_HINT =
+  'give --atoms-first if rows are trajectories ([nLi, nFrames], as getsei writes states.npy) or --frames-first if ' +
+  'rows are frames ([nFrames, nLi], e.g. np.save of a per-frame array)';
+
+/** The array transposed from [rows, cols] to [cols, rows], same element type. */
+function transposed(states: StateArray, rows: number, cols: number): StateArray {
+  const out = new (states.constructor as new (n: number) => StateArray)(states.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = states[r * cols + c];
+  return out;
+}
+
+/**
+ * A 2-D array as trajectories. Its layout cannot be read from the data: with no layout given, an array with more
+ * rows than columns is refused (an MD run has more frames than Li atoms, so it is probably [frames, atoms]); one with
+ * at most as many rows as columns is read as rows = trajectories, the layout getsei writes.
+ */
+function matrixOf(states: StateArray, rows: number, cols: number, file: string, layout: StateLayout | undefined): DiscreteTrajectories {
+  if (layout === undefined && rows > cols) {
+    throw new InputError({ file }, `the state array has shape [${rows}, ${cols}]: more rows than columns, so rows may be frames rather than trajectories`, LAYOUT_HINT);
+  }
+  if (layout === 'frames-first') return { states: transposed(states, rows, cols), nTrajectories: cols, nFrames: rows };
+  return { states, nTrajectories: rows, nFrames: cols };
+}
+
+/** Integer states from a CSV/TSV/whitespace table: one row per line (a header line of names is skipped). */
+function csvRows(text: string, file: string): { states: Int32Array; rows: number; cols: number } {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length > 0 && /[A-Za-z_]/.test(lines[0]) && !/^[\s,;\d+-]*$/.test(lines[0])) lines.shift();
+  if (lines.length === 0) throw new InputError({ file }, 'the table has no rows of states', 'write one row of integer states per line');
+  const values: number[] = [];
+  let cols = -1;
+  lines.forEach((line, r) => {
+    const cells = line.trim().split(/\s*[,;\t]\s*|\s+/);
+    if (cols >= 0 && cells.length !== cols) throw new InputError({ file, line: r + 1 }, `this row has ${cells.length} values but the first has ${cols}`, 'give every row the same number of states');
+    cols = cells.length;
+    for (const cell of cells) {
+      const v = Number(cell);
+      if (!/^[+-]?\d+$/.test(cell) || !Number.isSafeInteger(v)) throw new InputError({ file, line: r + 1 }, `'${cell}' is not an integer state`, 'states are integers ≥ 0, or −1 for undefined');
+      values.push(v);
+    }
+  });
+  return { states: Int32Array.from(values), rows: lines.length, cols };
+}
+
+/**
+ * Discrete trajectories from .npy (integer array of any dtype and byte order, C or Fortran order: 2-D or 1-D = one
+ * trajectory), .csv/.tsv (a table of integers) or .json (array of arrays, rows = trajectories). `layout` says
+ * whether the rows of a 2-D array are trajectories or frames (see matrixOf).
+ */
+export async function loadDiscreteTrajectories(file: string, layout?: StateLayout): Promise<DiscreteTrajectories> {
   const bytes = await readBytes(file, 'discrete trajectories');
-  if (file.toLowerCase().endsWith('.npy')) {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.npy')) {
     const { data, shape } = decode(bytes, file);
     const states = toStateArray(data, file);
     if (shape.length === 1) return { states, nTrajectories: 1, nFrames: shape[0] };
-    if (shape.length === 2) return { states, nTrajectories: shape[0], nFrames: shape[1] };
+    if (shape.length === 2) return matrixOf(states, shape[0], shape[1], file, layout);
     throw new InputError({ file }, `states must be a 1-D or 2-D array (trajectories × frames), got shape [${shape.join(', ')}]`);
   }
-  if (file.toLowerCase().endsWith('.json')) {
+  if (/\.(csv|tsv)$/.test(lower)) {
+    const { states, rows, cols } = csvRows(bytes.toString('utf8'), file);
+    return matrixOf(states, rows, cols, file, layout);
+  }
+  if (lower.endsWith('.json')) {
     let value: unknown;
     try {
-      value = JSON.parse(bytes.toString('utf8'));
+      value = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
     } catch (err) {
       throw new InputError({ file }, `not valid JSON (${(err as Error).message})`);
     }
@@ -83,9 +144,14 @@ export async function loadDiscreteTrajectories(file: string): Promise<DiscreteTr
     rows.forEach((r: unknown, i: number) => {
       if (!Array.isArray(r)) throw new InputError({ file }, `trajectory ${i} is not an array of states`);
     });
+    if (layout === 'frames-first') {
+      const n = (rows[0] as number[]).length;
+      if (rows.some((r: number[]) => r.length !== n)) throw new InputError({ file }, '--frames-first needs rows of equal length (one per frame)');
+      return Array.from({ length: n }, (_, c) => rows.map((r: number[]) => r[c]));
+    }
     return rows as number[][];
   }
-  throw new GetseiError(`${file}: unknown discrete-trajectory format; use .npy (integer array) or .json (array of arrays)`);
+  throw new GetseiError(`${file}: unknown discrete-trajectory format; use .npy (integer array), .csv (table of integers) or .json (array of arrays)`);
 }
 
 /** Per-frame segment ids from .npy (1-D integer array) or .json (array of integers). */
@@ -95,7 +161,7 @@ export async function loadSegments(file: string): Promise<Int32Array> {
   if (file.toLowerCase().endsWith('.json')) {
     let v: unknown;
     try {
-      v = JSON.parse(bytes.toString('utf8'));
+      v = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
     } catch (err) {
       throw new InputError({ file }, `not valid JSON (${(err as Error).message})`);
     }
@@ -140,13 +206,18 @@ async function manifestDtPs(run: string): Promise<number | null> {
 }
 
 /** Load RUN/states.npy (+ RUN/segments.npy, RUN/manifest.json dtPs), or --dtrajs [--segments]. */
-export async function loadInput(run: string | undefined, opts: { dtrajs?: string; segments?: string }): Promise<LoadedTrajectories> {
+export async function loadInput(
+  run: string | undefined,
+  opts: { dtrajs?: string; segments?: string; framesFirst?: boolean; atomsFirst?: boolean },
+): Promise<LoadedTrajectories> {
+  if (opts.framesFirst === true && opts.atomsFirst === true) throw new GetseiError('give either --frames-first or --atoms-first, not both');
+  const layout: StateLayout | undefined = opts.framesFirst === true ? 'frames-first' : opts.atomsFirst === true ? 'atoms-first' : undefined;
   if (run !== undefined && opts.dtrajs !== undefined) throw new GetseiError('give either a RUN folder or --dtrajs FILE, not both');
   if (run === undefined && opts.dtrajs === undefined) throw new GetseiError('give a RUN folder (with states.npy) or --dtrajs FILE (.npy or .json)');
   if (opts.dtrajs !== undefined) {
     const file = resolve(opts.dtrajs);
     return {
-      dtrajs: await loadDiscreteTrajectories(file),
+      dtrajs: await loadDiscreteTrajectories(file, layout),
       segments: opts.segments === undefined ? undefined : await loadSegments(resolve(opts.segments)),
       dtPs: null, source: file, runDir: null,
     };
@@ -159,7 +230,8 @@ export async function loadInput(run: string | undefined, opts: { dtrajs?: string
   if (opts.segments !== undefined) throw new GetseiError('--segments is for --dtrajs input; a run folder uses RUN/segments.npy');
   const segFile = join(dir, 'segments.npy');
   return {
-    dtrajs: await loadDiscreteTrajectories(statesFile),
+    // getsei writes RUN/states.npy as [nLi, nFrames]
+    dtrajs: await loadDiscreteTrajectories(statesFile, 'atoms-first'),
     segments: (await exists(segFile)) ? await loadSegments(segFile) : undefined,
     dtPs: await manifestDtPs(dir),
     source: statesFile,
@@ -175,33 +247,6 @@ export function prepareLoaded(input: LoadedTrajectories, options: CountOptions):
     if (err instanceof GetseiError && !(err instanceof InputError)) throw new GetseiError(`${input.source}: ${err.message}`);
     throw err;
   }
-}
-
-const TIME_UNITS: Record<string, number> = { fs: 1e-3, ps: 1, ns: 1e3 };
-
-/**
- * A lag as frames ("800") or as a time with unit ("80ps", "80 ps", "0.08ns"), converted with the frame interval.
- * The time must be a whole number of frames.
- */
-export function parseLag(text: string, dtPs: number | null, what = '--lag'): number {
-  const t = text.trim();
-  if (/^\d+$/.test(t)) {
-    const n = Number(t);
-    if (n < 1) throw new GetseiError(`${what} must be at least 1 frame, got "${text}"`);
-    return n;
-  }
-  const m = /^([0-9]*\.?[0-9]+(?:[eE][-+]?\d+)?)\s*(fs|ps|ns)$/.exec(t);
-  if (m === null) throw new GetseiError(`${what}: "${text}" is neither a number of frames (e.g. 800) nor a time (e.g. 80ps, 0.08ns)`);
-  if (dtPs === null) {
-    throw new GetseiError(`${what} ${text} is a time, but the frame interval is unknown; give --dt (ps per frame) or the lag in frames`);
-  }
-  const ps = Number(m[1]) * TIME_UNITS[m[2]];
-  const frames = ps / dtPs;
-  const rounded = Math.round(frames);
-  if (rounded < 1 || Math.abs(frames - rounded) > 1e-6 * Math.max(1, frames)) {
-    throw new GetseiError(`${what} ${text} is ${Number(frames.toPrecision(6))} frames of ${dtPs} ps; give a whole number of frames (≥ 1)`);
-  }
-  return rounded;
 }
 
 export function parseStateList(text: string, what: string): number[] {
@@ -253,9 +298,11 @@ function confidenceArg(v: string): number {
 export function addModelOptions(cmd: Command) {
   return cmd
     .argument('[RUN]', 'run folder: reads RUN/states.npy (int16 [nLi, nFrames], −1 = undefined), RUN/segments.npy and RUN/manifest.json (dtPs) if present')
-    .option('--dtrajs <file>', 'discrete trajectories instead of a run folder: .npy (integer array, rows = trajectories, or 1-D) or .json (array of arrays)')
+    .option('--dtrajs <file>', 'discrete trajectories instead of a run folder: .npy (any integer dtype, byte order, C or Fortran order; 2-D or 1-D), .csv (table of integers) or .json (array of arrays)')
+    .option('--atoms-first', 'with --dtrajs: rows of a 2-D array are trajectories ([nLi, nFrames]); needed when it has more rows than columns')
+    .option('--frames-first', 'with --dtrajs: rows of a 2-D array are frames ([nFrames, nLi]); the array is transposed')
     .option('--segments <file>', 'with --dtrajs: per-frame independent-segment ids (.npy or .json, one per frame); no transition is counted across a segment boundary')
-    .option('--lag <lag>', `lag τ as frames (800) or time (80ps, needs dt); default ${PAPER_LAG_PS} ps (the paper's) when dt is known`)
+    .addOption(new Option('--lag <lag>', 'lag τ: frames (800), time (80ps, 0.08ns, 800fs; needs dt) or auto (default: the shortest lag where the implied timescales level off)').argParser((v) => parseLagSetting(v)))
     .addOption(new Option('--dt <ps>', 'time between frames in ps (default: the run manifest\'s dtPs; unknown → times in frames)').argParser(dtArg))
     .addOption(new Option('--estimator <name>', 'edmd: row-normalised counts (eq. 8); reversible: maximum likelihood under detailed balance').default('edmd' as Estimator).argParser(choice(ESTIMATORS, '--estimator')))
     .addOption(new Option('--undefined <policy>', 'split: an undefined frame (−1) cuts the trajectory; pairs: only pairs touching it are dropped').default('split' as UndefinedPolicy).argParser(choice(['split', 'pairs'] as const, '--undefined')))
@@ -329,9 +376,9 @@ export function registerKinetics(program: Command): void {
     .action(async (run, opts) => {
       const loaded = await loadInput(run, opts);
       const dtPs = opts.dt ?? loaded.dtPs;
-      const lag = opts.lag === undefined ? defaultLag(dtPs) : parseLag(opts.lag, dtPs);
       const prepared = prepareLoaded(loaded, { undefinedPolicy: opts.undefined });
-      const lags = opts.lags === undefined ? undefined : opts.lags.split(',').filter((s) => s.trim() !== '').map((s) => parseLag(s, dtPs, '--lags'));
+      const { lag, choice: lagChoice } = resolveLag(opts.lag ?? DEFAULT_LAG, prepared, { dtPs, estimator: opts.estimator });
+      const lags = opts.lags?.split(',').filter((s) => s.trim() !== '').map((s) => lagFrames(s, dtPs, '--lags'));
       const report = runKinetics(prepared, {
         lag, dtPs, estimator: opts.estimator, rateMatrixMethod: opts.rateMethod, logarithmFallback: opts.logFallback,
         mobilityNormalisation: opts.mobility,
@@ -342,15 +389,7 @@ export function registerKinetics(program: Command): void {
         pathways: opts.pathways,
       });
       const file = outputPath(opts.out, loaded, 'kinetics.json');
-      const written = await writeReport(file, report, kineticsTables(report));
+      const written = await writeReport(file, { ...report, lagChoice }, kineticsTables(report));
       process.stdout.write(`${summary(report)}→ ${written[0]} (+ ${written.length - 1} CSV tables)\n`);
     });
-}
-
-/** Default lag: the paper's 80 ps when the frame interval is known. */
-export function defaultLag(dtPs: number | null): number {
-  if (dtPs === null) {
-    throw new GetseiError(`give --lag (frames, e.g. --lag 800; or a time such as --lag ${PAPER_LAG_PS}ps with --dt): the frame interval is unknown, so the paper's ${PAPER_LAG_PS} ps cannot be converted`);
-  }
-  return parseLag(`${PAPER_LAG_PS}ps`, dtPs, `the default lag (${PAPER_LAG_PS} ps)`);
 }

@@ -9,8 +9,9 @@ import {
 import { pathsTables, runPaths, type PathsReport } from '../../tpt/index.ts';
 import { GetseiError, InputError } from '../../util/errors.ts';
 import {
-  addModelOptions, defaultLag, loadInput, outputPath, parseLag, parseStateList, prepareLoaded, writeReport,
+  addModelOptions, loadInput, outputPath, parseStateList, prepareLoaded, writeReport,
 } from './kinetics.ts';
+import { DEFAULT_LAG, resolveLag } from '../../pipeline/lag.ts';
 
 /** Coarse-graining sets: "0,1;2,3" → [[0, 1], [2, 3]]. */
 export function parseCoarseSets(text: string): number[][] {
@@ -75,7 +76,7 @@ export function registerPaths(program: Command): void {
       'Transition path theory on the Markov model (eq. 5): committors, equilibrium / gross / net reactive flux,\n' +
         'total flux, rate, mean first passage time, and the dominant pathways (repeated widest path with its bottleneck,\n' +
         'subtracted until k paths) with their diversity. Source/target default to least → most mobile. With a RUN\n' +
-        'folder and no --lag, the lag and estimator of RUN/kinetics.json are reused. Writes RUN/paths.json (or -o).',
+        'folder and no --lag, the lag and estimator of RUN/kinetics.json are reused (else --lag auto). Writes RUN/paths.json (or -o).',
     );
   addModelOptions(cmd)
     .option('--coarse <sets>', 'also lump the flux onto sets of states, ";"-separated, e.g. "0,1;2,3" (source and target stay whole)')
@@ -84,13 +85,13 @@ export function registerPaths(program: Command): void {
       const dtPs = opts.dt ?? loaded.dtPs;
       const fromKinetics = loaded.runDir !== null && opts.lag === undefined ? await kineticsSettings(loaded.runDir) : null;
       const given = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
-      const lag = opts.lag !== undefined ? parseLag(opts.lag, dtPs) : fromKinetics?.lag ?? defaultLag(dtPs);
       const inherit = <T>(name: string, cli: T, recorded: T | undefined): T => (given(name) || recorded === undefined ? cli : recorded);
       const undefinedPolicy = inherit('undefined', opts.undefined, fromKinetics?.undefinedPolicy);
       const prepared = prepareLoaded(loaded, { undefinedPolicy });
+      const estimator = inherit('estimator', opts.estimator, fromKinetics?.estimator);
+      const { lag } = resolveLag(opts.lag ?? fromKinetics?.lag ?? DEFAULT_LAG, prepared, { dtPs, estimator });
       const model = fitMarkovModel(prepared, {
-        lag, dtPs,
-        estimator: inherit('estimator', opts.estimator, fromKinetics?.estimator),
+        lag, dtPs, estimator,
         rateMatrixMethod: inherit('rateMethod', opts.rateMethod, fromKinetics?.rateMatrixMethod),
         logarithmFallback: inherit('logFallback', opts.logFallback, fromKinetics?.logarithmFallback),
         mobilityNormalisation: inherit('mobility', opts.mobility, fromKinetics?.mobilityNormalisation),

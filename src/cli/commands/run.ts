@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
 import { loadConfigFile, mergeConfig, parseConfig, type ConfigInput } from '../../pipeline/config.ts';
+import { parseStateList } from './kinetics.ts';
+import { parseLagSetting } from '../../pipeline/lag.ts';
 import { runPipeline, STAGES, type StageName } from '../../pipeline/run.ts';
 import { GetseiError } from '../../util/errors.ts';
 import { nonNegativeInt, positiveInt } from '../parse.ts';
@@ -13,23 +15,6 @@ function parseStates(v: string): number | 'auto' {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 2) throw new GetseiError(`--states must be "auto" or a whole number ≥ 2, got "${v}"`);
   return n;
-}
-
-function parseLag(v: string): number | string {
-  if (v === 'auto' || /^\d+(\.\d+)?\s*ps$/.test(v)) return v.replace(/\s+/g, '');
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new GetseiError(`--lag must be a number of frames (800), a time ("80ps") or "auto", got "${v}"`);
-  return n;
-}
-
-export function parseStateList(flag: string) {
-  return (v: string): number[] => {
-    const list = v.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-    if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 0)) {
-      throw new GetseiError(`${flag} takes state numbers separated by commas, e.g. ${flag} 2,3; got "${v}"`);
-    }
-    return list;
-  };
 }
 
 function parseStage(v: string, previous: StageName[] = []): StageName[] {
@@ -49,9 +34,9 @@ export function registerRun(program: Command): void {
     .requiredOption('-o, --out <RUN>', 'run folder (created if missing)')
     .option('-c, --config <file>', 'TOML configuration (getsei config --defaults prints every key); flags override it')
     .addOption(new Option('--states <n|auto>', 'number of states, or auto (by silhouette over states.minCount..maxCount)').argParser(parseStates))
-    .addOption(new Option('--lag <lag>', 'lag time: frames (800), time ("80ps", needs --dt or file times) or auto').argParser(parseLag))
-    .addOption(new Option('--source <states>', 'TPT source states, e.g. 2 or 2,3 (default: least mobile state)').argParser(parseStateList('--source')))
-    .addOption(new Option('--target <states>', 'TPT target states (default: most mobile state)').argParser(parseStateList('--target')))
+    .addOption(new Option('--lag <lag>', 'lag time: frames (800), time (80ps, 0.08ns, 800fs; needs --dt or file times) or auto (default)').argParser((v) => parseLagSetting(v)))
+    .addOption(new Option('--source <states>', 'TPT source states, e.g. 2, S2 or 2,3 (default: least mobile state)').argParser((v) => parseStateList(v, '--source')))
+    .addOption(new Option('--target <states>', 'TPT target states (default: most mobile state)').argParser((v) => parseStateList(v, '--target')))
     .addOption(new Option('--epochs <n>', 'encoder training epochs (config: contrastive.epochs, default 20)').argParser(positiveInt))
     .addOption(new Option('--seed <n>', 'one seed for every random choice (training, mixture, bootstrap); default 0').argParser(nonNegativeInt))
     .option('--encoder <dir>', 'embed with a trained encoder (the encoder/ folder of another run) instead of training one')
@@ -64,7 +49,7 @@ export function registerRun(program: Command): void {
     const read = trajectoryOptionsFrom(opts);
     const seed = opts.seed;
     const merged = mergeConfig(fileConfig, {
-      input: { dtPs: read.dtPs, format: read.format, start: read.start, stop: read.stop, stride: read.stride, independent: read.independent, typeMap: read.typeMap },
+      input: { dtPs: read.dtPs, format: read.format, start: read.start, stop: read.stop, stride: read.stride, independent: read.independent, typeMap: read.typeMap, minDistanceAngstrom: read.minDistanceAngstrom },
       contrastive: { epochs: opts.epochs, seed },
       states: { count: opts.states, seed },
       kinetics: { lag: opts.lag, seed },

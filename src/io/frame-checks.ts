@@ -1,0 +1,66 @@
+import { neighborList } from '../neighbors/index.ts';
+import { cellVolume, symbolOf } from '../structure/index.ts';
+import { InputError } from '../util/errors.ts';
+import type { RawFrame } from './types.ts';
+
+/**
+ * Physical sanity checks applied by readTrajectory to every frame, whatever the reader, so a new format gets them
+ * without writing them again (docs/io.md, "Frame checks").
+ */
+export interface FrameChecks {
+  /** two atoms closer than this (Å, minimum image) are refused as overlapping; 0 turns the check off (default 0.5) */
+  readonly minDistanceAngstrom: number;
+  /**
+   * a coordinate more than this many cell lengths from the cell (fractional |s| > bound) is refused: unwrapped
+   * trajectories drift a few cells, never thousands (default 1000)
+   */
+  readonly maxCellsAway: number;
+}
+
+export const DEFAULT_FRAME_CHECKS: FrameChecks = { minDistanceAngstrom: 0.5, maxCellsAway: 1000 };
+
+/** Throw an InputError naming the file, frame and line when the frame is not a physically possible structure. */
+export function checkFrame(raw: RawFrame, file: string, checks: FrameChecks = DEFAULT_FRAME_CHECKS): void {
+  const loc = { file, frame: raw.index, line: raw.line };
+  const { positions, cell } = raw;
+  const inv = cell.inverse;
+  const n = positions.length / 3;
+  for (let i = 0; i < n; i++) {
+    const x = positions[3 * i], y = positions[3 * i + 1], z = positions[3 * i + 2];
+    if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(z)) {
+      throw new InputError(loc, `atom ${i + 1} has a non-finite position (${x} ${y} ${z})`, 'fix or remove this frame');
+    }
+    for (let d = 0; d < 3; d++) {
+      const s = x * inv[d] + y * inv[3 + d] + z * inv[6 + d];
+      if (Math.abs(s) > checks.maxCellsAway) {
+        throw new InputError(
+          loc,
+          `atom ${i + 1} (${symbolOf(raw.species[i])}) is at ${x} ${y} ${z} Å, ${Math.abs(s).toPrecision(3)} cell lengths along lattice vector ${'abc'[d]} from the cell`,
+          `no trajectory drifts that far (the bound is ${checks.maxCellsAway} cells); the coordinate is corrupt or in the wrong units: fix or remove this frame`,
+        );
+      }
+    }
+  }
+  if (checks.minDistanceAngstrom > 0 && n > 1) checkOverlaps(raw, loc, checks.minDistanceAngstrom);
+}
+
+function checkOverlaps(raw: RawFrame, loc: { file: string; frame: number; line?: number }, minDistanceAngstrom: number): void {
+  // search at about the mean atomic spacing: the cell list then has about one bin per atom, however small the bound
+  const n = raw.positions.length / 3;
+  const searchAngstrom = Math.max(minDistanceAngstrom, Math.cbrt(cellVolume(raw.cell) / n));
+  const nl = neighborList(raw.cell, raw.positions, searchAngstrom);
+  for (let c = 0; c < nl.centers.length; c++) {
+    const i = nl.centers[c];
+    for (let e = nl.offsets[c]; e < nl.offsets[c + 1]; e++) {
+      const j = nl.index[e];
+      if (j === i && nl.distance[e] > 0) continue; // the centre's own image in a tiny cell is not an overlap
+      if (nl.distance[e] >= minDistanceAngstrom) continue;
+      const [a, b] = i < j ? [i, j] : [j, i];
+      throw new InputError(
+        loc,
+        `atoms ${a + 1} (${symbolOf(raw.species[a])}) and ${b + 1} (${symbolOf(raw.species[b])}) are ${nl.distance[e].toFixed(3)} Å apart, closer than the ${minDistanceAngstrom} Å no two atoms come`,
+        'the coordinates or the cell are wrong (a shifted count line or a wrong scale factor does this); fix the file, or lower the bound with --min-distance (input.minDistanceAngstrom; 0 turns the check off)',
+      );
+    }
+  }
+}
