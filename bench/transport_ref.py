@@ -9,9 +9,11 @@ import json
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
-from ase.io import read
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'test' / 'python'))
+from msd_reference import unwrapped_li  # noqa: E402  (the cross-check's reading and unwrapping, shared)
 
 warnings.filterwarnings('ignore')
 import MDAnalysis as mda  # noqa: E402
@@ -20,20 +22,12 @@ from MDAnalysis.coordinates.memory import MemoryReader  # noqa: E402
 
 repeats, files = int(sys.argv[1]), sys.argv[2:]
 t0 = time.perf_counter()
-frames = []
-for path in files:
-    frames.extend(read(path, index=':', format='vasp-xdatcar'))
-li = np.array([a.symbol == 'Li' for a in frames[0]])
-cell = np.array(frames[0].cell)
-frac = np.array([f.get_scaled_positions(wrap=False)[li] for f in frames])
-steps = np.diff(frac, axis=0)
-steps -= np.round(steps)
-unwrapped = (np.concatenate([frac[:1], frac[:1] + np.cumsum(steps, axis=0)]) @ cell).astype(np.float32)
+unwrapped = unwrapped_li(files).astype(np.float32)
 t_read = time.perf_counter() - t0
 
 best = float('inf')
 for _ in range(repeats):
-    u = mda.Universe.empty(int(li.sum()), trajectory=True)
+    u = mda.Universe.empty(unwrapped.shape[1], trajectory=True)
     u.load_new(unwrapped, format=MemoryReader, dt=0.1)
     t0 = time.perf_counter()
     m = EinsteinMSD(u, select='all', msd_type='xyz', fft=False)
