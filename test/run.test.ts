@@ -37,7 +37,7 @@ repeats = 2
 [transport]
 bootstrap = 50
 profileBins = 4
-localMaxLagPs = 0.5
+stateMaxLagPs = 0.5
 `;
 
 test('getsei run: every output exists and parses; a second run skips every stage; a new lag reruns only kinetics onwards', { timeout: 600_000 }, () => {

@@ -97,9 +97,10 @@ export const ConfigSchema = z.object({
     bootstrap: z.number().int().positive().default(1000).describe('bootstrap resamples over Li for the D* interval'),
     seed: z.number().int().default(0).describe('seed of the bootstrap'),
     elements: z.array(z.string().regex(/^[A-Z][a-z]?$/, 'an element symbol, e.g. "S"')).default([]).describe('other elements whose tracer MSD and D* are reported beside Li, e.g. ["S", "Cl"]'),
-    localMaxLagPs: z.number().positive().default(2).describe('longest lag of the per-state MSD (only displacements during which the Li stays in its state count) and of the per-slab MSD of the D(z) profile (ps)'),
+    stateMaxLagPs: z.number().positive().default(0.5).describe('longest lag of the per-state MSD (ps): only displacements during which the Li stays in its state count, so it must stay below the typical residence time'),
+    profileMaxLagPs: z.number().positive().default(2).describe('longest lag of the per-slab MSD of the D(z) profile (ps); displacements are counted in the slab they start in'),
     profileBins: z.number().int().min(0).default(10).describe('slabs of the D(z) profile, equal in width, cut along the lattice axis closest to the normal (c without one); 0: no profile'),
-  }).strict().default({ unwrap: 'minimum-image', msdMethod: 'fft', bootstrap: 1000, seed: 0, elements: [], localMaxLagPs: 2, profileBins: 10 }),
+  }).strict().default({ unwrap: 'minimum-image', msdMethod: 'fft', bootstrap: 1000, seed: 0, elements: [], stateMaxLagPs: 0.5, profileMaxLagPs: 2, profileBins: 10 }),
   run: z.object({
     threads: z.number().int().min(0).default(0).describe('worker threads (0: every core)'),
   }).strict().default({ threads: 0 }),

@@ -76,7 +76,8 @@ export async function runTransportStage(run: string, config: TransportConfig = D
     if (!existsSync(f)) throw new GetseiError(`${f} (recorded in ${run}/manifest.json) is gone: transport needs the trajectory; restore it or featurize again`);
   }
   if (manifest.dtPs === null) throw new GetseiError(`${run}: the time between frames is unknown; featurize again with --dt PS`);
-  const read = ((manifest.config.featurize as { read?: ReadOptions } | undefined)?.read ?? {}) as ReadOptions;
+  // the frames were checked for impossible contacts when they were featurised: not again here (it was a third of the stage)
+  const read = { ...((manifest.config.featurize as { read?: ReadOptions } | undefined)?.read ?? {}), minDistanceAngstrom: 0 } as ReadOptions;
   const dtPs = manifest.dtPs;
   const nFrames = manifest.nFrames ?? 0;
   return runStage(run, 'transport', { inputHash: transportInputHash(manifest), config, seed: config.seed }, async () => {
@@ -96,7 +97,7 @@ export async function runTransportStage(run: string, config: TransportConfig = D
     const report = await analyseTransport(frames(), {
       dtPs, nFrames, maxLagPs: config.maxLagPs, fitStartPs: config.fitStartPs, fitEndPs: config.fitEndPs,
       normal: config.normal, unwrap: config.unwrap, msdMethod: config.msdMethod, nBootstrap: config.bootstrap, seed: config.seed,
-      elements: config.elements, localMaxLagPs: config.localMaxLagPs, profileBins: config.profileBins, states, mobility,
+      elements: config.elements, stateMaxLagPs: config.stateMaxLagPs, profileMaxLagPs: config.profileMaxLagPs, profileBins: config.profileBins, states, mobility,
       get temperatureK() { return temperatureK; },
     });
     await writeFileAtomic(join(run, 'transport-msd.csv'), msdCsv(report));

@@ -35,8 +35,10 @@ export interface TransportOptions {
   readonly charge?: number;
   /** other elements (symbols) whose tracer MSD and D* are reported beside Li */
   readonly elements?: readonly string[];
-  /** longest lag of the per-state and per-slab MSDs (ps; default 2) */
-  readonly localMaxLagPs?: number;
+  /** longest lag of the per-state MSD (ps; default 0.5) */
+  readonly stateMaxLagPs?: number;
+  /** longest lag of the per-slab MSD (ps; default 2) */
+  readonly profileMaxLagPs?: number;
   /** slabs of the D(z) profile (default 10; 0: no profile) */
   readonly profileBins?: number;
   /** the states of every Li in every frame given: RUN/states.npy, int16 [nLi, nFrames], −1 undefined */
@@ -133,8 +135,10 @@ export interface TransportFrame {
  */
 export async function analyseTransport(frames: AsyncIterable<TransportFrame> | Iterable<TransportFrame>, o: TransportOptions): Promise<TransportReport> {
   if (!(o.dtPs > 0)) throw new GetseiError('transport needs the time between frames: give --dt PS');
-  const maxLag = Math.max(1, Math.min(o.nFrames - 1, o.maxLagPs === undefined ? o.nFrames - 1 : Math.round(o.maxLagPs / o.dtPs)));
-  const localLag = Math.max(1, Math.min(maxLag, Math.round((o.localMaxLagPs ?? 2) / o.dtPs)));
+  const maxLag = Math.max(2, Math.min(o.nFrames - 1, o.maxLagPs === undefined ? o.nFrames - 1 : Math.round(o.maxLagPs / o.dtPs)));
+  // at least two lags, so that a slope can be fitted
+  const lagOf = (ps: number): number => Math.max(2, Math.min(maxLag, Math.round(ps / o.dtPs)));
+  const stateLag = lagOf(o.stateMaxLagPs ?? 0.5), profileLag = lagOf(o.profileMaxLagPs ?? 2);
   const nBins = o.profileBins ?? 10;
   const symbols = ['Li', ...(o.elements ?? []).map((e) => {
     const c = canonicalSymbol(e);
@@ -166,10 +170,10 @@ export async function analyseTransport(frames: AsyncIterable<TransportFrame> | I
       const nLi = trackers[0].atoms.length;
       firstCell = frame.cell;
       axis = profileAxis(frame.cell, o.normal);
-      if (nBins > 0) { slabs = new LocalMsdAccumulator(nLi, nBins, localLag, 'origin'); slabOf = new Int32Array(nLi); }
+      if (nBins > 0) { slabs = new LocalMsdAccumulator(nLi, nBins, profileLag, 'origin'); slabOf = new Int32Array(nLi); }
       if (st) {
         if (st.labels.length !== nLi * st.nFrames) throw new GetseiError(`transport: the states hold ${st.labels.length} labels, not ${nLi} Li × ${st.nFrames} frames; rerun the states stage`);
-        states = new LocalMsdAccumulator(nLi, st.nStates, localLag, 'resident');
+        states = new LocalMsdAccumulator(nLi, st.nStates, stateLag, 'resident');
         stateOf = new Int32Array(nLi);
       }
     }

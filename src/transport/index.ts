@@ -16,3 +16,4 @@ export {
 export { LocalMsdAccumulator, fitLocalDiffusion, type LabelMode, type LocalMsdResult } from './local-msd.ts';
 export { profileAxis, slabLabels } from './profile.ts';
 export { residenceTimes, spearman, spearmanTest, averageRanks, type ResidenceReport, type StateResidence, type RankCorrelation } from './residence.ts';
+export { arrheniusFit, BOLTZMANN_EV_PER_K, type ArrheniusFit, type ArrheniusPoint } from './arrhenius.ts';

@@ -36,7 +36,7 @@ test('getsei transport RUN: transport.json with the documented keys and the MSD 
     assert.equal(t.profile.axis, 'c');
 
     // the [transport] section of a config file, a flag overriding it
-    writeFileSync(join(dir, 'getsei.toml'), '[transport]\nprofileBins = 0\nelements = ["S"]\nbootstrap = 7\nlocalMaxLagPs = 1\n');
+    writeFileSync(join(dir, 'getsei.toml'), '[transport]\nprofileBins = 0\nelements = ["S"]\nbootstrap = 7\nstateMaxLagPs = 1\n');
     const c = getsei(['transport', run, '-c', join(dir, 'getsei.toml'), '--bootstrap', '20']);
     assert.equal(c.code, 0, c.stderr);
     assert.match(c.stdout, /S \(\d+ atoms\): D\* = /);

@@ -76,7 +76,8 @@ export function registerTransport(program: Command): void {
     .addOption(new Option('--bootstrap <n>', `bootstrap resamples (default ${DEFAULT_TRANSPORT_CONFIG.bootstrap})`).argParser(positiveInt))
     .addOption(new Option('--seed <n>', `bootstrap seed (default ${DEFAULT_TRANSPORT_CONFIG.seed})`).argParser(nonNegativeInt))
     .addOption(new Option('--elements <list>', 'other elements whose MSD and D* are reported, e.g. S,Cl').argParser((v) => v.split(',').map((x) => x.trim()).filter(Boolean)))
-    .addOption(new Option('--local-max-lag <ps>', `longest lag of the per-state and per-slab MSDs (default ${DEFAULT_TRANSPORT_CONFIG.localMaxLagPs} ps)`).argParser(positiveNumber))
+    .addOption(new Option('--state-max-lag <ps>', `longest lag of the per-state MSD (default ${DEFAULT_TRANSPORT_CONFIG.stateMaxLagPs} ps)`).argParser(positiveNumber))
+    .addOption(new Option('--profile-max-lag <ps>', `longest lag of the per-slab MSD of D(z) (default ${DEFAULT_TRANSPORT_CONFIG.profileMaxLagPs} ps)`).argParser(positiveNumber))
     .addOption(new Option('--profile-bins <n>', `slabs of the D(z) profile, 0 for none (default ${DEFAULT_TRANSPORT_CONFIG.profileBins})`).argParser(nonNegativeInt))
     .option('-c, --config <file>', 'TOML configuration: its [transport] section (getsei config --defaults); flags override it')
     .action(async (runArg, opts) => {
@@ -86,7 +87,7 @@ export function registerTransport(program: Command): void {
         transport: {
           maxLagPs: opts.maxLag, fitStartPs: opts.fitStart, fitEndPs: opts.fitEnd, temperatureK: opts.temperature,
           normal: opts.normal, unwrap: opts.unwrap, msdMethod: opts.msdMethod, bootstrap: opts.bootstrap, seed: opts.seed,
-          elements: opts.elements, localMaxLagPs: opts.localMaxLag, profileBins: opts.profileBins,
+          elements: opts.elements, stateMaxLagPs: opts.stateMaxLag, profileMaxLagPs: opts.profileMaxLag, profileBins: opts.profileBins,
         },
       }), opts.config ?? 'the command line');
       const report = await runTransportStage(run, config.transport);
