@@ -56,17 +56,18 @@ export function transportProfileFigure(input: ReportInput): FigurePlan {
   });
   if (values.length === 0) return missing(name, title, 'transport', 'no slab had displacements at every lag of the fit window');
   const star = input.transport?.tracerDiffusion.value;
+  const x = { field: 'z', type: 'quantitative', title: `z along ${p.axis} (Å)` };
   const layers: Record<string, unknown>[] = [
-    { mark: { type: 'rule' }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
-    { mark: { type: 'point', filled: true, size: 50 }, encoding: { y: { field: 'd', type: 'quantitative', title: 'D (Å²/ps)' }, tooltip: [{ field: 'z', format: '.2f' }, { field: 'd', format: '.3g' }, { field: 'samples' }] } },
+    { data: { values }, mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+    { data: { values }, mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y: { field: 'd', type: 'quantitative', title: 'D (Å²/ps)' }, tooltip: [{ field: 'z', format: '.2f' }, { field: 'd', format: '.3g' }, { field: 'samples' }] } },
   ];
+  // a horizontal line across the plot: no x encoding
   if (star !== undefined) layers.push({ data: { values: [{ star }] }, mark: { type: 'rule', strokeDash: [4, 3], color: 'grey' }, encoding: { y: { field: 'star', type: 'quantitative' } } });
   return {
     name, title, section: 'transport',
     caption: `D per slab of ${fmt(p.binAngstrom)} Å along the cell's ${p.axis} axis: slope/6 of the MSD of the Li displacements that start in the slab, with 95 % bootstrap intervals over Li. Grey dashed: the whole-cell D* (fitted over longer lags).`,
     spec: spec({
-      title: 'D(z) along the interface normal', width: 420, height: 240, data: { values },
-      encoding: { x: { field: 'z', type: 'quantitative', title: `z along ${p.axis} (Å)` } }, layer: layers,
+      title: 'D(z) along the interface normal', width: 420, height: 240, layer: layers,
     }),
   };
 }

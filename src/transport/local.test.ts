@@ -199,6 +199,8 @@ test('analyse: D(z) by slab, other elements, per-state MSD and the rank check, a
     assert.ok(Math.abs((p.diffusion[i]?.value as number) - olsParabola(v, 1, 10)) < 1e-9);
     assert.equal(p.samples[i], 59);
   }
+  // every displacement is counted in exactly one slab: equal counts here, so the slabs' mean MSD is the whole MSD
+  for (let lag = 1; lag <= 10; lag++) assert.ok(Math.abs(p.msd.reduce((a: number, m) => a + (m[lag] as number), 0) / 4 - r.msd.li[lag]) < 1e-9);
   const s = r.perState;
   assert.ok(s);
   // state 0 holds Li 0, 2 (frames < 30) and Li 1, 3 (frames ≥ 30): resident MSD at a lag is the mean of v² τ²
