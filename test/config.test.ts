@@ -47,4 +47,8 @@ test('getsei config --check reports a bad file with the field and exits non-zero
   const d = getsei(['config', '--defaults']);
   assert.equal(d.code, 0);
   assert.match(d.stdout, /\[kinetics\]/);
+  assert.match(d.stdout, /\[transport\][\s\S]*# slabs of the D\(z\) profile[^\n]*\nprofileBins = 10/);
+  assert.deepEqual(parseConfig({ transport: { normal: [0, 0, 2] } }).transport.normal, [0, 0, 1]);
+  assert.throws(() => parseConfig({ transport: { normal: [0, 0, 0] } }), /transport\.normal/);
+  assert.throws(() => parseConfig({ transport: { elements: ['sulfur'] } }), /transport\.elements/);
 });

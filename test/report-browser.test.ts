@@ -80,7 +80,7 @@ test('report.html in Chromium: every figure and 3-D view present, no errors, no 
     })()`) as { w: number; h: number } | null;
     assert.ok(size && size.w > 100 && size.h > 80, `figure ${f.name} rendered (${JSON.stringify(size)})`);
   }
-  assert.equal(await page.locator('figure.fig').count(), 14);
+  assert.equal(await page.locator('figure.fig').count(), 17);
   assert.equal(await page.locator('.missing').count(), 0, 'nothing "not computed" in a complete run');
 
   // one 3-D viewer per state with a canvas, the frame view and the network

@@ -22,10 +22,10 @@ test('getsei report RUN writes report.html, an SVG and a PNG per figure and CSV 
   await writeFixtureRun(run);
   const r = getsei(['report', run]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /14 figures, \d+ tables\nreport: .*run-a\/report\.html/);
+  assert.match(r.stdout, /17 figures, \d+ tables\nreport: .*run-a\/report\.html/);
   const figures = await readdir(join(run, 'figures'));
   const names = figures.filter((f) => f.endsWith('.svg')).map((f) => f.slice(0, -4)).sort();
-  assert.equal(names.length, 14);
+  assert.equal(names.length, 17);
   for (const n of names) {
     assert.ok(figures.includes(`${n}.png`), `${n}.png`);
     assert.ok((await stat(join(run, 'figures', `${n}.png`))).size > 5000);
@@ -62,11 +62,15 @@ test('getsei compare RUN_A RUN_B -o DIR puts the runs side by side', async () =>
   const a = join(root, 'lpscl');
   const b = join(root, 'lgps');
   await writeFixtureRun(a, makeFixtureReportInput({ seed: 1 }));
-  await writeFixtureRun(b, makeFixtureReportInput({ seed: 2 }));
+  // the second run at 600 K with twice the D*: E_a = k_B ln 2 / (1/500 − 1/600) K⁻¹ = 0.1792 eV
+  const hot = makeFixtureReportInput({ seed: 2 });
+  const tr = hot.transport!;
+  hot.transport = { ...tr, temperatureK: 600, tracerDiffusion: { value: 0.2, lower: 0.17, upper: 0.23 } };
+  await writeFixtureRun(b, hot);
   const out = join(root, 'cmp');
   const r = getsei(['compare', a, b, '-o', out, '--names', 'LPSCl/Li,LGPS/Li', '--no-png']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /2 runs, 3 figures\ncomparison: .*cmp\/compare\.html/);
+  assert.match(r.stdout, /2 runs, 4 figures\ncomparison: .*cmp\/compare\.html/);
   const html = await readFile(join(out, 'compare.html'), 'utf8');
   assert.ok(html.includes('<th>LPSCl/Li</th><th>LGPS/Li</th>'));
   for (const f of ['compare-implied-timescales', 'compare-mobility', 'compare-pathways']) {
@@ -77,6 +81,12 @@ test('getsei compare RUN_A RUN_B -o DIR puts the runs side by side', async () =>
   const csv = (await readFile(join(out, 'tables', 'compare-metrics.csv'), 'utf8')).split('\n');
   assert.equal(csv[0], 'metric,LPSCl/Li,LGPS/Li');
   assert.ok(csv.some((l) => l.startsWith('silhouette score,0.29,0.29')));
+  assert.ok(html.includes('data-figure="compare-arrhenius"'));
+  const arr = (await readFile(join(out, 'tables', 'compare-arrhenius.csv'), 'utf8')).trim().split('\n');
+  assert.equal(arr[0], 'quantity,unit,run,temperature_K,value,lower,upper,activation_energy_eV,standard_error_eV');
+  const ea = Number(arr[1].split(',')[7]);
+  assert.ok(Math.abs(ea - (8.617333262e-5 * Math.LN2) / (1 / 500 - 1 / 600)) < 1e-9, `E_a ${ea}`);
+  assert.match(html, /tracer D\* \(Å²\/ps\)<\/td><td>0\.179/);
 });
 
 test('CLI errors: one run to compare, names that do not match, a folder without results', async () => {

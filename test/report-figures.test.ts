@@ -28,6 +28,7 @@ test('every figure of a complete run renders to SVG with its title and the state
   assert.deepEqual(plans.map((p) => p.name), [
     'embedding-map', 'coordination', 'populations', 'state-count', 'z-profile', 'implied-timescales', 'escape-rates',
     'mobility', 'escape-rate-correlation', 'equilibrium-flux', 'reactive-flux', 'flux-network', 'pathways', 'ck-test',
+    'transport-msd', 'transport-profile', 'transport-states',
   ]);
   for (const plan of plans) {
     const svg = await svgOf(plan);
@@ -36,7 +37,7 @@ test('every figure of a complete run renders to SVG with its title and the state
     assert.ok(plan.caption.length > 20, `${plan.name} has a caption`);
     const title = plan.spec?.title;
     if (typeof title === 'string') assert.ok(texts.includes(title), `${plan.name} shows its title`);
-    if (!['state-count', 'escape-rate-correlation', 'implied-timescales'].includes(plan.name)) {
+    if (!['state-count', 'escape-rate-correlation', 'implied-timescales', 'transport-msd', 'transport-profile'].includes(plan.name)) {
       // every state-resolved figure names at least the source and target states
       for (const label of ['S2', 'S5']) assert.ok(texts.includes(label), `${plan.name} shows ${label}`);
     }
@@ -111,7 +112,7 @@ test('a partial run: figures without their data are marked missing with a reason
   const partial: ReportInput = { kinetics: fixture.kinetics };
   const plans = reportFigures(partial);
   const missing = plans.filter((p) => p.missing).map((p) => p.name);
-  assert.deepEqual(missing.sort(), ['coordination', 'embedding-map', 'equilibrium-flux', 'escape-rate-correlation', 'flux-network', 'pathways', 'reactive-flux', 'state-count', 'z-profile'].sort());
+  assert.deepEqual(missing.sort(), ['coordination', 'embedding-map', 'equilibrium-flux', 'escape-rate-correlation', 'flux-network', 'pathways', 'reactive-flux', 'state-count', 'z-profile', 'transport-msd', 'transport-profile', 'transport-states'].sort());
   for (const p of plans.filter((q) => q.missing)) assert.ok((p.missing as string).length > 5);
   for (const p of plans.filter((q) => !q.missing)) await svgOf(p);
   assert.ok(reportFigures({}).every((p) => p.missing), 'an empty input draws nothing');

@@ -341,6 +341,7 @@ export function makeFixtureReportInput(options: FixtureOptions = {}): ReportInpu
     },
     zProfile: { zCentres, zUnit: 'Å', fractions, counts: density.map((d) => Math.round(9000 * d.reduce((a, b) => a + b, 0))) },
     frameView: { frame: 6999, timePs: 699.9, xyz: frame.xyz, stateByAtom: frame.stateByAtom },
+    transport: fixtureTransport(),
     stability: {
       repeats: 3,
       meanAri: 0.86,
@@ -375,6 +376,28 @@ export function makeFixtureReportInput(options: FixtureOptions = {}): ReportInpu
   };
 }
 
+/** A transport part: MSD = 0.6 τ + 0.4 Å² (D* = 0.1 Å²/ps), a D(z) dip at the interface, six states. */
+function fixtureTransport(): NonNullable<ReportInput['transport']> {
+  const timePs = Array.from({ length: 101 }, (_, i) => i * 0.5);
+  const d = (value: number, rel: number): { value: number; lower: number; upper: number } => ({ value, lower: value * (1 - rel), upper: value * (1 + rel) });
+  return {
+    msd: { timePs, li: timePs.map((t) => (t === 0 ? 0 : 0.6 * t + 0.4)) },
+    fitWindow: { startPs: 5, endPs: 25 }, tracerFit: { meanTimePs: 15, meanMsdA2: 9.4 },
+    tracerDiffusion: d(0.1, 0.15), chargeDiffusion: d(0.14, 0.9), havenRatio: { value: 0.71, lower: 0.3, upper: null },
+    conductivity: { value: 1.2, lower: 0, upper: 3.1 }, temperatureK: 500,
+    profile: {
+      axis: 'c', binAngstrom: 4, zCentresAngstrom: [2, 6, 10, 14, 18],
+      diffusion: [d(0.12, 0.2), d(0.1, 0.2), d(0.03, 0.4), null, d(0.11, 0.2)], samples: [900, 880, 310, 0, 870],
+    },
+    perState: {
+      diffusion: [0.02, 0.05, 0.09, 0.04, 0.12, 0.07].map((v) => d(v, 0.25)),
+      residence: [3.1, 1.2, 0.6, 2.4, 0.4, 0.9].map((m) => ({ meanPs: m, medianPs: m * 0.7, timePerExitPs: m * 1.3, complete: 400 })),
+      fitWindow: { startPs: 0.2, endPs: 2 },
+      mobilityCheck: { rho: 0.83, n: 6, pValue: 0.0292, states: [0, 1, 2, 3, 4, 5] },
+    },
+  };
+}
+
 /**
  * Write the fixture as a run folder in the layout `getsei report` reads (states.json with representatives as
  * separate .xyz files, kinetics.json and paths.json with the kinetics engine's field names, manifest.json), so the
@@ -399,6 +422,11 @@ export async function writeFixtureRun(dir: string, input: ReportInput = makeFixt
     await writeFile(join(dir, 'kinetics.json'), JSON.stringify({ ...k, impliedTimescalesScan }));
   }
   if (input.paths) await writeFile(join(dir, 'paths.json'), JSON.stringify(input.paths));
+  if (input.transport) {
+    // the engine's shape: residence times under residence.perState
+    const t = input.transport;
+    await writeFile(join(dir, 'transport.json'), JSON.stringify({ ...t, perState: t.perState ? { ...t.perState, residence: { perState: t.perState.residence } } : t.perState }));
+  }
   const p = input.provenance;
   if (p) {
     await writeFile(join(dir, 'manifest.json'), JSON.stringify({

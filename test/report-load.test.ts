@@ -92,7 +92,7 @@ test('kinetics.json and paths.json as the kinetics engine writes them load compl
   assert.equal(k.bootstrap!.pathwayFlux!.lower.length, p.pathways.length, 'pathway error bars matched by state sequence');
   // every figure that needs only kinetics and paths can be drawn
   const missing = reportFigures(input).filter((f) => f.missing).map((f) => f.name).sort();
-  assert.deepEqual(missing, ['coordination', 'embedding-map', 'escape-rate-correlation', 'state-count', 'z-profile']);
+  assert.deepEqual(missing, ['coordination', 'embedding-map', 'escape-rate-correlation', 'state-count', 'transport-msd', 'transport-profile', 'transport-states', 'z-profile']);
 });
 
 test('the states stage\'s states.json (descriptors under "mean", t-SNE map as arrays, nulls) loads', async () => {

@@ -34,6 +34,10 @@ lag = 5
 bootstrap = 5
 [stability]
 repeats = 2
+[transport]
+bootstrap = 50
+profileBins = 4
+stateMaxLagPs = 0.5
 `;
 
 test('getsei run: every output exists and parses; a second run skips every stage; a new lag reruns only kinetics onwards', { timeout: 600_000 }, () => {
@@ -42,7 +46,7 @@ test('getsei run: every output exists and parses; a second run skips every stage
   writeFileSync(join(dir, 'getsei.toml'), CONFIG);
   const first = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--threads', '2']);
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stdout, /stages run: featurize, transport, encoder, states, kinetics, paths, stability, report/);
+  assert.match(first.stdout, /stages run: featurize, encoder, states, kinetics, transport, paths, stability, report/);
   assert.match(first.stdout, /report: .*report\.html/);
 
   for (const f of ['manifest.json', 'config.json', 'states.json', 'kinetics.json', 'paths.json', 'stability.json', 'encoder/config.json', 'encoder/training.json']) {
@@ -77,19 +81,27 @@ test('getsei run: every output exists and parses; a second run skips every stage
   assert.ok(readdirSync(join(run, 'tables')).some((f) => f.endsWith('.csv')));
   const transport = JSON.parse(readFileSync(join(run, 'transport.json'), 'utf8'));
   assert.ok(transport.tracerDiffusion.value > 0 && transport.msd.li.length === transport.msd.timePs.length);
+  // the [transport] section reaches the stage; after kinetics it has the states and the mobility
+  assert.equal(transport.profile.nBins, 4);
+  assert.equal(transport.perState.nStates, 3);
+  assert.equal(transport.perState.timePs.length, 26);
+  assert.equal(transport.perState.residence.perState.length, 3);
+  assert.ok(transport.perState.mobilityCheck === null || Math.abs(transport.perState.mobilityCheck.rho) <= 1);
+  assert.match(first.stdout, /transport: tracer D\* /);
+  assert.ok(existsSync(join(run, 'transport-states.csv')) && existsSync(join(run, 'transport-profile.csv')));
   const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'));
-  for (const s of ['featurize', 'transport', 'encoder', 'states', 'kinetics', 'paths', 'stability', 'report']) assert.equal(manifest.stages[s].status, 'done', s);
+  for (const s of ['featurize', 'encoder', 'states', 'kinetics', 'transport', 'paths', 'stability', 'report']) assert.equal(manifest.stages[s].status, 'done', s);
   assert.equal(manifest.dtPs, 0.02);
   assert.equal(manifest.inputs[0].sha256.length, 64);
   assert.ok(!readdirSync(run).some((f) => f.includes('.tmp') || f.includes('partial')));
 
   const second = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml')]);
   assert.equal(second.code, 0, second.stderr);
-  assert.match(second.stdout, /stages run: none; up to date: featurize, transport, encoder, states, kinetics, paths, stability, report/);
+  assert.match(second.stdout, /stages run: none; up to date: featurize, encoder, states, kinetics, transport, paths, stability, report/);
 
   const third = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3']);
   assert.equal(third.code, 0, third.stderr);
-  assert.match(third.stdout, /stages run: kinetics, paths, stability, report; up to date: featurize, transport, encoder, states/);
+  assert.match(third.stdout, /stages run: kinetics, transport, paths, stability, report; up to date: featurize, encoder, states/);
   assert.equal(JSON.parse(readFileSync(join(run, 'kinetics.json'), 'utf8')).lagFrames, 3);
 
   // kinetics / paths on the run folder go through the manifest: never a folder mixing lags
@@ -106,11 +118,11 @@ test('getsei run: every output exists and parses; a second run skips every stage
   };
   const k4 = getsei(['kinetics', run, '--lag', '4']);
   assert.equal(k4.code, 0, k4.stderr);
-  assert.match(k4.stdout, /stages run: kinetics, paths, stability, report/);
+  assert.match(k4.stdout, /stages run: kinetics, transport, paths, stability, report/);
   lagsAgree(4, 'kinetics RUN --lag 4');
   const back = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3']);
   assert.equal(back.code, 0, back.stderr);
-  assert.match(back.stdout, /stages run: kinetics, paths, stability, report/);
+  assert.match(back.stdout, /stages run: kinetics, transport, paths, stability, report/);
   lagsAgree(3, 'then run --lag 3');
   const p2 = getsei(['paths', run, '--lag', '2']);
   assert.equal(p2.code, 0, p2.stderr);
@@ -130,7 +142,7 @@ test('getsei run: every output exists and parses; a second run skips every stage
   // the time-lagged projection: only states onwards rerun, the mixture runs in the TICA space recorded in states.json
   const fourth = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3', '--projection', 'tica', '--no-stability']);
   assert.equal(fourth.code, 0, fourth.stderr);
-  assert.match(fourth.stdout, /stages run: states, kinetics, paths, report; up to date: featurize, transport, encoder/);
+  assert.match(fourth.stdout, /stages run: states, kinetics, transport, paths, report; up to date: featurize, encoder/);
   const projected = JSON.parse(readFileSync(join(run, 'states.json'), 'utf8'));
   assert.equal(projected.projection.method, 'tica');
   assert.ok(projected.projection.dim >= 1 && projected.projection.dim <= 32);

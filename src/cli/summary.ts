@@ -1,4 +1,5 @@
 import type { RunResult } from '../pipeline/run.ts';
+import { transportDetailLines } from './commands/transport.ts';
 
 const fmt = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : Number(x.toPrecision(3)).toString());
 
@@ -33,6 +34,12 @@ export function runSummaryText(run: string, result: RunResult): string {
     lines.push(`  stability over ${st.repeats} state discoveries: mean ARI ${st.meanAri.toFixed(2)}, mobility Kendall τ ${st.mobilityKendallTau === null ? 'n/a' : st.mobilityKendallTau.toFixed(2)}; raw-feature baseline silhouette ${fmt(st.rawBaseline.silhouette)} (ARI ${st.rawBaseline.ari.toFixed(2)} with the learned states)`);
     for (const c of st.conclusions) lines.push(`    ${c.holds ? 'holds in every repeat' : 'does NOT hold in every repeat'}: ${c.claim}`);
     warnings.push(...st.warnings);
+  }
+  const t = result.transport;
+  if (t) {
+    const d = t.tracerDiffusion;
+    lines.push(`  transport: tracer D* ${fmt(d.value)} Å²/ps [${fmt(d.lower)}, ${fmt(d.upper)}], Haven ratio ${fmt(t.havenRatio.value)}${t.conductivity ? `, σ ${fmt(t.conductivity.value)} S/cm at ${t.temperatureK} K` : ''}`);
+    for (const l of transportDetailLines(t)) lines.push(`    ${l}`);
   }
   for (const w of warnings) lines.push(`  warning: ${w}`);
   if (result.reportPath) lines.push(`  report: ${result.reportPath}`);

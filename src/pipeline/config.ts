@@ -83,6 +83,24 @@ export const ConfigSchema = z.object({
   stability: z.object({
     repeats: z.number().int().min(0).default(3).describe('state discoveries compared (the run itself + repeats − 1 with other seeds); 0 or 1: no stability check'),
   }).strict().default({ repeats: 3 }),
+  transport: z.object({
+    maxLagPs: z.number().positive().optional().describe('longest MSD lag (ps; default: the whole trajectory). With msdMethod = "window" it bounds the memory'),
+    fitStartPs: z.number().positive().optional().describe('start of the lag window D is fitted over (ps; default 10 % of the longest lag)'),
+    fitEndPs: z.number().positive().optional().describe('end of the fit window (ps; default 50 % of the longest lag)'),
+    temperatureK: z.number().positive().optional().describe('temperature for the Nernst–Einstein conductivity (K; default: a temperature stored in the frames, else no conductivity)'),
+    normal: z.tuple([z.number(), z.number(), z.number()])
+      .refine((v) => Math.hypot(...v) > 0, 'the interface normal must not be the zero vector')
+      .transform((v) => v.map((x) => x / Math.hypot(...v)) as [number, number, number]).optional()
+      .describe('interface normal x,y,z (normalised): adds the MSD and D along it, and is the axis of the D(z) profile'),
+    unwrap: z.enum(['minimum-image', 'none']).default('minimum-image').describe('minimum-image: unwrap wrapped (or unwrapped) input by minimum-image steps; none: positions are already unwrapped'),
+    msdMethod: z.enum(['fft', 'window']).default('fft').describe('fft: every lag by FFT (keeps every frame); window: direct sum over the last maxLagPs (memory flat in frames)'),
+    bootstrap: z.number().int().positive().default(1000).describe('bootstrap resamples over Li for the D* interval'),
+    seed: z.number().int().default(0).describe('seed of the bootstrap'),
+    elements: z.array(z.string().regex(/^[A-Z][a-z]?$/, 'an element symbol, e.g. "S"')).default([]).describe('other elements whose tracer MSD and D* are reported beside Li, e.g. ["S", "Cl"]'),
+    stateMaxLagPs: z.number().positive().default(0.5).describe('longest lag of the per-state MSD (ps): only displacements during which the Li stays in its state count, so it must stay below the typical residence time'),
+    profileMaxLagPs: z.number().positive().default(2).describe('longest lag of the per-slab MSD of the D(z) profile (ps); displacements are counted in the slab they start in'),
+    profileBins: z.number().int().min(0).default(10).describe('slabs of the D(z) profile, equal in width, cut along the lattice axis closest to the normal (c without one); 0: no profile'),
+  }).strict().default({ unwrap: 'minimum-image', msdMethod: 'fft', bootstrap: 1000, seed: 0, elements: [], stateMaxLagPs: 0.5, profileMaxLagPs: 2, profileBins: 10 }),
   run: z.object({
     threads: z.number().int().min(0).default(0).describe('worker threads (0: every core)'),
   }).strict().default({ threads: 0 }),

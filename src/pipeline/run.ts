@@ -13,12 +13,13 @@ import { runEncoderStage } from './stage-encoder.ts';
 import { runStatesStage, type StatesSummary } from './stage-states.ts';
 import { runKineticsStage, runPathsStage } from './stage-kinetics.ts';
 import { runStability, type StabilityReport } from './stability.ts';
-import { DEFAULT_TRANSPORT_CONFIG, runTransportStage, transportPossible } from './stage-transport.ts';
+import { runTransportStage, transportInputHash, transportPossible } from './stage-transport.ts';
 import type { LagChoice } from './lag.ts';
 import type { KineticsReport, PathsReport } from '../tpt/index.ts';
+import type { TransportReport } from '../transport/index.ts';
 import { loadReportInput, renderReport } from '../report/index.ts';
 
-export const STAGES = ['featurize', 'transport', 'encoder', 'states', 'kinetics', 'paths', 'stability', 'report'] as const;
+export const STAGES = ['featurize', 'encoder', 'states', 'kinetics', 'transport', 'paths', 'stability', 'report'] as const;
 export type StageName = (typeof STAGES)[number];
 
 /** How the run reports progress: one call when a stage starts, ticks while it works, one when it ends. */
@@ -50,6 +51,7 @@ export interface RunResult {
   readonly kinetics?: KineticsReport & { lagChoice: LagChoice | null };
   readonly paths?: PathsReport;
   readonly stability?: StabilityReport;
+  readonly transport?: TransportReport;
   readonly reportPath?: string;
 }
 
@@ -125,6 +127,7 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
       kinetics: await read<KineticsReport & { lagChoice: LagChoice | null }>('kinetics.json'),
       paths: await read<PathsReport>('paths.json'),
       stability: await read<StabilityReport>('stability.json'),
+      transport: await read<TransportReport>('transport.json'),
       reportPath: existsSync(join(run, 'report.html')) ? join(run, 'report.html') : undefined,
     };
   };
@@ -143,15 +146,6 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
   if (done('featurize')) return result();
 
   let manifest = (await readManifest(run)) as Manifest;
-  // transport re-reads the recorded trajectory: only when its files are there and the time per frame is known
-  if (transportPossible(manifest)) {
-    await step('transport', stageOutputHash(manifest, 'featurize'), DEFAULT_TRANSPORT_CONFIG, async () => {
-      reporter?.stageStart('transport', undefined, 'Li MSD, tracer and charge diffusion, conductivity');
-      await runTransportStage(run, DEFAULT_TRANSPORT_CONFIG);
-    });
-  }
-  if (done('transport')) return result();
-  manifest = (await readManifest(run)) as Manifest;
   const encoderConfig = { contrastive: config.contrastive, graph: config.graph, encoderPath: req.encoderPath ?? null };
   await step('encoder', stageOutputHash(manifest, 'featurize'), encoderConfig, () =>
     runStage(run, 'encoder', { inputHash: stageOutputHash(manifest, 'featurize'), config: encoderConfig, seed: config.contrastive.seed }, () => {
@@ -186,6 +180,17 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
   );
   if (done('kinetics')) return result();
 
+  // transport re-reads the recorded trajectory: only when its files are there and the time per frame is known;
+  // after kinetics, so that it has the states (per-state MSD, residence times) and the mobility (the rank check)
+  manifest = (await readManifest(run)) as Manifest;
+  if (transportPossible(manifest)) {
+    await step('transport', transportInputHash(manifest), config.transport, async () => {
+      reporter?.stageStart('transport', undefined, 'Li MSD, diffusion, conductivity, D(z), per-state residence and MSD');
+      await runTransportStage(run, config.transport);
+    });
+  }
+  if (done('transport')) return result();
+
   manifest = (await readManifest(run)) as Manifest;
   const pathsInput = stageOutputHash(manifest, 'kinetics');
   await step('paths', pathsInput, config.paths, () =>
@@ -215,6 +220,7 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
   }
   if (done('stability')) return result();
 
+  if (manifest.stages.transport?.status === 'done') upstream.push('transport');
   const reportInput = hashJson(upstream.map((s) => stageOutputHash(manifest, s)));
   await step('report', reportInput, {}, () =>
     runStage(run, 'report', { inputHash: reportInput, config: {} }, async () => {

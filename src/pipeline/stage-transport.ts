@@ -1,31 +1,19 @@
 import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTrajectory, type ReadOptions, type TrajectoryFrame } from '../io/index.ts';
-import { analyseTransport, msdCsv, type TransportFrame, type TransportReport } from '../transport/index.ts';
-import type { MsdMethod, UnwrapMode } from '../transport/index.ts';
+import { analyseTransport, msdCsv, perStateCsv, profileCsv, type TransportFrame, type TransportReport } from '../transport/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { GetseiError } from '../util/errors.ts';
-import { readManifest, type Manifest } from './manifest.ts';
+import { decodeNpy } from '../util/npy.ts';
+import { parseConfig, type Config } from './config.ts';
+import { hashJson, readManifest, type Manifest } from './manifest.ts';
 import { runStage, stageOutputHash } from './stage.ts';
 
-/** Settings of the transport stage (RUN/manifest.json config.transport). */
-export interface TransportConfig {
-  /** longest MSD lag (ps); default the whole trajectory */
-  readonly maxLagPs?: number;
-  /** fit window (ps); default 10 %–50 % of the longest lag */
-  readonly fitStartPs?: number;
-  readonly fitEndPs?: number;
-  /** K; default: a `temperature` / `temperature_K` value stored in the frames, else no conductivity */
-  readonly temperatureK?: number;
-  /** unit interface normal for the MSD component along it */
-  readonly normal?: readonly [number, number, number];
-  readonly unwrap: UnwrapMode;
-  readonly msdMethod: MsdMethod;
-  readonly nBootstrap: number;
-  readonly seed: number;
-}
+/** Settings of the transport stage: the [transport] section of the configuration (RUN/manifest.json config.transport). */
+export type TransportConfig = Config['transport'];
 
-export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = { unwrap: 'minimum-image', msdMethod: 'fft', nBootstrap: 1000, seed: 0 };
+export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = parseConfig({}).transport;
 
 function temperatureOf(frame: TrajectoryFrame): number | undefined {
   for (const key of ['temperature_K', 'temperature', 'Temperature']) {
@@ -41,8 +29,42 @@ export function transportPossible(manifest: Manifest): boolean {
 }
 
 /**
+ * What the transport stage reads besides the trajectory: the states (per-state transport) and the kinetics (the
+ * mobility for the rank check), when those stages have run. Its input hash covers all of them, so the stage reruns
+ * when the states or the kinetics change.
+ */
+export function transportInputHash(manifest: Manifest): string {
+  const done = (s: string): boolean => manifest.stages[s]?.status === 'done';
+  return hashJson(['featurize', 'states', 'kinetics'].filter(done).map((s) => [s, stageOutputHash(manifest, s)]));
+}
+
+interface StatesInput {
+  labels: Int16Array; nStates: number; nFrames: number; segments: Int32Array;
+}
+
+async function statesOf(run: string, manifest: Manifest): Promise<StatesInput | undefined> {
+  if (manifest.stages.states?.status !== 'done' || !existsSync(join(run, 'states.npy'))) return undefined;
+  const s = decodeNpy(await readFile(join(run, 'states.npy')));
+  const seg = decodeNpy(await readFile(join(run, 'segments.npy')));
+  const nFrames = s.shape[1];
+  const labels = s.data as Int16Array;
+  const nStates = labels.reduce((m, v) => Math.max(m, v + 1), 0);
+  return { labels, nStates, nFrames, segments: seg.data as Int32Array };
+}
+
+async function mobilityOf(run: string, manifest: Manifest): Promise<{ activeSet: number[]; mobility: number[] } | undefined> {
+  if (manifest.stages.kinetics?.status !== 'done' || !existsSync(join(run, 'kinetics.json'))) return undefined;
+  const k = JSON.parse(await readFile(join(run, 'kinetics.json'), 'utf8')) as { activeSet: number[]; mobility: number[]; pcca?: { lumped?: boolean } | null };
+  // lumped kinetics rank PCCA+ sets, not the states
+  if (k.pcca?.lumped) return undefined;
+  return { activeSet: k.activeSet, mobility: k.mobility };
+}
+
+/**
  * The transport stage: featurize keeps features, not positions, so this stage reads the trajectory the manifest
- * records (same files and selection) again in one streaming pass. Writes RUN/transport.json and RUN/transport-msd.csv.
+ * records (same files and selection) again in one streaming pass. With RUN/states.npy it adds the per-state
+ * residence times and MSD, with RUN/kinetics.json the rank check of per-state D against the mobility.
+ * Writes RUN/transport.json, RUN/transport-msd.csv and (when there) RUN/transport-profile.csv, RUN/transport-states.csv.
  */
 export async function runTransportStage(run: string, config: TransportConfig = DEFAULT_TRANSPORT_CONFIG): Promise<TransportReport> {
   const manifest = await readManifest(run);
@@ -54,10 +76,13 @@ export async function runTransportStage(run: string, config: TransportConfig = D
     if (!existsSync(f)) throw new GetseiError(`${f} (recorded in ${run}/manifest.json) is gone: transport needs the trajectory; restore it or featurize again`);
   }
   if (manifest.dtPs === null) throw new GetseiError(`${run}: the time between frames is unknown; featurize again with --dt PS`);
-  const read = ((manifest.config.featurize as { read?: ReadOptions } | undefined)?.read ?? {}) as ReadOptions;
+  // the frames were checked for impossible contacts when they were featurised: not again here (it was a third of the stage)
+  const read = { ...((manifest.config.featurize as { read?: ReadOptions } | undefined)?.read ?? {}), minDistanceAngstrom: 0 } as ReadOptions;
   const dtPs = manifest.dtPs;
   const nFrames = manifest.nFrames ?? 0;
-  return runStage(run, 'transport', { inputHash: stageOutputHash(manifest, 'featurize'), config, seed: config.seed }, async () => {
+  return runStage(run, 'transport', { inputHash: transportInputHash(manifest), config, seed: config.seed }, async () => {
+    const states = await statesOf(run, manifest);
+    const mobility = states ? await mobilityOf(run, manifest) : undefined;
     let temperatureK = config.temperatureK;
     let segment = -1;
     async function* frames(): AsyncGenerator<TransportFrame> {
@@ -71,10 +96,15 @@ export async function runTransportStage(run: string, config: TransportConfig = D
     // a getter: the temperature stored in the files is only known once the pass has begun, and is read after it
     const report = await analyseTransport(frames(), {
       dtPs, nFrames, maxLagPs: config.maxLagPs, fitStartPs: config.fitStartPs, fitEndPs: config.fitEndPs,
-      normal: config.normal, unwrap: config.unwrap, msdMethod: config.msdMethod, nBootstrap: config.nBootstrap, seed: config.seed,
+      normal: config.normal, unwrap: config.unwrap, msdMethod: config.msdMethod, nBootstrap: config.bootstrap, seed: config.seed,
+      elements: config.elements, stateMaxLagPs: config.stateMaxLagPs, profileMaxLagPs: config.profileMaxLagPs, profileBins: config.profileBins, states, mobility,
       get temperatureK() { return temperatureK; },
     });
     await writeFileAtomic(join(run, 'transport-msd.csv'), msdCsv(report));
+    if (report.profile) await writeFileAtomic(join(run, 'transport-profile.csv'), profileCsv(report.profile));
+    else await rm(join(run, 'transport-profile.csv'), { force: true });
+    if (report.perState) await writeFileAtomic(join(run, 'transport-states.csv'), perStateCsv(report.perState));
+    else await rm(join(run, 'transport-states.csv'), { force: true });
     await writeJsonAtomic(join(run, 'transport.json'), report);
     return report;
   });

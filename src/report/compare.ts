@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.ts';
+import { activationEnergyText, arrheniusFigure, arrheniusSeries } from './arrhenius.ts';
 import { deriveWarnings, metrics } from './derive.ts';
 import {
   impliedTimescalesFigure, mobilityFigure, pathwaysFigure, type FigurePlan, type VegaLiteSpec,
@@ -59,6 +60,7 @@ export function comparisonFigures(runs: ComparedRun[]): FigurePlan[] {
     panels('compare-implied-timescales', 'Implied timescales', 'Implied timescales against lag for each run; dashed grey: t = τ; red: the lag used. The number of processes above the grey line is the number of slow processes.', runs, impliedTimescalesFigure, 'Fig. 5e–f'),
     panels('compare-mobility', 'Mobility rankings', 'Mobility score per state for each run, most mobile at the top. State labels are per run: S2 in one system is not S2 in another.', runs, mobilityFigure, 'Fig. 3c, Suppl. Figs. 6–7'),
     panels('compare-pathways', 'Pathway shares', 'Share of the total reactive flux carried by each run\'s top pathways (least → most mobile state by default), with the bottleneck edge of each.', runs, pathwaysFigure, 'Fig. 6'),
+    arrheniusFigure(arrheniusSeries(runs)),
   ];
 }
 
@@ -84,7 +86,11 @@ export function comparedMetrics(runs: ComparedRun[]): { label: string; cells: { 
 
 export function comparisonTables(runs: ComparedRun[]): Table[] {
   const rows = comparedMetrics(runs).map((m) => [m.label, ...m.cells.map((c) => c.value)]);
-  return [{ name: 'compare-metrics', rows: [['metric', ...runs.map((r) => r.name)], ...rows] }];
+  const arrhenius = arrheniusSeries(runs).flatMap((s) => s.points.map((p) => [s.quantity, s.unit, p.run, p.temperatureK, p.value, p.lower ?? '', p.upper ?? '', s.fit?.activationEnergyEv ?? '', s.fit?.standardErrorEv ?? '']));
+  return [
+    { name: 'compare-metrics', rows: [['metric', ...runs.map((r) => r.name)], ...rows] },
+    { name: 'compare-arrhenius', rows: [['quantity', 'unit', 'run', 'temperature_K', 'value', 'lower', 'upper', 'activation_energy_eV', 'standard_error_eV'], ...arrhenius] },
+  ];
 }
 
 function comparisonHtml(runs: ComparedRun[], rendered: Awaited<ReturnType<typeof writeFigures>>['rendered']): string {
@@ -107,12 +113,14 @@ function comparisonHtml(runs: ComparedRun[], rendered: Awaited<ReturnType<typeof
 <section id="timescales"><h2>Implied timescales</h2>${fig('compare-implied-timescales')}</section>
 <section id="mobility"><h2>Mobility</h2>${fig('compare-mobility')}</section>
 <section id="pathways"><h2>Pathways</h2>${fig('compare-pathways')}</section>
+<section id="arrhenius"><h2>Arrhenius</h2><p class="lead">Runs at different temperatures (transport.json's temperature): ln X = ln X₀ − E_a / k_B T; also in <a href="tables/compare-arrhenius.csv">tables/compare-arrhenius.csv</a>.</p>
+${tableHtml(['quantity', 'activation energy E_a'], arrheniusSeries(runs).map((s) => [h(`${s.quantity} (${s.unit})`), h(activationEnergyText(s))]))}${fig('compare-arrhenius')}</section>
 <section id="warnings"><h2>Warnings by run</h2>${tableHtml(['run', 'warnings'], warnRows)}</section>
 <section id="runs"><h2>Runs</h2>${tableHtml(['name', 'run folder', 'input files', 'getsei', 'created'], runRows)}<p>Each run's full report is its own <code>report.html</code>.</p></section>`;
   return page({
     title: `GET-SEI comparison: ${runs.map((r) => r.name).join(' · ')}`,
     subtitle: `${runs.length} runs side by side`,
-    nav: [['metrics', 'Metrics'], ['timescales', 'Timescales'], ['mobility', 'Mobility'], ['pathways', 'Pathways'], ['warnings', 'Warnings'], ['runs', 'Runs']],
+    nav: [['metrics', 'Metrics'], ['timescales', 'Timescales'], ['mobility', 'Mobility'], ['pathways', 'Pathways'], ['arrhenius', 'Arrhenius'], ['warnings', 'Warnings'], ['runs', 'Runs']],
     body,
   });
 }

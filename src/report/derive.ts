@@ -218,6 +218,9 @@ export function metrics(input: ReportInput): Metric[] {
   add('pathwayEntropy', 'pathway entropy (nats)', p?.pathwayDiversity?.entropy);
   const lead = p?.pathways[0];
   add('leadingPathway', 'leading pathway (share)', lead ? `${pathLabel(s, lead.states)} (${(100 * lead.fraction).toFixed(1)} %)` : undefined);
+  const tr = input.transport;
+  add('tracerDiffusion', 'tracer D* of Li (Å²/ps)', tr?.tracerDiffusion.value);
+  add('temperature', 'temperature (K)', tr?.temperatureK ?? undefined);
   return out;
 }
 

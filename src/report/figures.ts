@@ -6,6 +6,7 @@ import {
   activeLabels, escapeRateCorrelations, escapeRateMatrix, fmt, mobilityRanking, pathLabel, rateUnit, stateLabel, totalEscapeRates,
 } from './derive.ts';
 import { networkSvg } from './network.ts';
+import { transportFigures } from './transport-figures.ts';
 import { FONT_FAMILY, elementColor, stateColor } from './style.ts';
 import type { ReportInput, StatesPart } from './types.ts';
 
@@ -15,7 +16,7 @@ import type { ReportInput, StatesPart } from './types.ts';
  */
 export type VegaLiteSpec = Record<string, unknown>;
 
-export type Section = 'states' | 'kinetics' | 'paths' | 'diagnostics';
+export type Section = 'states' | 'kinetics' | 'paths' | 'diagnostics' | 'transport';
 
 export interface FigurePlan {
   /** file stem under figures/ */
@@ -50,7 +51,7 @@ const CONFIG = {
   header: { labelFontSize: 12, titleFontSize: 12 },
 };
 
-function spec(body: Record<string, unknown>): VegaLiteSpec {
+export function spec(body: Record<string, unknown>): VegaLiteSpec {
   return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: CONFIG, ...body };
 }
 
@@ -63,7 +64,7 @@ function stateIds(input: ReportInput): number[] {
   return input.kinetics?.activeSet ?? input.paths?.activeSet ?? [];
 }
 
-function missing(name: string, title: string, section: Section, why: string, paperRef?: string): FigurePlan {
+export function missing(name: string, title: string, section: Section, why: string, paperRef?: string): FigurePlan {
   return { name, title, caption: '', section, paperRef, missing: why };
 }
 
@@ -527,6 +528,7 @@ export function reportFigures(input: ReportInput): FigurePlan[] {
     impliedTimescalesFigure(input), escapeRateFigure(input), mobilityFigure(input), correlationFigure(input),
     equilibriumFluxFigure(input), reactiveFluxFigure(input), networkFigure(input), pathwaysFigure(input),
     ckTestFigure(input),
+    ...transportFigures(input),
   ];
 }
 

@@ -8,8 +8,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { GetseiError } from '../util/errors.ts';
 import type {
-  BootstrapPart, CkTestPart, FrameViewPart, KineticsPart, PathsPart, Pathway, ProvenancePart, RateMatrixDiagnostics,
-  ReportInput, RepresentativeEnvironment, StabilityPart, StateDescriptors, StatesPart, TimeUnit, ZProfilePart,
+  BootstrapPart, CkTestPart, FrameViewPart, Interval, KineticsPart, PathsPart, Pathway, ProvenancePart, RateMatrixDiagnostics,
+  ReportInput, RepresentativeEnvironment, StabilityPart, StateDescriptors, StatesPart, TimeUnit, TransportPart, ZProfilePart,
 } from './types.ts';
 
 type Obj = Record<string, unknown>;
@@ -568,6 +568,56 @@ function warningsOf(o: Obj | undefined): string[] {
 }
 
 /** Read a run folder's results into a ReportInput (see the module comment). */
+function transportInterval(v: unknown): Interval | null {
+  if (!isObj(v) || num(v.value) === undefined) return null;
+  const bound = (x: unknown): number | null => num(x) ?? null;
+  return { value: v.value as number, lower: bound(v.lower), upper: bound(v.upper) };
+}
+
+/** RUN/transport.json → TransportPart; undefined (with a problem noted) when its core is unusable. */
+function transportPart(o: Obj, r: Reader): TransportPart | undefined {
+  const msd = isObj(o.msd) ? o.msd : undefined;
+  const timePs = numArr(msd?.timePs), li = numArr(msd?.li);
+  const fw = isObj(o.fitWindow) ? o.fitWindow : undefined;
+  const tracer = transportInterval(o.tracerDiffusion);
+  if (!timePs || !li || timePs.length !== li.length || !fw || num(fw.startPs) === undefined || num(fw.endPs) === undefined || !tracer) {
+    return r.bad('msd', 'is not {timePs, li} with a fitWindow and tracerDiffusion');
+  }
+  const part: TransportPart = {
+    msd: { timePs, li }, fitWindow: { startPs: fw.startPs as number, endPs: fw.endPs as number }, tracerDiffusion: tracer,
+    conductivity: transportInterval(o.conductivity), temperatureK: num(o.temperatureK) ?? null,
+  };
+  const charge = transportInterval(o.chargeDiffusion), haven = transportInterval(o.havenRatio);
+  if (charge) part.chargeDiffusion = charge;
+  if (haven) part.havenRatio = haven;
+  const fit = isObj(o.tracerFit) ? o.tracerFit : undefined;
+  if (fit && num(fit.meanTimePs) !== undefined && num(fit.meanMsdA2) !== undefined) part.tracerFit = { meanTimePs: fit.meanTimePs as number, meanMsdA2: fit.meanMsdA2 as number };
+  const p = isObj(o.profile) ? o.profile : undefined;
+  if (p) {
+    const z = numArr(p.zCentresAngstrom), samples = numArr(p.samples);
+    if (z && samples && Array.isArray(p.diffusion) && p.diffusion.length === z.length && num(p.binAngstrom) !== undefined) {
+      part.profile = { axis: str(p.axis) ?? 'c', binAngstrom: p.binAngstrom as number, zCentresAngstrom: z, samples, diffusion: p.diffusion.map(transportInterval) };
+    } else r.bad('profile', 'is not {zCentresAngstrom, diffusion, samples, binAngstrom}');
+  }
+  const ps = isObj(o.perState) ? o.perState : undefined;
+  if (ps) {
+    const res = isObj(ps.residence) && Array.isArray(ps.residence.perState) ? ps.residence.perState : undefined;
+    const w = isObj(ps.fitWindow) ? ps.fitWindow : undefined;
+    if (res && Array.isArray(ps.diffusion) && w && num(w.startPs) !== undefined && num(w.endPs) !== undefined) {
+      const mc = isObj(ps.mobilityCheck) && num(ps.mobilityCheck.rho) !== undefined ? ps.mobilityCheck : undefined;
+      part.perState = {
+        diffusion: ps.diffusion.map(transportInterval), fitWindow: { startPs: w.startPs as number, endPs: w.endPs as number },
+        residence: res.map((x) => {
+          const e = isObj(x) ? x : {};
+          return { meanPs: num(e.meanPs) ?? null, medianPs: num(e.medianPs) ?? null, timePerExitPs: num(e.timePerExitPs) ?? null, complete: num(e.complete) ?? 0 };
+        }),
+        mobilityCheck: mc ? { rho: mc.rho as number, n: num(mc.n) ?? 0, pValue: num(mc.pValue) ?? null, states: numArr(mc.states) ?? [] } : null,
+      };
+    } else r.bad('perState', 'is not {diffusion, residence, fitWindow}');
+  }
+  return part;
+}
+
 export async function loadReportInput(runDir: string): Promise<LoadedRun> {
   const run = resolve(runDir);
   try {
@@ -609,6 +659,12 @@ export async function loadReportInput(runDir: string): Promise<LoadedRun> {
     if (k.bootstrap && !k.bootstrap.pathwayFlux) {
       k.bootstrap.pathwayFlux = pathwayBand(po?.bootstrap, input.paths.pathways) ?? pathwayBand(ko?.bootstrap, input.paths.pathways);
     }
+  }
+  const to = await readJson(run, 'transport.json');
+  if (to) {
+    const r = new Reader('transport.json');
+    input.transport = transportPart(to, r);
+    problems.push(...r.problems);
   }
   if (sto) {
     input.stability = stability(sto) ?? input.stability;

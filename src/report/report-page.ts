@@ -137,6 +137,25 @@ ${figs(rendered, ['equilibrium-flux', 'reactive-flux', 'flux-network', 'pathways
 <h3>Committors</h3>${committors}</section>`;
 }
 
+function transportSection(input: ReportInput, rendered: RenderedFigure[]): string {
+  const t = input.transport;
+  if (!t) return `<section id="transport"><h2>Transport</h2>${notComputed('Li transport', 'the transport stage has not run (it needs the trajectory files and the time per frame)')}</section>`;
+  const iv = (d: { value: number; lower: number | null; upper: number | null } | null | undefined, unit: string): string =>
+    (d ? `${num(d.value)} [${d.lower === null ? '−∞' : num(d.lower)}, ${d.upper === null ? '∞' : num(d.upper)}] ${unit}` : 'not computed');
+  const c = t.perState?.mobilityCheck;
+  const rows = [
+    ['tracer D* (95 %)', iv(t.tracerDiffusion, 'Å²/ps')],
+    ['charge D_σ', iv(t.chargeDiffusion, 'Å²/ps')],
+    ['Haven ratio', iv(t.havenRatio, '')],
+    ['Nernst–Einstein σ', t.conductivity ? `${iv(t.conductivity, 'S/cm')} at ${num(t.temperatureK)} K` : 'needs a temperature (--temperature)'],
+    ['per-state D vs kinetic mobility (Spearman ρ)', c ? `${num(c.rho)} over ${c.n} states${c.pValue === null ? '' : `, one-sided permutation p = ${num(c.pValue)}`}` : 'not computed'],
+  ].map(([a, b]) => [h(a), h(b)]);
+  return `<section id="transport"><h2>Transport</h2>
+<p class="lead">The transport numbers battery-MD papers report, from the unwrapped Li trajectories (RUN/transport.json, transport-*.csv): an independent check of the state kinetics. If the states' mobility is real, Li diffuse faster while resident in the more mobile states (ρ near 1).</p>
+${tableHtml(['quantity', 'value'], rows)}
+${figs(rendered, ['transport-msd', 'transport-profile', 'transport-states'])}</section>`;
+}
+
 function diagnosticsSection(input: ReportInput, rendered: RenderedFigure[], warnings: string[]): string {
   const k = input.kinetics;
   const parts: string[] = [];
@@ -218,13 +237,14 @@ export function reportHtml(input: ReportInput, rendered: RenderedFigure[]): stri
     statesSection(input, rendered),
     kineticsSection(input, rendered),
     pathsSection(input, rendered),
+    transportSection(input, rendered),
     diagnosticsSection(input, rendered, warnings),
     provenanceSection(input),
   ].join('\n');
   return page({
     title: input.title ? `GET-SEI report: ${input.title}` : 'GET-SEI report',
     subtitle,
-    nav: [['summary', 'Summary'], ['states', 'States'], ['kinetics', 'Kinetics'], ['pathways', 'Pathways'], ['diagnostics', 'Diagnostics'], ['provenance', 'Provenance']],
+    nav: [['summary', 'Summary'], ['states', 'States'], ['kinetics', 'Kinetics'], ['pathways', 'Pathways'], ['transport', 'Transport'], ['diagnostics', 'Diagnostics'], ['provenance', 'Provenance']],
     body,
     data: pageData(input),
   });

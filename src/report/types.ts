@@ -26,6 +26,8 @@ export interface ReportInput {
   frameView?: FrameViewPart;
   /** repeated state discovery (issue "Can the states be trusted?") */
   stability?: StabilityPart;
+  /** Li transport: MSD, diffusion, D(z), per-state residence and D (RUN/transport.json) */
+  transport?: TransportPart;
   provenance?: ProvenancePart;
   /** warnings from the pipeline, shown at the top of the page beside the ones the report derives itself */
   warnings?: string[];
@@ -197,6 +199,40 @@ export interface Pathway {
   fraction: number;
   /** the edge that limits this pathway: [from, to] state ids */
   bottleneck: [number, number];
+}
+
+// ───────────────────────────── transport ─────────────────────────────
+
+/** A value with a central (95 %) interval; null bounds are unbounded. */
+export interface Interval {
+  value: number;
+  lower: number | null;
+  upper: number | null;
+}
+
+/** What the report draws of RUN/transport.json (docs/transport.md); diffusion coefficients in Å²/ps. */
+export interface TransportPart {
+  /** tracer MSD of Li (Å²) against lag (ps) */
+  msd: { timePs: number[]; li: number[] };
+  fitWindow: { startPs: number; endPs: number };
+  /** the fitted line passes through (meanTimePs, meanMsdA2) with slope 6 D* */
+  tracerFit?: { meanTimePs: number; meanMsdA2: number };
+  tracerDiffusion: Interval;
+  chargeDiffusion?: Interval;
+  havenRatio?: Interval;
+  /** S/cm */
+  conductivity?: Interval | null;
+  temperatureK?: number | null;
+  /** D per slab along a lattice axis */
+  profile?: { axis: string; binAngstrom: number; zCentresAngstrom: number[]; diffusion: (Interval | null)[]; samples: number[] } | null;
+  /** per state id: D while resident, residence times (ps) */
+  perState?: {
+    diffusion: (Interval | null)[];
+    residence: { meanPs: number | null; medianPs: number | null; timePerExitPs: number | null; complete: number }[];
+    fitWindow: { startPs: number; endPs: number };
+    /** Spearman ρ of per-state D against the kinetic mobility */
+    mobilityCheck?: { rho: number; n: number; pValue: number | null; states: number[] } | null;
+  } | null;
 }
 
 // ───────────────────────────── space, stability, provenance ─────────────────────────────
