@@ -137,6 +137,16 @@ test('getsei run: every output exists and parses; a second run skips every stage
   assert.ok(projected.projection.eigenvalues.every((v: number) => Math.abs(v) <= 1 + 1e-9));
   const y = decodeNpy(readFileSync(join(run, 'projected.npy')));
   assert.deepEqual(y.shape, [3000, projected.projection.dim]);
+
+  // VAMP-2 of the projected and of the paper's states side by side: each run scores the other kind by refitting it
+  // with the same seed and sample, so the other row must reproduce the other run's own score exactly
+  const row = (j: { scoreTable: { count: number; vamp2: number }[] }): number => j.scoreTable.find((r) => r.count === 3)?.vamp2 ?? NaN;
+  assert.deepEqual(statesJson.kineticComparison.rows.map((r: { states: string }) => r.states), ['paper', 'projected']);
+  assert.deepEqual(projected.kineticComparison.rows.map((r: { states: string }) => r.states), ['projected', 'paper']);
+  assert.equal(projected.kineticComparison.rows[0].vamp2, row(projected));
+  assert.equal(projected.kineticComparison.rows[1].vamp2, row(statesJson), 'the paper\'s states rescored inside the projected run');
+  assert.equal(statesJson.kineticComparison.rows[1].vamp2, row(projected), 'the projected states rescored inside the paper\'s run');
+  assert.ok(!existsSync(join(run, '.comparison-projected.npy')), 'no scratch file left');
 });
 
 test('getsei run: a bad config key is a clear error before any work', () => {

@@ -64,8 +64,9 @@ export const ConfigSchema = z.object({
     mapSampleSize: z.number().int().positive().default(2000).describe('embeddings shown on the 2-D map'),
     vampLiSample: z.number().int().min(0).default(256).describe('Li trajectories the cross-validated VAMP-2/VAMP-E of every count is scored on (0: no VAMP scores)'),
     vampFolds: z.number().int().min(2).default(5).describe('folds of whole Li trajectories for the cross-validated VAMP scores'),
+    compareProjection: z.boolean().default(true).describe('also fit the other kind of states at the chosen count (the paper\'s on the raw embeddings, or TICA-projected ones) and record both VAMP scores side by side (states.json kineticComparison)'),
     seed: z.number().int().default(0).describe('seed of the samples and the mixture initialisation'),
-  }).strict().default({ count: 'auto', minCount: 2, maxCount: 10, fitSampleSize: 20000, silhouetteSampleSize: 5000, restarts: 5, map: 'tsne', mapSampleSize: 2000, vampLiSample: 256, vampFolds: 5, seed: 0 }),
+  }).strict().default({ count: 'auto', minCount: 2, maxCount: 10, fitSampleSize: 20000, silhouetteSampleSize: 5000, restarts: 5, map: 'tsne', mapSampleSize: 2000, vampLiSample: 256, vampFolds: 5, compareProjection: true, seed: 0 }),
   kinetics: z.object({
     lag: lag.default(DEFAULT_LAG).describe('lag time τ: frames (800), time ("80ps"), or "auto" (shortest lag where implied timescales level off)'),
     estimator: z.enum(['edmd', 'reversible']).default('edmd').describe('edmd: eq. 8, the row-normalised count matrix; reversible: maximum likelihood under detailed balance'),

@@ -65,6 +65,7 @@ async function forEachLiChunk(
  */
 export async function projectEmbeddings(
   dir: string, segments: Int32Array, nLi: number, nFrames: number, cfg: Config['projection'] & { method: 'tica' | 'vamp' },
+  outName = 'projected.npy',
 ): Promise<{ path: string; model: ProjectionModel; record: ProjectionRecord }> {
   const path = join(dir, 'embeddings.npy');
   const info = await npyFileInfo(path);
@@ -76,7 +77,7 @@ export async function projectEmbeddings(
   const model = estimateProjection(laggedCovariances(acc), cfg.method, {
     dim: cfg.dim, kineticVariance: cfg.kineticVariance, kineticMap: cfg.kineticMap, epsilon: cfg.epsilon,
   });
-  const out = join(dir, 'projected.npy');
+  const out = join(dir, outName);
   const writer = await NpyFileWriter.create(out, new Float32Array(0), [nGraphs, model.dim]);
   try {
     const rowsPerChunk = CHUNK_FRAMES * nLi;

@@ -15,6 +15,7 @@ import { environmentXyz, frameXyz } from './environments.ts';
 import { stateProfileAlongZ } from '../spatial/index.ts';
 import { FrameStoreReader } from './frame-store.ts';
 import { mixtureInput, readSegments, stateVampScores, type ProjectionRecord } from './stage-projection.ts';
+import { compareProjectedAndPaper, type KineticComparison } from './states-comparison.ts';
 
 export interface StatesSummary {
   readonly count: number;
@@ -28,6 +29,8 @@ export interface StatesSummary {
   }[];
   /** the time-lagged projection the mixture ran in (null: the paper's mode, the raw embeddings) */
   readonly projection: ProjectionRecord | null;
+  /** VAMP scores of the projected and of the paper's states at the chosen count, side by side (null: not scored) */
+  readonly kineticComparison: KineticComparison | null;
   /** how the VAMP scores of the table were computed (null: not scored) */
   readonly vamp: { lagFrames: number; folds: number; liSample: number; basis: 'one-hot states' } | null;
   readonly populations: number[];
@@ -154,6 +157,10 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
   onProgress?.(steps - 1, steps, 'describing the states: descriptors, representatives, 2-D map');
   const K = model.components;
   const chosenRow = selection.table.find((r) => r.count === K);
+  const chosenVamp = vampScores?.[selection.table.findIndex((r) => r.count === K)];
+  const kineticComparison = vamp !== null && chosenVamp !== undefined && cfg.compareProjection
+    ? await compareProjectedAndPaper(run, segments, nLi, nFrames, config, K, { vamp2: chosenVamp.mean.vamp2, vamp2Std: chosenVamp.std.vamp2, vampE: chosenVamp.mean.vampE }, vamp)
+    : null;
 
   // descriptors: the centre Li's own features, its shell's Li density and its fractional z, per Li × frame
   const F = featureNames.length;
@@ -219,6 +226,7 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
       vamp2: vampScores?.[i].mean.vamp2 ?? null, vamp2Std: vampScores?.[i].std.vamp2 ?? null, vampE: vampScores?.[i].mean.vampE ?? null,
     })),
     projection: input.record,
+    kineticComparison,
     vamp,
     populations: descriptors.map((d) => d.population),
     descriptors,
