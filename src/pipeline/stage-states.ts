@@ -26,6 +26,8 @@ export interface StatesSummary {
     count: number; bic: number; aic: number; logLikelihood: number; silhouette: number | null; converged: boolean;
     /** cross-validated VAMP-2 / VAMP-E (mean and std over folds of whole Li) at vamp.lagFrames; null when not scored */
     vamp2: number | null; vamp2Std: number | null; vampE: number | null;
+    /** VAMP-2 of each fold (the folds are the same Li for every count, so counts compare fold by fold) */
+    vamp2Folds: number[] | null;
   }[];
   /** the time-lagged projection the mixture ran in (null: the paper's mode, the raw embeddings) */
   readonly projection: ProjectionRecord | null;
@@ -224,6 +226,7 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
     scoreTable: selection.table.map((r, i) => ({
       count: r.count, bic: r.bic, aic: r.aic, logLikelihood: r.logLikelihood, silhouette: r.silhouette, converged: r.converged,
       vamp2: vampScores?.[i].mean.vamp2 ?? null, vamp2Std: vampScores?.[i].std.vamp2 ?? null, vampE: vampScores?.[i].mean.vampE ?? null,
+      vamp2Folds: vampScores?.[i].folds.map((f) => f.vamp2) ?? null,
     })),
     projection: input.record,
     kineticComparison,
