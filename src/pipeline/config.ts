@@ -46,13 +46,13 @@ export const ConfigSchema = z.object({
     seed: z.number().int().default(0).describe('seed of training-frame draw, initialisation, augmentations and batches'),
   }).strict().default({ trainFraction: 0.2, epochs: 20, batchSize: 256, learningRate: 1e-3, temperature: 0.5, edgeDrop: 0.1, featureMask: 0.2, patience: 3, hiddenPerHead: 32, readout: 'mean', seed: 0 }),
   projection: z.object({
-    method: z.enum(['none', 'tica', 'vamp']).default('none').describe('time-lagged projection of each Li\'s embedding series before the mixture: none (the paper), tica (reversible, kinetic map) or vamp'),
+    method: z.enum(['none', 'tica', 'vamp']).default('tica').describe('time-lagged projection of each Li\'s embedding series before the mixture: tica (default: reversible, kinetic map; docs/quality.md §6), vamp, or none (the paper: the raw embeddings)'),
     lag: z.number().int().positive().default(5).describe('lag of the projection (frames); pairs never span segments or undefined frames'),
     dim: z.number().int().positive().optional().describe('fixed projection dimension (default: by kineticVariance)'),
     kineticVariance: z.number().gt(0).max(1).default(0.95).describe('keep the fewest components whose Σλ² reaches this fraction of the total'),
     kineticMap: z.boolean().default(true).describe('scale each component by its eigenvalue (kinetic map), so distances are kinetic'),
     epsilon: z.number().positive().default(1e-6).describe('whitening drops covariance eigenvalues below epsilon × the largest'),
-  }).strict().default({ method: 'none', lag: 5, kineticVariance: 0.95, kineticMap: true, epsilon: 1e-6 }),
+  }).strict().default({ method: 'tica', lag: 5, kineticVariance: 0.95, kineticMap: true, epsilon: 1e-6 }),
   states: z.object({
     count: stateCount.default('auto').describe('number of states, or "auto" to pick by silhouette over minCount..maxCount (paper: 6)'),
     minCount: z.number().int().min(2).default(2).describe('smallest state count tried by "auto"'),
