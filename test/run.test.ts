@@ -148,6 +148,8 @@ test('getsei run: every output exists and parses; a second run skips every stage
   assert.equal(statesJson.kineticComparison.rows[1].vamp2, row(paper), 'the paper\'s states rescored inside the projected run');
   assert.equal(paper.kineticComparison.rows[1].vamp2, row(statesJson), 'the projected states rescored inside the paper\'s run');
   assert.ok(!existsSync(join(run, '.comparison-projected.npy')), 'no scratch file left');
+  const page = readFileSync(join(run, 'report.html'), 'utf8');
+  assert.ok(page.includes('Kinetic quality of the states') && page.includes(paper.kineticComparison.rows[1].vamp2.toFixed(3)), 'the report shows both VAMP-2');
 });
 
 test('getsei run: a bad config key is a clear error before any work', () => {
