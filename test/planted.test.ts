@@ -75,7 +75,9 @@ test('subtle planted types (shared S/Cl; composition, geometry or coordination n
 });
 
 test('easy planted types (one anion species each) are recovered, and every stability repeat agrees at ARI ≥ 0.99', { timeout: 300_000 }, async () => {
-  const { run, truth, states } = await plantAndRun('easy', 100, 3);
+  // 300 frames as the other presets: at 100 frames (3 420 pairs at the projection lag) one TICA repeat agreed with
+  // the run at ARI 0.982 only (docs/quality.md §6)
+  const { run, truth, states } = await plantAndRun('easy', 300, 3);
   assert.ok(adjustedRandIndex(states, truth.labels) >= 0.99);
   const s = readStability(run);
   assert.equal(s.perRepeat.length, 2);

@@ -54,7 +54,8 @@ export const ConfigSchema = z.object({
     epsilon: z.number().positive().default(1e-6).describe('whitening drops covariance eigenvalues below epsilon × the largest'),
   }).strict().default({ method: 'tica', lag: 5, kineticVariance: 0.95, kineticMap: true, epsilon: 1e-6 }),
   states: z.object({
-    count: stateCount.default('auto').describe('number of states, or "auto" to pick by silhouette over minCount..maxCount (paper: 6)'),
+    count: stateCount.default('auto').describe('number of states, or "auto" to pick one in minCount..maxCount by autoRule (paper: 6)'),
+    autoRule: z.enum(['spectral-gap', 'silhouette']).default('spectral-gap').describe('how "auto" picks the count: spectral-gap (1 + the slow processes before the largest eigenvalue gap of the projection; silhouette in the paper\'s mode, which has no projection) or silhouette (the paper)'),
     minCount: z.number().int().min(2).default(2).describe('smallest state count tried by "auto"'),
     maxCount: z.number().int().min(2).default(10).describe('largest state count tried by "auto"'),
     fitSampleSize: z.number().int().positive().default(20000).describe('embeddings the mixture is fitted on (seeded sample); all are then assigned'),
@@ -66,7 +67,7 @@ export const ConfigSchema = z.object({
     vampFolds: z.number().int().min(2).default(5).describe('folds of whole Li trajectories for the cross-validated VAMP scores'),
     compareProjection: z.boolean().default(true).describe('also fit the other kind of states at the chosen count (the paper\'s on the raw embeddings, or TICA-projected ones) and record both VAMP scores side by side (states.json kineticComparison)'),
     seed: z.number().int().default(0).describe('seed of the samples and the mixture initialisation'),
-  }).strict().default({ count: 'auto', minCount: 2, maxCount: 10, fitSampleSize: 20000, silhouetteSampleSize: 5000, restarts: 5, map: 'tsne', mapSampleSize: 2000, vampLiSample: 256, vampFolds: 5, compareProjection: true, seed: 0 }),
+  }).strict().default({ count: 'auto', autoRule: 'spectral-gap', minCount: 2, maxCount: 10, fitSampleSize: 20000, silhouetteSampleSize: 5000, restarts: 5, map: 'tsne', mapSampleSize: 2000, vampLiSample: 256, vampFolds: 5, compareProjection: true, seed: 0 }),
   kinetics: z.object({
     lag: lag.default(DEFAULT_LAG).describe('lag time τ: frames (800), time ("80ps"), or "auto" (shortest lag where implied timescales level off)'),
     estimator: z.enum(['edmd', 'reversible']).default('edmd').describe('edmd: eq. 8, the row-normalised count matrix; reversible: maximum likelihood under detailed balance'),

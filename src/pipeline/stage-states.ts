@@ -16,10 +16,12 @@ import { stateProfileAlongZ } from '../spatial/index.ts';
 import { FrameStoreReader } from './frame-store.ts';
 import { mixtureInput, readSegments, stateVampScores, type ProjectionRecord } from './stage-projection.ts';
 import { compareProjectedAndPaper, type KineticComparison } from './states-comparison.ts';
+import { spectralGap, type SpectralGap } from '../projection/index.ts';
 
 export interface StatesSummary {
   readonly count: number;
-  readonly rule: 'silhouette' | 'fixed';
+  /** how the count was chosen: fixed, the largest silhouette (the paper), or the projection's spectral gap */
+  readonly rule: 'silhouette' | 'fixed' | 'spectral-gap';
   readonly silhouette: number | null;
   readonly silhouettePerState: (number | null)[];
   readonly scoreTable: {
@@ -29,8 +31,9 @@ export interface StatesSummary {
     /** VAMP-2 of each fold (the folds are the same Li for every count, so counts compare fold by fold) */
     vamp2Folds: number[] | null;
   }[];
-  /** the time-lagged projection the mixture ran in (null: the paper's mode, the raw embeddings) */
-  readonly projection: ProjectionRecord | null;
+  /** the time-lagged projection the mixture ran in (null: the paper's mode, the raw embeddings), with its spectral gap
+   * over minCount..maxCount (the count "auto" takes under autoRule = "spectral-gap") */
+  readonly projection: (ProjectionRecord & { spectralGap: SpectralGap }) | null;
   /** VAMP scores of the projected and of the paper's states at the chosen count, side by side (null: not scored) */
   readonly kineticComparison: KineticComparison | null;
   /** how the VAMP scores of the table were computed (null: not scored) */
@@ -147,7 +150,12 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
   const warnings: string[] = [];
   const segments = await readSegments(run, nFrames);
   const input = await mixtureInput(run, segments, nLi, nFrames, config.projection);
-  const { selection, model, states, nearest, sample, X, D } = await fitAndAssignStates(input.path, nLi, nFrames, cfg, onProgress);
+  const gap = input.record === null ? null : spectralGap(input.record.eigenvalues, cfg.minCount, Math.max(cfg.minCount, cfg.maxCount));
+  // "auto" by spectral gap fixes the count before any mixture is fitted; the score table still spans the range
+  const byGap = cfg.count === 'auto' && cfg.autoRule === 'spectral-gap' && gap !== null;
+  const fitted = await fitAndAssignStates(input.path, nLi, nFrames, byGap ? { ...cfg, count: gap.states } : cfg, onProgress);
+  const { model, states, nearest, sample, X, D } = fitted;
+  const selection = byGap ? { ...fitted.selection, rule: 'spectral-gap' as const } : fitted.selection;
   // kinetic quality of every count: cross-validated VAMP scores of its assignment at the projection lag
   const vampLag = config.projection.lag;
   const vamp = cfg.vampLiSample > 0 && nLi >= 2 && vampLag < nFrames
@@ -228,7 +236,7 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
       vamp2: vampScores?.[i].mean.vamp2 ?? null, vamp2Std: vampScores?.[i].std.vamp2 ?? null, vampE: vampScores?.[i].mean.vampE ?? null,
       vamp2Folds: vampScores?.[i].folds.map((f) => f.vamp2) ?? null,
     })),
-    projection: input.record,
+    projection: input.record === null || gap === null ? null : { ...input.record, spectralGap: gap },
     kineticComparison,
     vamp,
     populations: descriptors.map((d) => d.population),

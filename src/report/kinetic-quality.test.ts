@@ -4,7 +4,7 @@ import { readKineticQuality } from './kinetic-quality.ts';
 import { reportHtml } from './report-page.ts';
 
 const states = {
-  projection: { method: 'tica', lagFrames: 5, dim: 3, inputDim: 32, timescalesFrames: [30.1, 12.2, 5.5] },
+  projection: { method: 'tica', lagFrames: 5, dim: 3, inputDim: 32, timescalesFrames: [30.1, 12.2, 5.5], spectralGap: { processes: 2, states: 3, gap: 0.41, ratioToNextGap: 2 } },
   kineticComparison: {
     count: 3, lagFrames: 5, folds: 5, liSample: 20,
     rows: [
@@ -33,7 +33,7 @@ test('readKineticQuality reads projection, VAMP comparison, CK verdicts by state
   assert.deepEqual(q.pcca?.sets, [[0], [2]]);
   assert.equal(q.coreSets?.fractionInCores, 0.712);
   const html = reportHtml({ kineticQuality: q }, []);
-  for (const text of ['Kinetic quality of the states', 'TICA space', '2.345', '1.456', 'inconsistent', 'crispness 0.93', '71.2 %']) {
+  for (const text of ['Kinetic quality of the states', 'TICA space', '2 slow processes: 3 metastable states', '2.345', '1.456', 'inconsistent', 'crispness 0.93', '71.2 %']) {
     assert.ok(html.includes(text), `the page shows "${text}"`);
   }
 });

@@ -13,7 +13,9 @@ const nums = (v: unknown): v is number[] => Array.isArray(v) && v.every(isNum);
 function projection(v: unknown): KineticQualityPart['projection'] | undefined {
   if (!isObj(v) || typeof v.method !== 'string' || !isNum(v.lagFrames) || !isNum(v.dim) || !isNum(v.inputDim)) return undefined;
   const t = Array.isArray(v.timescalesFrames) ? v.timescalesFrames.filter(isNum) : [];
-  return { method: v.method, lagFrames: v.lagFrames, dim: v.dim, inputDim: v.inputDim, timescalesFrames: t };
+  const g = v.spectralGap;
+  const gap = isObj(g) && isNum(g.processes) && isNum(g.states) && isNum(g.gap) ? { processes: g.processes, states: g.states, gap: g.gap } : undefined;
+  return { method: v.method, lagFrames: v.lagFrames, dim: v.dim, inputDim: v.inputDim, timescalesFrames: t, ...(gap ? { spectralGap: gap } : {}) };
 }
 
 function comparison(v: unknown): KineticQualityPart['comparison'] | undefined {

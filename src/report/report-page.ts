@@ -106,7 +106,7 @@ function kineticQualitySection(input: ReportInput): string {
   const parts: string[] = [];
   const p = q.projection;
   parts.push(p
-    ? `<p class="lead">The mixture ran in the ${h(p.method.toUpperCase())} space of each Li's embedding time series (lag ${p.lagFrames} frames, ${p.dim} of ${p.inputDim} dimensions; slowest projection timescales ${p.timescalesFrames.slice(0, 4).map((t) => num(t)).join(', ')} frames), so distances between environments are kinetic distances.</p>`
+    ? `<p class="lead">The mixture ran in the ${h(p.method.toUpperCase())} space of each Li's embedding time series (lag ${p.lagFrames} frames, ${p.dim} of ${p.inputDim} dimensions; slowest projection timescales ${p.timescalesFrames.slice(0, 4).map((t) => num(t)).join(', ')} frames), so distances between environments are kinetic distances.${p.spectralGap ? ` Its largest eigenvalue gap (${num(p.spectralGap.gap, 2)}) follows ${p.spectralGap.processes} slow process${p.spectralGap.processes === 1 ? '' : 'es'}: ${p.spectralGap.states} metastable states.` : ''}</p>`
     : '<p class="lead">The mixture ran on the raw embeddings of every Li-frame (the paper\'s mode: no time-lagged projection).</p>');
   const c = q.comparison;
   if (c) {

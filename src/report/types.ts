@@ -205,7 +205,11 @@ export interface Pathway {
 
 export interface KineticQualityPart {
   /** the time-lagged projection the mixture ran in; absent in the paper's mode */
-  projection?: { method: string; lagFrames: number; dim: number; inputDim: number; timescalesFrames: number[] };
+  projection?: {
+    method: string; lagFrames: number; dim: number; inputDim: number; timescalesFrames: number[];
+    /** the largest eigenvalue gap: `processes` slow processes before it, so `states` metastable states */
+    spectralGap?: { processes: number; states: number; gap: number };
+  };
   /** cross-validated VAMP-2 of the run's states and of the other kind at the same count, the run's own first */
   comparison?: { count: number; lagFrames: number; rows: { states: 'projected' | 'paper'; method: string; vamp2: number; vamp2Std: number; vampE: number }[] };
   /** cross-validated VAMP-2 of every state count of the score table */
