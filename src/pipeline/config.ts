@@ -47,12 +47,12 @@ export const ConfigSchema = z.object({
   }).strict().default({ trainFraction: 0.2, epochs: 20, batchSize: 256, learningRate: 1e-3, temperature: 0.5, edgeDrop: 0.1, featureMask: 0.2, patience: 3, hiddenPerHead: 32, readout: 'mean', seed: 0 }),
   projection: z.object({
     method: z.enum(['none', 'tica', 'vamp']).default('tica').describe('time-lagged projection of each Li\'s embedding series before the mixture: tica (default: reversible, kinetic map; docs/quality.md §6), vamp, or none (the paper: the raw embeddings)'),
-    lag: z.number().int().positive().default(5).describe('lag of the projection (frames); pairs never span segments or undefined frames'),
+    lag: lag.default('auto').describe('lag of the projection: frames (5), a time ("0.5ps"), or "auto" (the whole number of frames nearest 0.5 ps, at least one; 5 frames when the frame interval is unknown); pairs never span segments or undefined frames'),
     dim: z.number().int().positive().optional().describe('fixed projection dimension (default: by kineticVariance)'),
     kineticVariance: z.number().gt(0).max(1).default(0.95).describe('keep the fewest components whose Σλ² reaches this fraction of the total'),
     kineticMap: z.boolean().default(true).describe('scale each component by its eigenvalue (kinetic map), so distances are kinetic'),
     epsilon: z.number().positive().default(1e-6).describe('whitening drops covariance eigenvalues below epsilon × the largest'),
-  }).strict().default({ method: 'tica', lag: 5, kineticVariance: 0.95, kineticMap: true, epsilon: 1e-6 }),
+  }).strict().default({ method: 'tica', lag: 'auto', kineticVariance: 0.95, kineticMap: true, epsilon: 1e-6 }),
   states: z.object({
     count: stateCount.default('auto').describe('number of states, or "auto" to pick one in minCount..maxCount by autoRule (paper: 6)'),
     autoRule: z.enum(['spectral-gap', 'silhouette']).default('spectral-gap').describe('how "auto" picks the count: spectral-gap (1 + the slow processes before the largest eigenvalue gap of the projection; silhouette in the paper\'s mode, which has no projection) or silhouette (the paper)'),

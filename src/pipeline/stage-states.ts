@@ -14,7 +14,8 @@ import type { Config } from './config.ts';
 import { environmentXyz, frameXyz } from './environments.ts';
 import { stateProfileAlongZ } from '../spatial/index.ts';
 import { FrameStoreReader } from './frame-store.ts';
-import { mixtureInput, readSegments, stateVampScores, type ProjectionRecord } from './stage-projection.ts';
+import { mixtureInput, projectionSettings, readSegments, stateVampScores, type ProjectionRecord } from './stage-projection.ts';
+import { readManifest } from './manifest.ts';
 import { compareProjectedAndPaper, type KineticComparison } from './states-comparison.ts';
 import { spectralGap, type SpectralGap } from '../projection/index.ts';
 
@@ -149,7 +150,8 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
   const nLi = li.length;
   const warnings: string[] = [];
   const segments = await readSegments(run, nFrames);
-  const input = await mixtureInput(run, segments, nLi, nFrames, config.projection);
+  const projection = projectionSettings(config.projection, (await readManifest(run))?.dtPs ?? null);
+  const input = await mixtureInput(run, segments, nLi, nFrames, projection);
   const gap = input.record === null ? null : spectralGap(input.record.eigenvalues, cfg.minCount, Math.max(cfg.minCount, cfg.maxCount));
   // "auto" by spectral gap fixes the count before any mixture is fitted; the score table still spans the range
   const byGap = cfg.count === 'auto' && cfg.autoRule === 'spectral-gap' && gap !== null;
@@ -157,7 +159,7 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
   const { model, states, nearest, sample, X, D } = fitted;
   const selection = byGap ? { ...fitted.selection, rule: 'spectral-gap' as const } : fitted.selection;
   // kinetic quality of every count: cross-validated VAMP scores of its assignment at the projection lag
-  const vampLag = config.projection.lag;
+  const vampLag = projection.lag;
   const vamp = cfg.vampLiSample > 0 && nLi >= 2 && vampLag < nFrames
     ? { lagFrames: vampLag, folds: Math.min(cfg.vampFolds, nLi, cfg.vampLiSample), liSample: Math.min(nLi, cfg.vampLiSample), basis: 'one-hot states' as const }
     : null;
@@ -169,7 +171,7 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
   const chosenRow = selection.table.find((r) => r.count === K);
   const chosenVamp = vampScores?.[selection.table.findIndex((r) => r.count === K)];
   const kineticComparison = vamp !== null && chosenVamp !== undefined && cfg.compareProjection
-    ? await compareProjectedAndPaper(run, segments, nLi, nFrames, config, K, { vamp2: chosenVamp.mean.vamp2, vamp2Std: chosenVamp.std.vamp2, vampE: chosenVamp.mean.vampE }, vamp)
+    ? await compareProjectedAndPaper(run, segments, nLi, nFrames, cfg, projection, K, { vamp2: chosenVamp.mean.vamp2, vamp2Std: chosenVamp.std.vamp2, vampE: chosenVamp.mean.vampE }, vamp)
     : null;
 
   // descriptors: the centre Li's own features, its shell's Li density and its fractional z, per Li × frame

@@ -9,7 +9,7 @@ import { fitGaussianMixture } from '../states/index.ts';
 import { npyFileInfo } from '../util/npy-file.ts';
 import { createRng, sampleIndices } from '../util/rng.ts';
 import type { Config } from './config.ts';
-import { projectEmbeddings, stateVampScores } from './stage-projection.ts';
+import { projectEmbeddings, stateVampScores, type ProjectionSettings } from './stage-projection.ts';
 
 export interface KineticComparisonRow {
   /** 'projected': states fitted in the TICA/VAMP space; 'paper': the mixture on the raw 32-d embeddings */
@@ -50,19 +50,18 @@ async function readRows(path: string, sample: Int32Array): Promise<{ X: Float32A
  * kept projected ones) and score both. `kept` is the VAMP score of the run's own states at that count.
  */
 export async function compareProjectedAndPaper(
-  run: string, segments: Int32Array, nLi: number, nFrames: number, config: Config, count: number,
+  run: string, segments: Int32Array, nLi: number, nFrames: number, cfg: Config['states'], projection: ProjectionSettings, count: number,
   kept: { vamp2: number; vamp2Std: number; vampE: number },
   vamp: { lagFrames: number; folds: number; liSample: number },
 ): Promise<KineticComparison> {
-  const method = config.projection.method;
-  const cfg = config.states;
+  const method = projection.method;
   // the paper's mode compares against TICA at the configured projection settings
   const otherMethod = method === 'none' ? 'tica' : 'none';
   const scratch = join(run, '.comparison-projected.npy');
   try {
     const otherPath = otherMethod === 'none'
       ? join(run, 'embeddings.npy')
-      : (await projectEmbeddings(run, segments, nLi, nFrames, { ...config.projection, method: 'tica' }, '.comparison-projected.npy')).path;
+      : (await projectEmbeddings(run, segments, nLi, nFrames, { ...projection, method: 'tica' }, '.comparison-projected.npy')).path;
     const nGraphs = nLi * nFrames;
     const sample = sampleIndices(createRng(cfg.seed), nGraphs, Math.min(nGraphs, cfg.fitSampleSize));
     const { X, D } = await readRows(otherPath, sample);
