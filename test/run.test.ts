@@ -136,19 +136,32 @@ test('getsei run: every output exists and parses; a second run skips every stage
 
   // every count of the score table has a cross-validated VAMP-2 in [1 − noise, K]
   for (const row of statesJson.scoreTable) assert.ok(row.vamp2 > 0.9 && row.vamp2 <= row.count + 1e-9, `VAMP-2 ${row.vamp2} of ${row.count} states`);
-  // the default (the paper's mode) records no projection
-  assert.equal(statesJson.projection, null);
+  // the default: the mixture runs in the TICA space of the embeddings, recorded in states.json
+  assert.equal(statesJson.projection.method, 'tica');
+  assert.ok(statesJson.projection.dim >= 1 && statesJson.projection.dim <= 32);
+  assert.ok(statesJson.projection.eigenvalues.every((v: number) => Math.abs(v) <= 1 + 1e-9));
+  const y = decodeNpy(readFileSync(join(run, 'projected.npy')));
+  assert.deepEqual(y.shape, [3000, statesJson.projection.dim]);
 
-  // the time-lagged projection: only states onwards rerun, the mixture runs in the TICA space recorded in states.json
-  const fourth = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3', '--projection', 'tica', '--no-stability']);
+  // the paper's mode: only states onwards rerun, on the raw embeddings, and no projection is left behind
+  const fourth = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3', '--projection', 'none', '--no-stability']);
   assert.equal(fourth.code, 0, fourth.stderr);
   assert.match(fourth.stdout, /stages run: states, kinetics, transport, paths, report; up to date: featurize, encoder/);
-  const projected = JSON.parse(readFileSync(join(run, 'states.json'), 'utf8'));
-  assert.equal(projected.projection.method, 'tica');
-  assert.ok(projected.projection.dim >= 1 && projected.projection.dim <= 32);
-  assert.ok(projected.projection.eigenvalues.every((v: number) => Math.abs(v) <= 1 + 1e-9));
-  const y = decodeNpy(readFileSync(join(run, 'projected.npy')));
-  assert.deepEqual(y.shape, [3000, projected.projection.dim]);
+  const paper = JSON.parse(readFileSync(join(run, 'states.json'), 'utf8'));
+  assert.equal(paper.projection, null);
+  assert.ok(!existsSync(join(run, 'projected.npy')));
+
+  // VAMP-2 of the projected and of the paper's states side by side: each run scores the other kind by refitting it
+  // with the same seed and sample, so the other row must reproduce the other run's own score exactly
+  const row = (j: { scoreTable: { count: number; vamp2: number }[] }): number => j.scoreTable.find((r) => r.count === 3)?.vamp2 ?? NaN;
+  assert.deepEqual(statesJson.kineticComparison.rows.map((r: { states: string }) => r.states), ['projected', 'paper']);
+  assert.deepEqual(paper.kineticComparison.rows.map((r: { states: string }) => r.states), ['paper', 'projected']);
+  assert.equal(paper.kineticComparison.rows[0].vamp2, row(paper));
+  assert.equal(statesJson.kineticComparison.rows[1].vamp2, row(paper), 'the paper\'s states rescored inside the projected run');
+  assert.equal(paper.kineticComparison.rows[1].vamp2, row(statesJson), 'the projected states rescored inside the paper\'s run');
+  assert.ok(!existsSync(join(run, '.comparison-projected.npy')), 'no scratch file left');
+  const page = readFileSync(join(run, 'report.html'), 'utf8');
+  assert.ok(page.includes('Kinetic quality of the states') && page.includes(paper.kineticComparison.rows[1].vamp2.toFixed(3)), 'the report shows both VAMP-2');
 });
 
 test('getsei run: a bad config key is a clear error before any work', () => {

@@ -118,3 +118,19 @@ export function chooseLag(
     explanation: 'no implied timescale is longer than its lag at any lag tried: the dynamics between states is faster than the shortest lag; the shortest lag was taken — give --lag explicitly',
   };
 }
+
+/** The time the default projection lag aims at: past the sub-ps vibrational memory of Li–anion distances. */
+export const DEFAULT_PROJECTION_LAG_PS = 0.5;
+/** The default projection lag when the frame interval is unknown. */
+export const DEFAULT_PROJECTION_LAG_FRAMES = 5;
+
+/**
+ * projection.lag → frames. "auto" is the whole number of frames nearest 0.5 ps, at least one (frames further apart
+ * than 0.5 ps give one frame), or 5 frames when the interval is unknown; frames and times as for every other lag.
+ */
+export function projectionLagFrames(setting: LagSetting, dtPs: number | null): number {
+  if (parseLagSetting(setting, 'projection.lag') === 'auto') {
+    return dtPs === null ? DEFAULT_PROJECTION_LAG_FRAMES : Math.max(1, Math.round(DEFAULT_PROJECTION_LAG_PS / dtPs));
+  }
+  return lagSettingFrames(setting, dtPs, 'projection.lag') as number;
+}

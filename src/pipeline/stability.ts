@@ -13,7 +13,7 @@ import { hashJson } from './manifest.ts';
 import { FrameStoreReader } from './frame-store.ts';
 import { runEncoderStage } from './stage-encoder.ts';
 import { fitAndAssignStates } from './stage-states.ts';
-import { mixtureInput } from './stage-projection.ts';
+import { mixtureInput, projectionSettings } from './stage-projection.ts';
 
 /** Thresholds of the report's plain-language verdicts (docs/stability.md). */
 export const STABILITY_THRESHOLDS = { meanAri: 0.8, stateJaccard: 0.6, timescaleSpread: 0.25 } as const;
@@ -109,7 +109,7 @@ export async function runStability(run: string, config: Config, options: Stabili
     let states = key === undefined ? undefined : await reusableRepeat(dir, key);
     if (states === undefined) {
       await runEncoderStage(run, cfg, { threads: options.threads, outDir: dir });
-      const input = await mixtureInput(dir, segments, nLi, nFrames, cfg.projection);
+      const input = await mixtureInput(dir, segments, nLi, nFrames, projectionSettings(cfg.projection, dtPs));
       states = (await fitAndAssignStates(input.path, nLi, nFrames, cfg.states)).states;
       await rm(join(dir, 'embeddings.npy'), { force: true });
       await rm(join(dir, 'projected.npy'), { force: true });

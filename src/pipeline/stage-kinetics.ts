@@ -140,7 +140,9 @@ export async function runKineticsStage(run: string, config: Config, dtPs: number
  * which is cheap, so changing the source or target never reruns the kinetics). Writes RUN/paths.json and
  * RUN/tables/paths.*.csv.
  */
-export async function runPathsStage(run: string, config: Config): Promise<PathsReport> {
+export async function runPathsStage(
+  run: string, config: Config,
+): Promise<PathsReport & { sourceTargetRule: string; metastableSetProposal: PccaJson['proposal'] | null }> {
   const kinetics = JSON.parse(await readFile(join(run, 'kinetics.json'), 'utf8')) as KineticsReport & { pcca?: PccaJson | null; coreSets?: CoreSetsJson | null };
   const loaded = await loadStates(run, kinetics.coreSets?.minDwellFrames ?? 0);
   const { nLi, nFrames, segments } = loaded;

@@ -10,9 +10,18 @@ import { decodeNpy } from '../util/npy.ts';
 import { NpyFileWriter, npyFileInfo, readFloat32Rows } from '../util/npy-file.ts';
 import { createRng, sampleIndices } from '../util/rng.ts';
 import type { Config } from './config.ts';
+import { projectionLagFrames } from './lag.ts';
 
 /** frames read per chunk when streaming embeddings.npy (graph g = Li g mod nLi of frame ⌊g / nLi⌋) */
 const CHUNK_FRAMES = 256;
+
+/** The projection settings with the lag resolved to frames (projection.lag may be "auto" or a time). */
+export type ProjectionSettings = Omit<Config['projection'], 'lag'> & { readonly lag: number };
+
+/** Resolve projection.lag against the frame interval (pipeline/lag.ts: "auto" is the frames nearest 0.5 ps). */
+export function projectionSettings(cfg: Config['projection'], dtPs: number | null): ProjectionSettings {
+  return { ...cfg, lag: projectionLagFrames(cfg.lag, dtPs) };
+}
 
 /** What states.json records of the projection the mixture ran in. */
 export interface ProjectionRecord {
@@ -64,7 +73,8 @@ async function forEachLiChunk(
  * in the same row order as embeddings.npy.
  */
 export async function projectEmbeddings(
-  dir: string, segments: Int32Array, nLi: number, nFrames: number, cfg: Config['projection'] & { method: 'tica' | 'vamp' },
+  dir: string, segments: Int32Array, nLi: number, nFrames: number, cfg: ProjectionSettings & { method: 'tica' | 'vamp' },
+  outName = 'projected.npy',
 ): Promise<{ path: string; model: ProjectionModel; record: ProjectionRecord }> {
   const path = join(dir, 'embeddings.npy');
   const info = await npyFileInfo(path);
@@ -76,7 +86,7 @@ export async function projectEmbeddings(
   const model = estimateProjection(laggedCovariances(acc), cfg.method, {
     dim: cfg.dim, kineticVariance: cfg.kineticVariance, kineticMap: cfg.kineticMap, epsilon: cfg.epsilon,
   });
-  const out = join(dir, 'projected.npy');
+  const out = join(dir, outName);
   const writer = await NpyFileWriter.create(out, new Float32Array(0), [nGraphs, model.dim]);
   try {
     const rowsPerChunk = CHUNK_FRAMES * nLi;
@@ -103,7 +113,7 @@ export async function projectEmbeddings(
  * time-lagged projection DIR/projected.npy.
  */
 export async function mixtureInput(
-  dir: string, segments: Int32Array, nLi: number, nFrames: number, cfg: Config['projection'],
+  dir: string, segments: Int32Array, nLi: number, nFrames: number, cfg: ProjectionSettings,
 ): Promise<{ path: string; record: ProjectionRecord | null }> {
   if (cfg.method === 'none') {
     await rm(join(dir, 'projected.npy'), { force: true }); // never leave a projection the states were not fitted in

@@ -14,20 +14,29 @@ import type { Config } from './config.ts';
 import { environmentXyz, frameXyz } from './environments.ts';
 import { stateProfileAlongZ } from '../spatial/index.ts';
 import { FrameStoreReader } from './frame-store.ts';
-import { mixtureInput, readSegments, stateVampScores, type ProjectionRecord } from './stage-projection.ts';
+import { mixtureInput, projectionSettings, readSegments, stateVampScores, type ProjectionRecord } from './stage-projection.ts';
+import { readManifest } from './manifest.ts';
+import { compareProjectedAndPaper, type KineticComparison } from './states-comparison.ts';
+import { spectralGap, type SpectralGap } from '../projection/index.ts';
 
 export interface StatesSummary {
   readonly count: number;
-  readonly rule: 'silhouette' | 'fixed';
+  /** how the count was chosen: fixed, the largest silhouette (the paper), or the projection's spectral gap */
+  readonly rule: 'silhouette' | 'fixed' | 'spectral-gap';
   readonly silhouette: number | null;
   readonly silhouettePerState: (number | null)[];
   readonly scoreTable: {
     count: number; bic: number; aic: number; logLikelihood: number; silhouette: number | null; converged: boolean;
     /** cross-validated VAMP-2 / VAMP-E (mean and std over folds of whole Li) at vamp.lagFrames; null when not scored */
     vamp2: number | null; vamp2Std: number | null; vampE: number | null;
+    /** VAMP-2 of each fold (the folds are the same Li for every count, so counts compare fold by fold) */
+    vamp2Folds: number[] | null;
   }[];
-  /** the time-lagged projection the mixture ran in (null: the paper's mode, the raw embeddings) */
-  readonly projection: ProjectionRecord | null;
+  /** the time-lagged projection the mixture ran in (null: the paper's mode, the raw embeddings), with its spectral gap
+   * over minCount..maxCount (the count "auto" takes under autoRule = "spectral-gap") */
+  readonly projection: (ProjectionRecord & { spectralGap: SpectralGap }) | null;
+  /** VAMP scores of the projected and of the paper's states at the chosen count, side by side (null: not scored) */
+  readonly kineticComparison: KineticComparison | null;
   /** how the VAMP scores of the table were computed (null: not scored) */
   readonly vamp: { lagFrames: number; folds: number; liSample: number; basis: 'one-hot states' } | null;
   readonly populations: number[];
@@ -141,10 +150,16 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
   const nLi = li.length;
   const warnings: string[] = [];
   const segments = await readSegments(run, nFrames);
-  const input = await mixtureInput(run, segments, nLi, nFrames, config.projection);
-  const { selection, model, states, nearest, sample, X, D } = await fitAndAssignStates(input.path, nLi, nFrames, cfg, onProgress);
+  const projection = projectionSettings(config.projection, (await readManifest(run))?.dtPs ?? null);
+  const input = await mixtureInput(run, segments, nLi, nFrames, projection);
+  const gap = input.record === null ? null : spectralGap(input.record.eigenvalues, cfg.minCount, Math.max(cfg.minCount, cfg.maxCount));
+  // "auto" by spectral gap fixes the count before any mixture is fitted; the score table still spans the range
+  const byGap = cfg.count === 'auto' && cfg.autoRule === 'spectral-gap' && gap !== null;
+  const fitted = await fitAndAssignStates(input.path, nLi, nFrames, byGap ? { ...cfg, count: gap.states } : cfg, onProgress);
+  const { model, states, nearest, sample, X, D } = fitted;
+  const selection = byGap ? { ...fitted.selection, rule: 'spectral-gap' as const } : fitted.selection;
   // kinetic quality of every count: cross-validated VAMP scores of its assignment at the projection lag
-  const vampLag = config.projection.lag;
+  const vampLag = projection.lag;
   const vamp = cfg.vampLiSample > 0 && nLi >= 2 && vampLag < nFrames
     ? { lagFrames: vampLag, folds: Math.min(cfg.vampFolds, nLi, cfg.vampLiSample), liSample: Math.min(nLi, cfg.vampLiSample), basis: 'one-hot states' as const }
     : null;
@@ -154,6 +169,10 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
   onProgress?.(steps - 1, steps, 'describing the states: descriptors, representatives, 2-D map');
   const K = model.components;
   const chosenRow = selection.table.find((r) => r.count === K);
+  const chosenVamp = vampScores?.[selection.table.findIndex((r) => r.count === K)];
+  const kineticComparison = vamp !== null && chosenVamp !== undefined && cfg.compareProjection
+    ? await compareProjectedAndPaper(run, segments, nLi, nFrames, cfg, projection, K, { vamp2: chosenVamp.mean.vamp2, vamp2Std: chosenVamp.std.vamp2, vampE: chosenVamp.mean.vampE }, vamp)
+    : null;
 
   // descriptors: the centre Li's own features, its shell's Li density and its fractional z, per Li × frame
   const F = featureNames.length;
@@ -217,8 +236,10 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
     scoreTable: selection.table.map((r, i) => ({
       count: r.count, bic: r.bic, aic: r.aic, logLikelihood: r.logLikelihood, silhouette: r.silhouette, converged: r.converged,
       vamp2: vampScores?.[i].mean.vamp2 ?? null, vamp2Std: vampScores?.[i].std.vamp2 ?? null, vampE: vampScores?.[i].mean.vampE ?? null,
+      vamp2Folds: vampScores?.[i].folds.map((f) => f.vamp2) ?? null,
     })),
-    projection: input.record,
+    projection: input.record === null || gap === null ? null : { ...input.record, spectralGap: gap },
+    kineticComparison,
     vamp,
     populations: descriptors.map((d) => d.population),
     descriptors,

@@ -12,3 +12,4 @@ export {
   vampScore, vampScoreCv, vampScoreOfCounts,
   type StateTrajectories, type VampScores, type VampScoreCv, type VampScoreOptions,
 } from './vamp-score.ts';
+export { spectralGap, type SpectralGap } from './spectral-gap.ts';

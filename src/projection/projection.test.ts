@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { eigenvalues } from '../linalg/index.ts';
 import { createRng } from '../util/rng.ts';
 import {
+  spectralGap,
   addTrajectory, createAccumulator, estimateProjection, laggedCovariances, mergeAccumulators, project,
   vampScore, vampScoreCv, vampScoreOfCounts,
 } from './index.ts';
@@ -128,4 +129,21 @@ test('VAMP-2 of sampled trajectories of the chain, plain and cross-validated ove
   const noise = Int16Array.from(states, () => rng.int(3));
   const cvNoise = vampScoreCv({ states: noise, nTrajectories: nT, nFrames: nF }, 3, 1, { folds: 5, seed: 1 });
   assert.ok(cvNoise.mean.vamp2 < 1.01 && cvNoise.mean.vamp2 > 0.99, `${cvNoise.mean.vamp2}`);
+});
+
+test('spectralGap: the largest eigenvalue gap gives the number of slow processes, noise and negative values count as 0', () => {
+  // the planted subtle preset at 10 ps frames, TICA at lag 1 (eigenvalues measured in docs/quality.md §6b):
+  // five processes stand clear of noise, so six states
+  const lag1 = [0.965, 0.898, 0.841, 0.637, 0.375, 0.072, -0.069, -0.048];
+  assert.equal(spectralGap(lag1, 2, 10).processes, 5);
+  assert.equal(spectralGap(lag1, 2, 10).states, 6);
+  assert.ok(Math.abs(spectralGap(lag1, 2, 10).gap - 0.303) < 1e-12);
+  assert.ok(Math.abs(spectralGap(lag1, 2, 10).ratioToNextGap - 0.303 / 0.262) < 1e-12);
+  // at lag 5 the two fastest processes are below the lag and sink into the noise: three processes, four states
+  assert.equal(spectralGap([0.857, 0.639, 0.46, 0.138, 0.08, -0.069], 2, 10).states, 4);
+  // the range bounds the answer, ties go to the smaller count, and a short spectrum is padded with zeros
+  assert.equal(spectralGap(lag1, 2, 5).states, 5);
+  assert.equal(spectralGap([0.9, 0.6, 0.3], 2, 10).states, 2);
+  assert.equal(spectralGap([0.9], 2, 4).states, 2);
+  assert.throws(() => spectralGap(lag1, 1, 10), /2 ≤ minStates ≤ maxStates/);
 });

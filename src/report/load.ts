@@ -7,6 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { GetseiError } from '../util/errors.ts';
+import { readKineticQuality } from './kinetic-quality.ts';
 import type {
   BootstrapPart, CkTestPart, FrameViewPart, Interval, KineticsPart, PathsPart, Pathway, ProvenancePart, RateMatrixDiagnostics,
   ReportInput, RepresentativeEnvironment, StabilityPart, StateDescriptors, StatesPart, TimeUnit, TransportPart, ZProfilePart,
@@ -671,6 +672,7 @@ export async function loadReportInput(runDir: string): Promise<LoadedRun> {
     if (!stability(sto)) problems.push('stability.json: has no meanAri; left out of the report');
   }
   if (m) input.provenance = provenance(m, runDir);
+  input.kineticQuality = readKineticQuality(so, ko, problems);
   input.warnings = [...warningsOf(m), ...warningsOf(so), ...warningsOf(ko), ...warningsOf(po), ...problems];
   return { input, found: [...found], problems };
 }

@@ -97,6 +97,45 @@ ${figs(rendered, ['implied-timescales', 'escape-rates', 'mobility', 'escape-rate
 <h3>Rate matrix</h3>${rateMatrixWords(input)}</section>`;
 }
 
+/** Whether the states mean something kinetically (issue 10): projection, VAMP scores, CK verdicts, PCCA+, cores. */
+function kineticQualitySection(input: ReportInput): string {
+  const q = input.kineticQuality;
+  const title = '<h2>Kinetic quality of the states</h2>';
+  if (!q) return `<section id="kinetic-quality">${title}${notComputed('Kinetic quality', 'no projection, VAMP scores or Chapman–Kolmogorov verdicts in the results')}</section>`;
+  const s = input.states;
+  const parts: string[] = [];
+  const p = q.projection;
+  parts.push(p
+    ? `<p class="lead">The mixture ran in the ${h(p.method.toUpperCase())} space of each Li's embedding time series (lag ${p.lagFrames} frames, ${p.dim} of ${p.inputDim} dimensions; slowest projection timescales ${p.timescalesFrames.slice(0, 4).map((t) => num(t)).join(', ')} frames), so distances between environments are kinetic distances.${p.spectralGap ? ` Its largest eigenvalue gap (${num(p.spectralGap.gap, 2)}) follows ${p.spectralGap.processes} slow process${p.spectralGap.processes === 1 ? '' : 'es'}: ${p.spectralGap.states} metastable states.` : ''}</p>`
+    : '<p class="lead">The mixture ran on the raw embeddings of every Li-frame (the paper\'s mode: no time-lagged projection).</p>');
+  const c = q.comparison;
+  if (c) {
+    const words = { projected: 'projected (time-lagged)', paper: 'paper\'s (raw embeddings)' } as const;
+    parts.push(`<h3>VAMP-2 of the projected and of the paper's states (${c.count} states, lag ${c.lagFrames} frames)</h3>
+<p>Cross-validated over folds of whole Li trajectories; VAMP-2 = 1 + Σλᵢ² of the states' Koopman model, between 1 (no slow process captured) and ${c.count}. The first row is the states of this run.</p>
+${tableHtml(['states', 'projection', 'VAMP-2', '± std over folds', 'VAMP-E'], c.rows.map((r) => [h(words[r.states]), h(r.method), r.vamp2.toFixed(3), r.vamp2Std.toFixed(3), r.vampE.toFixed(3)]), 'vamp-comparison')}`);
+  }
+  if (q.vampByCount?.length) {
+    parts.push(`<h3>VAMP-2 by number of states</h3>${tableHtml(['states', 'VAMP-2', '± std over folds'], q.vampByCount.map((r) => [String(r.count), r.vamp2.toFixed(3), r.vamp2Std.toFixed(3)]))}`);
+  }
+  if (q.ckVerdicts?.length) {
+    const mark = (v: string): string => (v === 'consistent' ? '<span class="ok">consistent</span>' : v === 'inconsistent' ? '<span class="bad">inconsistent</span>' : h(v));
+    parts.push(`<h3>Chapman–Kolmogorov test, per state</h3>
+<p>Whether K(τ)ᵏ stays inside the bootstrap band of K(kτ) for every tested k${q.ckConfidence !== undefined ? ` (joint confidence ${Math.round(100 * q.ckConfidence)} %)` : ''}. An inconsistent state is not Markovian at this lag: its rates and pathways are approximate.</p>
+${tableHtml(['state', 'verdict'], q.ckVerdicts.map((v) => [`${swatch(v.state)}${h(stateLabel(s, v.state))}`, mark(v.verdict)]))}`);
+  }
+  const pc = q.pcca;
+  if (pc) {
+    parts.push(`<h3>Metastable sets (PCCA+)</h3>
+<p>${pc.nSets} sets (${h(pc.rule)}), crispness ${num(pc.crispness, 2)}; ${pc.lumped ? 'kinetics and pathways were computed on the sets' : 'the sets at the ends of the slowest process are the default pathway source and target'}.</p>
+${tableHtml(['set', 'states'], pc.sets.map((set, i) => [`M${i}`, set.map((id) => h(stateLabel(s, id))).join(', ')]))}`);
+  }
+  if (q.coreSets) {
+    parts.push(`<h3>Core-set counting</h3><p>A Li keeps its last core state until it enters another; a core is a stay of at least ${q.coreSets.minDwellFrames} frames. ${(100 * q.coreSets.fractionInCores).toFixed(1)} % of the defined frames are in cores.</p>`);
+  }
+  return `<section id="kinetic-quality">${title}${parts.join('\n')}</section>`;
+}
+
 /** The rate-matrix diagnostics in plain words (issue 6: "rate-matrix diagnostics in plain words"). */
 function rateMatrixWords(input: ReportInput): string {
   const k = input.kinetics;
@@ -236,6 +275,7 @@ export function reportHtml(input: ReportInput, rendered: RenderedFigure[]): stri
     metricsSection(input),
     statesSection(input, rendered),
     kineticsSection(input, rendered),
+    kineticQualitySection(input),
     pathsSection(input, rendered),
     transportSection(input, rendered),
     diagnosticsSection(input, rendered, warnings),
@@ -244,7 +284,7 @@ export function reportHtml(input: ReportInput, rendered: RenderedFigure[]): stri
   return page({
     title: input.title ? `GET-SEI report: ${input.title}` : 'GET-SEI report',
     subtitle,
-    nav: [['summary', 'Summary'], ['states', 'States'], ['kinetics', 'Kinetics'], ['pathways', 'Pathways'], ['transport', 'Transport'], ['diagnostics', 'Diagnostics'], ['provenance', 'Provenance']],
+    nav: [['summary', 'Summary'], ['states', 'States'], ['kinetics', 'Kinetics'], ['kinetic-quality', 'Kinetic quality'], ['pathways', 'Pathways'], ['transport', 'Transport'], ['diagnostics', 'Diagnostics'], ['provenance', 'Provenance']],
     body,
     data: pageData(input),
   });

@@ -28,6 +28,8 @@ export interface ReportInput {
   stability?: StabilityPart;
   /** Li transport: MSD, diffusion, D(z), per-state residence and D (RUN/transport.json) */
   transport?: TransportPart;
+  /** whether the states mean something kinetically (issue 10): projection, VAMP scores, CK verdicts, PCCA+, cores */
+  kineticQuality?: KineticQualityPart;
   provenance?: ProvenancePart;
   /** warnings from the pipeline, shown at the top of the page beside the ones the report derives itself */
   warnings?: string[];
@@ -233,6 +235,28 @@ export interface TransportPart {
     /** Spearman ρ of per-state D against the kinetic mobility */
     mobilityCheck?: { rho: number; n: number; pValue: number | null; states: number[] } | null;
   } | null;
+}
+
+// ───────────────────────────── kinetic quality ─────────────────────────────
+
+export interface KineticQualityPart {
+  /** the time-lagged projection the mixture ran in; absent in the paper's mode */
+  projection?: {
+    method: string; lagFrames: number; dim: number; inputDim: number; timescalesFrames: number[];
+    /** the largest eigenvalue gap: `processes` slow processes before it, so `states` metastable states */
+    spectralGap?: { processes: number; states: number; gap: number };
+  };
+  /** cross-validated VAMP-2 of the run's states and of the other kind at the same count, the run's own first */
+  comparison?: { count: number; lagFrames: number; rows: { states: 'projected' | 'paper'; method: string; vamp2: number; vamp2Std: number; vampE: number }[] };
+  /** cross-validated VAMP-2 of every state count of the score table */
+  vampByCount?: { count: number; vamp2: number; vamp2Std: number }[];
+  /** Chapman–Kolmogorov verdict per state id, from the bootstrap bands */
+  ckVerdicts?: { state: number; verdict: string }[];
+  ckConfidence?: number;
+  /** PCCA+ metastable sets (state ids) */
+  pcca?: { nSets: number; rule: string; sets: number[][]; crispness: number; lumped: boolean };
+  /** core-set (milestoning) counting */
+  coreSets?: { minDwellFrames: number; fractionInCores: number };
 }
 
 // ───────────────────────────── space, stability, provenance ─────────────────────────────

@@ -15,7 +15,10 @@ import { DIFFICULTIES, presetModel, resolveModel, type Difficulty, type KineticM
 import { generatorSpectrum, impliedTimescalesPs, reactiveFlux, transitionMatrixAt, type GeneratorSpectrum, type ReactiveFlux } from './truth.ts';
 
 export interface SynthOptions {
-  /** preset shells: 'easy' (one anion species per type), 'subtle' (shared S/Cl; default), 'ambiguous' (two types identical) */
+  /**
+   * preset shells: 'easy' (one anion species per type), 'subtle' (shared S/Cl; default), 'ambiguous' (two types
+   * identical), 'remote' (two types alike within 4 Å, told apart by one atom beyond it)
+   */
   readonly difficulty?: Difficulty;
   /** types, energies, stacking and barriers; default: the difficulty's preset */
   readonly model?: KineticModelSpec;
@@ -69,7 +72,7 @@ export const DEFAULTS = {
   shellMarginAngstrom: 0.5,
   edgeCutoffAngstrom: 3.0,
   edgeMarginAngstrom: 0.4,
-  thermalAmplitudeAngstrom: { easy: 0.15, subtle: 0.2, ambiguous: 0.2 } as Readonly<Record<Difficulty, number>>,
+  thermalAmplitudeAngstrom: { easy: 0.15, subtle: 0.2, ambiguous: 0.2, remote: 0.2 } as Readonly<Record<Difficulty, number>>,
 };
 
 export const MAX_THERMAL_AMPLITUDE_ANGSTROM = 0.5;
@@ -295,7 +298,7 @@ function assembleTruth(
     const g = [i];
     for (let j = i + 1; j < n; j++) {
       const occ = Math.abs(types[i].siteOccupancy - types[j].siteOccupancy) <= 1e-9 * types[i].siteOccupancy;
-      if (occ && sameSignature(signatures[i], signatures[j])) g.push(j);
+      if (occ && sameSignature(signatures[i], signatures[j]) && outerKey(model, i) === outerKey(model, j)) g.push(j);
     }
     if (g.length > 1) {
       groups.push(g);
@@ -348,4 +351,11 @@ function assembleTruth(
       box: structure.box,
     },
   };
+}
+
+/** The second-shell anions of a type's template (beyond the 4 Å shell), as a comparable key. */
+function outerKey(model: ResolvedModel, type: number): string {
+  const shell = model.types[type].shell;
+  const outer = shell.anions.filter((x) => x.level.startsWith('outer')).map((x) => `${x.species}/${x.corner}/${x.level}`).sort();
+  return `${shell.outerHeightAngstrom ?? 0}:${outer.join()}`;
 }

@@ -31,7 +31,7 @@ for (const [difficulty, layout] of [...DIFFICULTIES.map((d) => [d, 'clusters'] a
     for (let site = 0; site < nSites; site++) {
       const type = model.types[s.layerType[site % s.nLayers]];
       const promised: Record<string, number> = {};
-      for (const x of type.shell.anions) promised[x.species] = (promised[x.species] ?? 0) + 1;
+      for (const x of type.shell.anions.filter((y) => !y.level.startsWith('outer'))) promised[x.species] = (promised[x.species] ?? 0) + 1;
       const found: Record<string, number> = {};
       for (let h = 0; h < nHost; h++) {
         const d = dist(s.box, s.sitePositions, site, s.hostPositions, h);
@@ -120,6 +120,26 @@ test('what each difficulty promises: easy separates by species, subtle shares S/
   const rounded = (x: object): string => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'number' ? +v.toFixed(9) : v));
   assert.equal(rounded(amb.types[1].shellSignature), rounded(amb.types[5].shellSignature));
   assert.notEqual(amb.types[1].escapeRatePerPs, amb.types[5].escapeRatePerPs, 'kinetically distinct');
+
+  // remote: X1 and Y1 have the same 4 Å shell, and differ only by the element 3.45 Å beyond one shell anion
+  const remote = generateInterphase({ difficulty: 'remote', repeats: [2, 2], frames: 1 });
+  const rt = remote.truth;
+  assert.equal(rounded(rt.types[1].shellSignature), rounded(rt.types[5].shellSignature));
+  assert.deepEqual(rt.indistinguishableGroups, [], 'told apart beyond the shell, so not indistinguishable');
+  const s = remote.structure;
+  // host atoms 4.7–4.8 Å from a site (neighbouring layers are ≥ 4.5 Å away, but their atoms are in no shell of it)
+  const beyond = (layer: number): string[] => {
+    const out: string[] = [];
+    const site = layer; // column 0
+    for (let h = 0; h < s.hostSpecies.length; h++) {
+      const d = dist(s.box, s.sitePositions, site, s.hostPositions, h);
+      if (d > 4.7 && d < 4.8) out.push(`${symbolOf(s.hostSpecies[h])}@${d.toFixed(2)}`);
+    }
+    return out.sort();
+  };
+  const layerOf = (t: number): number => Array.from(s.layerType).indexOf(t);
+  assert.deepEqual(beyond(layerOf(1)), ['S@4.75'], 'one S 4.75 Å from an S4-tet+S site');
+  assert.deepEqual(beyond(layerOf(5)), ['Cl@4.75'], 'one Cl 4.75 Å from an S4-tet+Cl site');
 });
 
 test('layer spacing is the smallest that keeps foreign atoms 4.5 Å away, rounded up to 0.01 Å', () => {

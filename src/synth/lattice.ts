@@ -62,8 +62,15 @@ export interface InterphaseStructure {
 /** Which plaquette class (x parity, y parity) a corner of site (0, 0) is: NE is plaquette (0, 0), NW is (−1, 0)… */
 const CORNER_CLASS: Readonly<Record<Corner, readonly [number, number]>> = { NE: [0, 0], NW: [1, 0], SE: [0, 1], SW: [1, 1] };
 
-function levelZ(level: Level, height: number): number {
-  return level === 'above' ? height : level === 'below' ? -height : 0;
+function levelZ(level: Level, shell: ShellTemplate): number {
+  const outer = shell.outerHeightAngstrom ?? 0;
+  switch (level) {
+    case 'above': return shell.heightAngstrom;
+    case 'below': return -shell.heightAngstrom;
+    case 'outer-above': return outer;
+    case 'outer-below': return -outer;
+    case 'plane': return 0;
+  }
 }
 
 /** Host atoms of one layer in a window of plaquettes: [x, y, z relative to the site plane, Z]. */
@@ -75,7 +82,7 @@ function layerHosts(shell: ShellTemplate, a: number, p0: number, p1: number): nu
       for (const x of shell.anions) {
         const c = CORNER_CLASS[x.corner];
         if (c[0] === cls[0] && c[1] === cls[1]) {
-          out.push([(p + 0.5) * a, (q + 0.5) * a, levelZ(x.level, shell.heightAngstrom), atomicNumber(x.species) ?? 0]);
+          out.push([(p + 0.5) * a, (q + 0.5) * a, levelZ(x.level, shell), atomicNumber(x.species) ?? 0]);
         }
       }
     }

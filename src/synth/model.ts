@@ -12,9 +12,10 @@ import { GetseiError } from '../util/errors.ts';
 import { canonicalSymbol } from '../structure/index.ts';
 
 export type Corner = 'NE' | 'NW' | 'SE' | 'SW';
-export type Level = 'above' | 'plane' | 'below';
-export type Difficulty = 'easy' | 'subtle' | 'ambiguous';
-export const DIFFICULTIES: readonly Difficulty[] = ['easy', 'subtle', 'ambiguous'];
+/** 'outer-above' / 'outer-below': a second-shell anion `outerHeightAngstrom` from the plane, beyond the 4 Å shell */
+export type Level = 'above' | 'plane' | 'below' | 'outer-above' | 'outer-below';
+export type Difficulty = 'easy' | 'subtle' | 'ambiguous' | 'remote';
+export const DIFFICULTIES: readonly Difficulty[] = ['easy', 'subtle', 'ambiguous', 'remote'];
 
 export interface ShellAnion {
   readonly species: string;
@@ -28,6 +29,12 @@ export interface ShellTemplate {
   readonly anions: readonly ShellAnion[];
   /** height of the 'above' and 'below' anions over the site plane (Å) */
   readonly heightAngstrom: number;
+  /**
+   * height of the 'outer-above' and 'outer-below' anions over the site plane (Å). They sit over the shell anions of
+   * their corner, outside the site's 4 Å shell but inside the 4 Å shells of those anions: visible to the paper's
+   * features only through the neighbours' element counts.
+   */
+  readonly outerHeightAngstrom?: number;
 }
 
 export interface SiteTypeSpec {
@@ -79,6 +86,17 @@ const square = (anion: string): ShellTemplate => ({
 const describe = (t: ShellTemplate, description: string): ShellTemplate => ({ ...t, description });
 
 /**
+ * A tetrahedral S4 shell with one second-shell anion 3.45 Å straight above its NE anion (4.75 Å from the site):
+ * the band between the 3.0 Å edge margin (≤ 3.4 Å) and the 4.0 Å shell margin (≥ 3.5 Å) keeps that pair counted in
+ * the anion's 4 Å shell in every frame and never joined by a graph edge.
+ */
+const tetOuter = (outer: string): ShellTemplate => ({
+  ...tet('S'),
+  outerHeightAngstrom: 0.6 + 3.45,
+  anions: [...tet('S').anions, { species: outer, corner: 'NE', level: 'outer-above' }],
+});
+
+/**
  * Built-in shells. With a = 3.5 Å: 'tetrahedral' anions sit at 2.55 Å (a flattened D2d tetrahedron, angles 4 × 93°
  * and 2 × 153°), 'square-planar' anions at a/√2 = 2.47 Å (angles 4 × 90° and 2 × 180°).
  */
@@ -92,6 +110,8 @@ export const BUILTIN_SHELLS: Readonly<Record<string, ShellTemplate>> = {
     { ...tet('S'), anions: tet('S').anions.filter((x) => x.corner !== 'SW') },
     'three S (a tetrahedron with one vertex missing; coordination number 3)',
   ),
+  'S4-tetrahedral+S': describe(tetOuter('S'), 'four S in a flattened tetrahedron, one of them with a second S 3.45 Å beyond it (4.75 Å from the site)'),
+  'S4-tetrahedral+Cl': describe(tetOuter('Cl'), 'four S in a flattened tetrahedron, one of them with a Cl 3.45 Å beyond it (4.75 Å from the site)'),
   'Cl4-tetrahedral': describe(tet('Cl'), 'four Cl in a flattened tetrahedron (LiCl-like)'),
   'P4-tetrahedral': describe(tet('P'), 'four P in a flattened tetrahedron (Li3P-like)'),
   'O4-square-planar': describe(square('O'), 'four O in a square plane (Li2O-like, Li–O stretched to 2.47 Å)'),
@@ -104,7 +124,8 @@ export const BUILTIN_SHELLS: Readonly<Record<string, ShellTemplate>> = {
  * 500 K) and metal → Y1 → Y2 → fast (≈ 29 %), whose Y1 → Y2 hop is a bottleneck. Hop barriers (saddle minus site
  * energy) are 0.22–0.36 eV; at 500 K and ν = 10 ps⁻¹ the escape rates run from 0.006 to 0.16 ps⁻¹ and the slowest
  * relaxation takes 190 ps. X1 and Y1 have the same energy, so that the 'ambiguous' preset, which gives them the same
- * shell, makes them indistinguishable in every frame.
+ * shell, makes them indistinguishable in every frame. The 'remote' preset gives X1 and Y1 the same 4 Å shell too, and
+ * tells them apart only by one second-shell atom beyond it (S or Cl over one shell anion).
  */
 const PRESET_ENERGIES_EV = [0.0, 0.02, 0.03, 0.04, 0.03, 0.02];
 const PRESET_SADDLES_EV: ReadonlyArray<[number, number, number]> = [
@@ -123,9 +144,13 @@ const PRESET_SHELLS: Readonly<Record<Difficulty, ReadonlyArray<[string, string]>
     ['metal', 'Li-metal'], ['S4-tet-a', 'S4-tetrahedral'], ['S3Cl-tet', 'S3Cl-tetrahedral'], ['S4-sq', 'S4-square-planar'],
     ['S2Cl2-tet', 'S2Cl2-tetrahedral'], ['S4-tet-b', 'S4-tetrahedral'],
   ],
+  remote: [
+    ['metal', 'Li-metal'], ['S4-tet+S', 'S4-tetrahedral+S'], ['S3Cl-tet', 'S3Cl-tetrahedral'], ['S4-sq', 'S4-square-planar'],
+    ['S2Cl2-tet', 'S2Cl2-tetrahedral'], ['S4-tet+Cl', 'S4-tetrahedral+Cl'],
+  ],
 };
 
-/** The preset model of a difficulty: same kinetics for all three, different shells. */
+/** The preset model of a difficulty: same kinetics for all, different shells. */
 export function presetModel(difficulty: Difficulty): KineticModelSpec {
   const names = PRESET_SHELLS[difficulty];
   return {
@@ -227,12 +252,18 @@ function checkShell(shell: ShellTemplate, name: string, fail: (what: string) => 
     seen.add(key);
   }
   if (!(shell.heightAngstrom >= 0) || shell.heightAngstrom > 3) fail(`shell "${name}" needs heightAngstrom in [0, 3]`);
+  const outer = shell.anions.some((x) => x.level.startsWith('outer'));
+  const oh = shell.outerHeightAngstrom;
+  if (outer && oh === undefined) fail(`shell "${name}" has outer anions but no outerHeightAngstrom`);
+  if (oh !== undefined && (!(oh > shell.heightAngstrom) || oh > 6)) {
+    fail(`shell "${name}" needs outerHeightAngstrom above heightAngstrom and at most 6 Å`);
+  }
 }
 
 const anionSchema = z.object({
   species: z.string(),
   corner: z.enum(['NE', 'NW', 'SE', 'SW']),
-  level: z.enum(['above', 'plane', 'below']),
+  level: z.enum(['above', 'plane', 'below', 'outer-above', 'outer-below']),
 }).strict();
 const modelSchema = z.object({
   types: z.array(z.object({ name: z.string(), shell: z.string(), energyEv: z.number() }).strict()),
@@ -244,6 +275,7 @@ const modelSchema = z.object({
     description: z.string().default(''),
     anions: z.array(anionSchema),
     heightAngstrom: z.number().default(0.7),
+    outerHeightAngstrom: z.number().optional(),
   }).strict()).optional(),
 }).strict();
 
