@@ -15,7 +15,7 @@ export interface ReferenceFrame {
   time: number;
 }
 
-export type MdFormat = 'xtc' | 'xtc-mdtraj' | 'dcd' | 'h5md' | 'ncdf';
+export type MdFormat = 'xtc' | 'xtc-mdtraj' | 'dcd' | 'dcd-mdtraj' | 'h5md' | 'ncdf';
 
 export interface MdJob {
   format: MdFormat;

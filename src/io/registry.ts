@@ -8,6 +8,7 @@ import { lammpsDumpReader } from './lammps-dump.ts';
 import { aseTrajReader } from './ase-traj.ts';
 import { cp2kReader } from './cp2k.ts';
 import { xtcReader } from './xtc.ts';
+import { dcdReader } from './dcd.ts';
 
 /** Bytes handed to each binary reader's sniffBytes (HDF5 may put its signature at 512 after a user block). */
 const MAGIC_BYTES = 1024;
@@ -103,3 +104,4 @@ registerReader(lammpsDumpReader);
 registerReader(aseTrajReader);
 registerReader(cp2kReader);
 registerReader(xtcReader);
+registerReader(dcdReader);

@@ -3,7 +3,7 @@
 Usage: md_write.py JOBS-JSON, a list of {"format", "path", "atoms", "frames", "options"} (one interpreter start for
 all of them; MDAnalysis takes a second to import).
 FORMAT: xtc (MDAnalysis' XTCWriter, GROMACS' xdrfile), xtc-mdtraj (mdtraj's writer), dcd (MDAnalysis' CHARMM DCD
-writer), h5md (MDAnalysis' H5MDWriter), ncdf (MDAnalysis' AMBER NetCDF writer).
+writer), dcd-mdtraj (mdtraj's, VMD's dcdplugin), h5md (MDAnalysis' H5MDWriter), ncdf (MDAnalysis' AMBER NetCDF writer).
 Options: precision (XTC digits), triclinic (every other frame has beta = 80 degrees), dt (ps between frames).
 The atoms are triples of neighbours (like water: XTC compresses those as runs) plus their drift; the cell changes
 every frame. Output: {"frames": [{"positions": [...], "box": [9 numbers, rows a b c in A], "time": ps}]}.
@@ -37,6 +37,12 @@ def job(fmt, path, n, nframes, opts):
             for f in range(nframes):
                 pos, dims = frame(f)
                 w.write(pos / 10, time=np.float32(dt * f), step=10 * f, box=(triclinic_vectors(dims) / 10)[None])
+    elif fmt == 'dcd-mdtraj':
+        import mdtraj
+        with mdtraj.formats.DCDTrajectoryFile(path, 'w') as w:
+            for f in range(nframes):
+                pos, dims = frame(f)
+                w.write(pos, cell_lengths=dims[None, :3], cell_angles=dims[None, 3:])
     else:
         u = mda.Universe.empty(n, trajectory=True)
         kwargs = {'xtc': {'precision': int(opts.get('precision', 3))}, 'dcd': {'dt': dt}, 'h5md': {'positions': True, 'velocities': False, 'forces': False, 'lengthunit': 'Angstrom', 'timeunit': 'ps'}, 'ncdf': {}}[fmt]
@@ -48,7 +54,7 @@ def job(fmt, path, n, nframes, opts):
                 w.write(u)
 
     r = mda.Universe.empty(n)
-    r.load_new(path, format={'xtc-mdtraj': 'XTC'}.get(fmt, fmt.upper()))
+    r.load_new(path, format={'xtc-mdtraj': 'XTC', 'dcd-mdtraj': 'DCD'}.get(fmt, fmt.upper()))
     out = [dict(positions=ts.positions.astype(float).ravel().tolist(), box=ts.triclinic_dimensions.astype(float).ravel().tolist(), time=float(ts.time)) for ts in r.trajectory]
     return out
 
