@@ -9,6 +9,7 @@ import { aseTrajReader } from './ase-traj.ts';
 import { cp2kReader } from './cp2k.ts';
 import { xtcReader } from './xtc.ts';
 import { dcdReader } from './dcd.ts';
+import { h5mdReader } from './h5md.ts';
 
 /** Bytes handed to each binary reader's sniffBytes (HDF5 may put its signature at 512 after a user block). */
 const MAGIC_BYTES = 1024;
@@ -105,3 +106,4 @@ registerReader(aseTrajReader);
 registerReader(cp2kReader);
 registerReader(xtcReader);
 registerReader(dcdReader);
+registerReader(h5mdReader);
