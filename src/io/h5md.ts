@@ -132,7 +132,7 @@ async function* readH5md(path: string, ctx: ReaderContext): AsyncGenerator<RawFr
   const file = openH5(path, loc0);
   try {
     const particles = file.get('particles');
-    if (!isGroup(particles)) throw new InputError(loc0, 'this HDF5 file has no /particles group: it is not an H5MD trajectory (a netCDF-4 file is HDF5 too)', WRITE_HINT);
+    if (!isGroup(particles)) throw new InputError(loc0, 'this HDF5 file has no /particles group: it is not an H5MD trajectory', `${WRITE_HINT}; a netCDF-4 file (HDF5 inside) can be converted to the NetCDF-3 getsei reads with \`ncks -3 in.nc out.nc\``);
     const groupName = particles.keys().find((k) => {
       const g = particles.get(k);
       return isGroup(g) && g.keys().includes('position');

@@ -10,6 +10,7 @@ import { cp2kReader } from './cp2k.ts';
 import { xtcReader } from './xtc.ts';
 import { dcdReader } from './dcd.ts';
 import { h5mdReader } from './h5md.ts';
+import { netcdfReader } from './netcdf.ts';
 
 /** Bytes handed to each binary reader's sniffBytes (HDF5 may put its signature at 512 after a user block). */
 const MAGIC_BYTES = 1024;
@@ -107,3 +108,4 @@ registerReader(cp2kReader);
 registerReader(xtcReader);
 registerReader(dcdReader);
 registerReader(h5mdReader);
+registerReader(netcdfReader);
