@@ -6,6 +6,8 @@
  * ASE .traj written by ASE, and (f) that .traj with N and 2N frames for memory.
  * getsei runs in a child process per case so that its peak RSS is its own; ASE's time is measured inside Python
  * (interpreter start-up and imports excluded). Times are the best of 3 reads (1 with --quick).
+ * (g) the example written by MDAnalysis as XTC, DCD, H5MD and AMBER NetCDF (N and 2N frames), read by getsei and by
+ * MDAnalysis (iterating u.trajectory and touching the positions, as getsei does).
  * Run: node --import tsx bench/io-read.ts [--quick]      (ASE: apt-get install -y python3-ase; /usr/bin/python3)
  */
 import { execFileSync } from 'node:child_process';
@@ -19,7 +21,7 @@ const PY = '/usr/bin/python3';
 
 if (process.argv[2] === '--child') {
   // child: read every frame `repeats` times (best time counts), touching the positions so nothing is optimised away
-  const [format, repeats, ...files] = process.argv.slice(3);
+  const [format, repeats, species, ...files] = process.argv.slice(3);
   let seconds = Infinity;
   let frames = 0;
   let atoms = 0;
@@ -27,7 +29,7 @@ if (process.argv[2] === '--child') {
   for (let r = 0; r < Number(repeats); r++) {
     const t0 = performance.now();
     frames = 0;
-    for await (const f of readTrajectory(files, { format, typeMap: { 1: 'Li', 2: 'P', 3: 'S', 4: 'Cl' } })) {
+    for await (const f of readTrajectory(files, { format, typeMap: { 1: 'Li', 2: 'P', 3: 'S', 4: 'Cl' }, ...(species === '-' ? {} : { species }) })) {
       frames++;
       atoms = f.species.length;
       checksum += f.positions[f.positions.length - 1];
@@ -47,8 +49,8 @@ const lgps = join(root, 'test/data/LGPS-600K-small/LGPS-600K.extxyz.gz');
 
 interface Result { frames: number; atoms: number; seconds: number; peakRssMiB: number }
 
-function getsei(format: string, files: string[], repeats = REPEATS): Result {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/io-read.ts'), '--child', format, String(repeats), ...files], { maxBuffer: 1 << 24 });
+function getsei(format: string, files: string[], repeats = REPEATS, species = '-'): Result {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/io-read.ts'), '--child', format, String(repeats), species, ...files], { maxBuffer: 1 << 24 });
   return JSON.parse(out.toString()) as Result;
 }
 
@@ -139,7 +141,64 @@ const trajTwice = getsei('ase-traj', [traj2N], 1);
 rows.push(['(f) .traj, N frames', String(trajOnce.frames), String(trajOnce.atoms), trajOnce.seconds.toFixed(2), '', '', '', '', trajOnce.peakRssMiB.toFixed(0)]);
 rows.push(['(f) .traj, 2N frames', String(trajTwice.frames), String(trajTwice.atoms), trajTwice.seconds.toFixed(2), '', '', '', '', trajTwice.peakRssMiB.toFixed(0)]);
 
+/** The example written by MDAnalysis in the MD formats (N and 2N frames) and MDAnalysis' own read time (best of REPEATS); --species from its composition. */
+const mdFormats = [['xtc', 'XTC'], ['dcd', 'DCD'], ['h5md', 'H5MD'], ['ncdf', 'NCDF']] as const;
+const first = (await readTrajectory(example, { stop: 1 }).next()).value as { species: Uint8Array };
+const runs: string[] = [];
+for (const z of first.species) {
+  const sym = ({ 3: 'Li', 15: 'P', 16: 'S', 17: 'Cl' } as Record<number, string>)[z];
+  const last = runs[runs.length - 1];
+  if (last !== undefined && last.startsWith(`${sym}:`)) runs[runs.length - 1] = `${sym}:${Number(last.split(':')[1]) + 1}`;
+  else runs.push(`${sym}:1`);
+}
+const composition = runs.join(',');
+const mdOut = execFileSync(PY, ['-W', 'ignore', '-c', `
+import json, sys, time, warnings
+warnings.filterwarnings('ignore')
+import numpy as np, ase.io, MDAnalysis as mda
+work, repeats, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+frames = [a for f in files for a in ase.io.read(f, index=':', format='vasp-xdatcar')]
+n = len(frames[0])
+out = {}
+for ext, fmt in ${JSON.stringify(mdFormats)}:
+    for copies in (1, 2):
+        path = f'{work}/example-{copies}x.{ext}'
+        kw = dict(lengthunit='Angstrom', timeunit='ps', velocities=False, forces=False) if fmt == 'H5MD' else {}
+        u = mda.Universe.empty(n, trajectory=True)
+        with mda.Writer(path, n, **kw) as w:
+            for _ in range(copies):
+                for k, a in enumerate(frames):
+                    u.atoms.positions = a.positions
+                    u.dimensions = list(a.cell.cellpar())
+                    u.trajectory.ts.time = 0.1 * k
+                    w.write(u)
+    r = mda.Universe.empty(n)
+    r.load_new(f'{work}/example-1x.{ext}', format=fmt)
+    best = float('inf')
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        s = 0.0
+        for ts in r.trajectory:
+            s += float(ts.positions[-1, 2])
+        best = min(best, time.perf_counter() - t0)
+    out[ext] = dict(frames=len(r.trajectory), seconds=best)
+print(json.dumps(out))
+`, work, String(REPEATS), ...example], { maxBuffer: 1 << 24 });
+const mda = JSON.parse(mdOut.toString()) as Record<string, { frames: number; seconds: number }>;
+const flat: string[] = [];
+for (const [ext] of mdFormats) {
+  const g = getsei(ext === 'ncdf' ? 'amber-netcdf' : ext, [join(work, `example-1x.${ext}`)], REPEATS, composition);
+  const g2 = getsei(ext === 'ncdf' ? 'amber-netcdf' : ext, [join(work, `example-2x.${ext}`)], 1, composition);
+  const m = mda[ext];
+  if (m.frames !== g.frames) throw new Error(`${ext}: MDAnalysis read ${m.frames} frames, getsei ${g.frames}`);
+  rows.push([
+    `(g) example as ${ext} (MDAnalysis)`, String(g.frames), String(g.atoms), g.seconds.toFixed(2), (g.frames / g.seconds).toFixed(0),
+    (g.frames * g.atoms / g.seconds / 1e6).toFixed(2) + ' M', m.seconds.toFixed(2), `${(m.seconds / g.seconds).toFixed(1)}×`, `${g.peakRssMiB.toFixed(0)} (2N: ${g2.peakRssMiB.toFixed(0)})`,
+  ]);
+  flat.push(`${(g2.peakRssMiB / g.peakRssMiB).toFixed(2)} ${ext}`);
+}
+
 const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
 for (const r of rows) console.log(r.map((v, j) => v.padEnd(widths[j])).join('  '));
-console.log(`peak RSS ratio 2N/N: ${(twice.peakRssMiB / once.peakRssMiB).toFixed(2)} XDATCAR, ${(trajTwice.peakRssMiB / trajOnce.peakRssMiB).toFixed(2)} .traj (flat memory: ≈ 1)`);
+console.log(`peak RSS ratio 2N/N: ${(twice.peakRssMiB / once.peakRssMiB).toFixed(2)} XDATCAR, ${(trajTwice.peakRssMiB / trajOnce.peakRssMiB).toFixed(2)} .traj, ${flat.join(', ')} (flat memory: ≈ 1)`);
 rmSync(work, { recursive: true, force: true });

@@ -12,15 +12,32 @@
  * the last box whose step is ≤ its own. The first particles group with a position is read.
  * Elements: --topology/--species when given, else the species integers mapped with --type-map.
  */
-import h5wasm from 'h5wasm/node';
 import type { Cell } from '../structure/index.ts';
 import { InputError, type InputLocation } from '../util/errors.ts';
 import { cellOrFail, elementOrFail, sameMatrix } from './common.ts';
 import { fileHead, isGzipFile } from './lines.ts';
 import type { BinaryTrajectoryReader, RawFrame, ReaderContext } from './types.ts';
 
-type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
-type H5Group = InstanceType<typeof h5wasm.Group>;
+type H5wasm = typeof import('h5wasm/node').default;
+type H5Dataset = InstanceType<H5wasm['Dataset']>;
+type H5Group = InstanceType<H5wasm['Group']>;
+type H5File = InstanceType<H5wasm['File']>;
+
+/**
+ * h5wasm, loaded on first use: its WebAssembly module takes ~0.5 s and ~500 MiB of address space to start, which
+ * reading any other format should not pay.
+ */
+let library: H5wasm | undefined;
+async function h5(): Promise<H5wasm> {
+  if (library === undefined) {
+    const lib = (await import('h5wasm/node')).default;
+    const module = await lib.ready;
+    // HDF5 errors become exceptions (caught and named per frame) instead of diagnostics printed on stderr
+    module.activate_throwing_error_handler();
+    library = lib;
+  }
+  return library;
+}
 
 const WRITE_HINT = 'write the trajectory with LAMMPS `dump h5md`, MDAnalysis or pyh5md, or convert it to extended XYZ with MDAnalysis';
 /** Bytes of positions read at once (frames per slice = this / bytes per frame, at least 1). */
@@ -30,10 +47,10 @@ const LENGTH_TO_ANGSTROM: Readonly<Record<string, number>> = { nm: 10, nanometer
 const TIME_TO_PS: Readonly<Record<string, number>> = { ps: 1, picosecond: 1, fs: 1e-3, femtosecond: 1e-3, ns: 1e3, nanosecond: 1e3, as: 1e-6 };
 
 function isDataset(e: unknown): e is H5Dataset {
-  return e instanceof h5wasm.Dataset;
+  return library !== undefined && e instanceof library.Dataset;
 }
 function isGroup(e: unknown): e is H5Group {
-  return e instanceof h5wasm.Group;
+  return library !== undefined && e instanceof library.Group;
 }
 
 function attribute(obj: H5Dataset | H5Group, name: string): unknown {
@@ -97,10 +114,10 @@ function hdf5Message(err: unknown): string {
   return causes.length > 0 ? causes[causes.length - 1] : text.split('\n')[0];
 }
 
-function openH5(path: string, loc: InputLocation): InstanceType<typeof h5wasm.File> {
-  let file: InstanceType<typeof h5wasm.File>;
+function openH5(lib: H5wasm, path: string, loc: InputLocation): H5File {
+  let file: H5File;
   try {
-    file = new h5wasm.File(path, 'r');
+    file = new lib.File(path, 'r');
   } catch (err) {
     throw new InputError(loc, `cannot be opened as HDF5 (${hdf5Message(err)})`, 'check that the file is a complete H5MD file; a file cut while it was written cannot be opened');
   }
@@ -108,9 +125,6 @@ function openH5(path: string, loc: InputLocation): InstanceType<typeof h5wasm.Fi
   if ((file as unknown as { file_id: bigint }).file_id === 0n) throw new InputError(loc, 'cannot be opened as HDF5', 'check that the file is a complete, uncut H5MD file');
   return file;
 }
-
-/** HDF5 errors become exceptions (caught and named per frame) instead of diagnostics printed on stderr. */
-let errorsThrow = false;
 
 /** Where the HDF5 signature may sit: offset 0, or after a user block of 512 · 2^k bytes. */
 const SIGNATURE = '\x89HDF\r\n\x1a\n';
@@ -120,16 +134,12 @@ async function hasHdf5Signature(path: string): Promise<boolean> {
 }
 
 async function* readH5md(path: string, ctx: ReaderContext): AsyncGenerator<RawFrame> {
-  const module = await h5wasm.ready;
-  if (!errorsThrow) {
-    module.activate_throwing_error_handler();
-    errorsThrow = true;
-  }
+  const lib = await h5();
   const loc0 = { file: ctx.file };
   if (!(await hasHdf5Signature(path))) {
     throw new InputError(loc0, 'not an HDF5 file (no HDF5 signature at its start)', (await isGzipFile(path)) ? 'decompress it first (gunzip)' : WRITE_HINT);
   }
-  const file = openH5(path, loc0);
+  const file = openH5(lib, path, loc0);
   try {
     const particles = file.get('particles');
     if (!isGroup(particles)) throw new InputError(loc0, 'this HDF5 file has no /particles group: it is not an H5MD trajectory', `${WRITE_HINT}; a netCDF-4 file (HDF5 inside) can be converted to the NetCDF-3 getsei reads with \`ncks -3 in.nc out.nc\``);
