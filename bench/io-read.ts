@@ -8,7 +8,7 @@
  * (interpreter start-up and imports excluded). Times are the best of 3 reads (1 with --quick).
  * (g) the example written by MDAnalysis as XTC, DCD, H5MD and AMBER NetCDF (N and 2N frames), read by getsei and by
  * MDAnalysis (iterating u.trajectory and touching the positions, as getsei does).
- * Run: node --import tsx bench/io-read.ts [--quick]      (ASE: apt-get install -y python3-ase; /usr/bin/python3)
+ * Run: node --import tsx bench/io-read.ts [--quick] [--md-only]   (--md-only: just the (g) cases)      (ASE: apt-get install -y python3-ase; /usr/bin/python3)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +41,7 @@ if (process.argv[2] === '--child') {
 }
 
 const quick = process.argv.includes('--quick');
+const mdOnly = process.argv.includes('--md-only');
 /** best of this many reads, for getsei and for ASE alike (the machine may be shared) */
 const REPEATS = quick ? 1 : 3;
 const work = mkdtempSync(join(tmpdir(), 'getsei-bench-io-'));
@@ -95,6 +96,9 @@ async function writeSupercellDump(path: string, n: number): Promise<void> {
   writeFileSync(path, `${parts.join('\n')}\n`);
 }
 
+const rows: string[][] = [['case', 'frames', 'atoms', 'getsei s', 'frames/s', 'atom·frames/s', 'ASE s', 'speed-up', 'getsei peak RSS MiB']];
+const memory: string[] = [];
+if (!mdOnly) {
 const dumpFrames = quick ? 20 : 100;
 const dump = join(work, 'supercell.lammpstrj');
 await writeSupercellDump(dump, dumpFrames);
@@ -120,7 +124,6 @@ const cases: { name: string; format: string; aseFormat: string; files: string[] 
   { name: '(e) example as ASE .traj', format: 'ase-traj', aseFormat: 'traj', files: [trajN] },
 ];
 
-const rows: string[][] = [['case', 'frames', 'atoms', 'getsei s', 'frames/s', 'atom·frames/s', 'ASE s', 'speed-up', 'getsei peak RSS MiB']];
 for (const c of cases) {
   const g = getsei(c.format, c.files);
   const a = ase(c.aseFormat, c.files);
@@ -140,6 +143,8 @@ const trajOnce = getsei('ase-traj', [trajN], 1);
 const trajTwice = getsei('ase-traj', [traj2N], 1);
 rows.push(['(f) .traj, N frames', String(trajOnce.frames), String(trajOnce.atoms), trajOnce.seconds.toFixed(2), '', '', '', '', trajOnce.peakRssMiB.toFixed(0)]);
 rows.push(['(f) .traj, 2N frames', String(trajTwice.frames), String(trajTwice.atoms), trajTwice.seconds.toFixed(2), '', '', '', '', trajTwice.peakRssMiB.toFixed(0)]);
+memory.push(`${(twice.peakRssMiB / once.peakRssMiB).toFixed(2)} XDATCAR`, `${(trajTwice.peakRssMiB / trajOnce.peakRssMiB).toFixed(2)} .traj`);
+}
 
 /** The example written by MDAnalysis in the MD formats (N and 2N frames) and MDAnalysis' own read time (best of REPEATS); --species from its composition. */
 const mdFormats = [['xtc', 'XTC'], ['dcd', 'DCD'], ['h5md', 'H5MD'], ['ncdf', 'NCDF']] as const;
@@ -185,7 +190,6 @@ for ext, fmt in ${JSON.stringify(mdFormats)}:
 print(json.dumps(out))
 `, work, String(REPEATS), ...example], { maxBuffer: 1 << 24 });
 const mda = JSON.parse(mdOut.toString()) as Record<string, { frames: number; seconds: number }>;
-const flat: string[] = [];
 for (const [ext] of mdFormats) {
   const g = getsei(ext === 'ncdf' ? 'amber-netcdf' : ext, [join(work, `example-1x.${ext}`)], REPEATS, composition);
   const g2 = getsei(ext === 'ncdf' ? 'amber-netcdf' : ext, [join(work, `example-2x.${ext}`)], 1, composition);
@@ -195,10 +199,10 @@ for (const [ext] of mdFormats) {
     `(g) example as ${ext} (MDAnalysis)`, String(g.frames), String(g.atoms), g.seconds.toFixed(2), (g.frames / g.seconds).toFixed(0),
     (g.frames * g.atoms / g.seconds / 1e6).toFixed(2) + ' M', m.seconds.toFixed(2), `${(m.seconds / g.seconds).toFixed(1)}×`, `${g.peakRssMiB.toFixed(0)} (2N: ${g2.peakRssMiB.toFixed(0)})`,
   ]);
-  flat.push(`${(g2.peakRssMiB / g.peakRssMiB).toFixed(2)} ${ext}`);
+  memory.push(`${(g2.peakRssMiB / g.peakRssMiB).toFixed(2)} ${ext}`);
 }
 
 const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
 for (const r of rows) console.log(r.map((v, j) => v.padEnd(widths[j])).join('  '));
-console.log(`peak RSS ratio 2N/N: ${(twice.peakRssMiB / once.peakRssMiB).toFixed(2)} XDATCAR, ${(trajTwice.peakRssMiB / trajOnce.peakRssMiB).toFixed(2)} .traj, ${flat.join(', ')} (flat memory: ≈ 1)`);
+console.log(`peak RSS ratio 2N/N: ${memory.join(', ')} (flat memory: ≈ 1)`);
 rmSync(work, { recursive: true, force: true });
