@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DEBIAN_PYTHON, getsei, pythonHas } from '../../test/helpers.ts';
-import { writeWithMdTools, type MdJob } from './md-crosscheck.ts';
+import { writeWithMdTools, type MdJob } from '../../test/md-crosscheck.ts';
 import { detectReader } from './registry.ts';
 import { collect, maxAbsDiff, scratch } from './testing.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { getsei, pythonHas } from '../../test/helpers.ts';
 import { InputError } from '../util/errors.ts';
-import { writeWithMdTools, type MdJob, type ReferenceFrame } from './md-crosscheck.ts';
+import { writeWithMdTools, type MdJob, type ReferenceFrame } from '../../test/md-crosscheck.ts';
 import { detectReader } from './registry.ts';
 import { collect, maxAbsDiff, scratch } from './testing.ts';
 import type { ReadOptions, TrajectoryFrame } from './types.ts';

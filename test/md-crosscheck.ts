@@ -4,9 +4,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { DEBIAN_PYTHON } from '../../test/helpers.ts';
+import { DEBIAN_PYTHON } from './helpers.ts';
 
-const SCRIPT = new URL('../../test/python/md_write.py', import.meta.url).pathname;
+const SCRIPT = new URL('./python/md_write.py', import.meta.url).pathname;
 
 export interface ReferenceFrame {
   positions: number[];
