@@ -52,3 +52,11 @@ test('getsei config --check reports a bad file with the field and exits non-zero
   assert.throws(() => parseConfig({ transport: { normal: [0, 0, 0] } }), /transport\.normal/);
   assert.throws(() => parseConfig({ transport: { elements: ['sulfur'] } }), /transport\.elements/);
 });
+
+test('input.cellFile, input.topology and input.species are config keys (CP2K cell, elements of XTC/DCD/H5MD/NetCDF)', () => {
+  const c = parseConfig({ input: { cellFile: 'run-1.cell', topology: 'first.extxyz', species: 'Li:24,P:4,S:20,Cl:4' } });
+  assert.equal(c.input.cellFile, 'run-1.cell');
+  assert.equal(c.input.topology, 'first.extxyz');
+  assert.equal(c.input.species, 'Li:24,P:4,S:20,Cl:4');
+  assert.match(defaultConfigToml(), /elements in atom order with counts/);
+});

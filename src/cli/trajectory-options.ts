@@ -71,6 +71,8 @@ export function addTrajectoryOptions<Args extends unknown[], Opts extends Option
       ).argParser(picoseconds),
     )
     .addOption(new Option('--type-map <map>', 'LAMMPS numeric atom types to elements, e.g. 1=Li,2=S,3=P (needed when the dump has no element column)').argParser(parseTypeMap))
+    .addOption(new Option('--topology <file>', 'XTC/DCD (no elements stored): a file getsei reads (extended XYZ, LAMMPS dump, XDATCAR, .traj) whose first frame lists the same atoms in the same order'))
+    .addOption(new Option('--species <list>', 'XTC/DCD: the elements in atom order with counts, e.g. Li:24,P:4,S:20,Cl:4 (instead of --topology)'))
     .addOption(new Option('--cell <file>', 'CP2K: the cell file (MOTION/PRINT/CELL) of a -pos-1.xyz trajectory (default: PROJECT-1.cell beside it)'))
     .addOption(
       new Option('--min-distance <angstrom>', 'refuse frames with two atoms closer than this, in Å (default 0.5; 0 turns the check off)').argParser(nonNegativeAngstrom),
@@ -91,6 +93,8 @@ export interface TrajectoryCliOptions {
   typeMap?: Record<string, string>;
   independent?: boolean;
   cell?: string;
+  topology?: string;
+  species?: string;
   minDistance?: number;
 }
 
@@ -105,6 +109,8 @@ export function trajectoryOptionsFrom(opts: TrajectoryCliOptions): ReadOptions {
   if (opts.typeMap !== undefined) read.typeMap = opts.typeMap;
   if (opts.independent === true) read.independent = true;
   if (opts.cell !== undefined) read.cellFile = opts.cell;
+  if (opts.topology !== undefined) read.topology = opts.topology;
+  if (opts.species !== undefined) read.species = opts.species;
   if (opts.minDistance !== undefined) read.minDistanceAngstrom = opts.minDistance;
   return read;
 }

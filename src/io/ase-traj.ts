@@ -12,9 +12,9 @@
  * results are ignored. Items written on a big-endian machine say `"_little_endian": false`.
  * The file is read by seeking: frames that are skipped are never read, memory holds one frame.
  */
-import { open, type FileHandle } from 'node:fs/promises';
 import type { Cell } from '../structure/index.ts';
 import { InputError, type InputLocation } from '../util/errors.ts';
+import { BinaryFile } from './binary-file.ts';
 import { cellOrFail, sameBytes, sameMatrix, TIME_KEYS } from './common.ts';
 import type { BinaryTrajectoryReader, InfoValue, RawFrame, ReaderContext } from './types.ts';
 
@@ -42,56 +42,6 @@ const DTYPE_BYTES: Readonly<Record<string, number>> = {
   float64: 8, float32: 4, int64: 8, int32: 4, int16: 2, int8: 1, uint64: 8, uint32: 4, uint16: 2, uint8: 1, bool: 1,
 };
 
-/** Bytes read at once: frames follow each other in the file, so one read serves the next few frames. */
-const WINDOW_BYTES = 1 << 20;
-
-/**
- * The opened file: its size and bounds-checked reads that name the frame when the file ends too early. Reads go
- * through one window of WINDOW_BYTES, so a frame (JSON, then its arrays just before it) costs no extra system call.
- */
-class UlmFile {
-  private window: Buffer = Buffer.alloc(0);
-  private windowStart = 0;
-
-  private constructor(readonly path: string, private readonly handle: FileHandle, readonly size: number) {}
-
-  static async open(path: string): Promise<UlmFile> {
-    let handle: FileHandle;
-    try {
-      handle = await open(path, 'r');
-    } catch (err) {
-      throw new InputError({ file: path }, `cannot be opened (${(err as Error).message})`, 'check the path');
-    }
-    const { size } = await handle.stat();
-    return new UlmFile(path, handle, size);
-  }
-
-  async bytes(position: number, length: number, loc: InputLocation, what: string): Promise<Buffer> {
-    if (!Number.isSafeInteger(position) || !Number.isSafeInteger(length) || position < 0 || length < 0 || position + length > this.size) {
-      throw new InputError(loc, `the file ends before ${what} (bytes ${position}–${position + length}, the file has ${this.size})`, CUT_HINT);
-    }
-    const inWindow = position >= this.windowStart && position + length <= this.windowStart + this.window.length;
-    if (!inWindow) {
-      const size = Math.min(Math.max(length, WINDOW_BYTES), this.size - position);
-      const out = Buffer.alloc(size);
-      let done = 0;
-      while (done < size) {
-        const { bytesRead } = await this.handle.read(out, done, size - done, position + done);
-        if (bytesRead === 0) throw new InputError(loc, `the file ends before ${what}`, CUT_HINT);
-        done += bytesRead;
-      }
-      this.window = out;
-      this.windowStart = position;
-    }
-    // a view: callers copy what they keep
-    return this.window.subarray(position - this.windowStart, position - this.windowStart + length);
-  }
-
-  async close(): Promise<void> {
-    await this.handle.close();
-  }
-}
-
 /** int64 little endian as a JS number (offsets and counts stay far below 2^53). */
 function int64(buf: Buffer, at: number): number {
   return Number(buf.readBigInt64LE(at));
@@ -115,7 +65,7 @@ function arrayRef(v: Json | undefined, name: string, loc: InputLocation): ArrayR
  * Read a stored array as float64 numbers (any numeric dtype), honouring the item's byte order. The dtype may carry
  * numpy's byte-order prefix ('<f8' style names are not what ASE writes, but a name is all that is needed).
  */
-async function readArray(file: UlmFile, ref: ArrayRef, littleEndian: boolean, loc: InputLocation, name: string): Promise<Float64Array> {
+async function readArray(file: BinaryFile, ref: ArrayRef, littleEndian: boolean, loc: InputLocation, name: string): Promise<Float64Array> {
   const bytesPer = DTYPE_BYTES[ref.dtype];
   if (bytesPer === undefined) throw new InputError(loc, `the array '${name}' has dtype ${ref.dtype}, which getsei does not read`, WRITE_HINT);
   const count = ref.shape.reduce((a, b) => a * b, 1);
@@ -146,7 +96,7 @@ async function readArray(file: UlmFile, ref: ArrayRef, littleEndian: boolean, lo
  * A value that ASE may store inline (a JSON list, or jsonio's {"__ndarray__": [shape, dtype, flat]}) or as an array
  * (key with a trailing "."): as flat numbers, or undefined when the item has neither.
  */
-async function numbersOf(item: JsonObject, key: string, file: UlmFile, le: boolean, loc: InputLocation): Promise<number[] | Float64Array | undefined> {
+async function numbersOf(item: JsonObject, key: string, file: BinaryFile, le: boolean, loc: InputLocation): Promise<number[] | Float64Array | undefined> {
   if (`${key}.` in item) return readArray(file, arrayRef(item[`${key}.`], key, loc), le, loc, key);
   const v = item[key];
   if (v === undefined || v === null) return undefined;
@@ -156,13 +106,10 @@ async function numbersOf(item: JsonObject, key: string, file: UlmFile, le: boole
 }
 
 /** The header of a ULM file: version, items, where each item's JSON starts. */
-async function readHeader(file: UlmFile): Promise<number[]> {
+async function readHeader(file: BinaryFile): Promise<number[]> {
   const loc = { file: file.path };
-  if (file.size >= 2) {
-    const head = await file.bytes(0, 2, loc, 'the magic bytes');
-    if (head[0] === 0x1f && head[1] === 0x8b) {
-      throw new InputError(loc, 'this ASE trajectory is gzip-compressed; getsei reads .traj files by seeking to each frame', 'decompress it first (gunzip)');
-    }
+  if (await file.isGzip()) {
+    throw new InputError(loc, 'this ASE trajectory is gzip-compressed; getsei reads .traj files by seeking to each frame', 'decompress it first (gunzip)');
   }
   const magic = (await file.bytes(0, Math.min(8, file.size), loc, 'the magic bytes')).toString('latin1');
   if (magic.length === 8 && magic !== MAGIC) {
@@ -189,7 +136,7 @@ async function readHeader(file: UlmFile): Promise<number[]> {
 }
 
 /** One item's JSON and its byte order. */
-async function readItem(file: UlmFile, offset: number, loc: InputLocation): Promise<{ item: JsonObject; littleEndian: boolean }> {
+async function readItem(file: BinaryFile, offset: number, loc: InputLocation): Promise<{ item: JsonObject; littleEndian: boolean }> {
   const size = int64(await file.bytes(offset, 8, loc, 'the start of this frame'), 0);
   const text = (await file.bytes(offset + 8, size, loc, 'the end of this frame')).toString('utf8');
   let item: Json;
@@ -208,7 +155,7 @@ interface Header {
   pbc: [boolean, boolean, boolean];
 }
 
-async function headerOf(item: JsonObject, file: UlmFile, le: boolean, loc: InputLocation): Promise<Header> {
+async function headerOf(item: JsonObject, file: BinaryFile, le: boolean, loc: InputLocation): Promise<Header> {
   const numbers = await numbersOf(item, 'numbers', file, le, loc);
   if (numbers === undefined) throw new InputError(loc, 'the frame has no atomic numbers', WRITE_HINT);
   const species = new Uint8Array(numbers.length);
@@ -242,7 +189,7 @@ function infoOf(item: JsonObject, loc: InputLocation): { info?: Record<string, I
 }
 
 async function* readAseTraj(path: string, ctx: ReaderContext): AsyncGenerator<RawFrame> {
-  const file = await UlmFile.open(path);
+  const file = await BinaryFile.open(path, CUT_HINT);
   try {
     const offsets = await readHeader(file);
     let first: Header | undefined;

@@ -86,3 +86,22 @@ export const TIME_KEYS: Readonly<Record<string, number>> = {
   time_ns: 1e3,
   Time_ns: 1e3,
 };
+
+/** cos of an angle in degrees, exactly 0 at 90° (so orthogonal cells have no 1e-17 tilts). */
+function cosDegrees(deg: number): number {
+  return deg === 90 ? 0 : Math.cos((deg * Math.PI) / 180);
+}
+
+/**
+ * Lattice vectors (rows) from lengths a, b, c (Å) and angles α, β, γ (degrees), in the orientation MDAnalysis, ASE
+ * and LAMMPS use: a along x, b in the xy plane. For DCD and AMBER NetCDF, which store only lengths and angles.
+ */
+export function matrixFromLengthsAngles(a: number, b: number, c: number, alpha: number, beta: number, gamma: number): number[] {
+  const ca = cosDegrees(alpha);
+  const cb = cosDegrees(beta);
+  const cg = cosDegrees(gamma);
+  const sg = gamma === 90 ? 1 : Math.sin((gamma * Math.PI) / 180);
+  const cy = (ca - cb * cg) / sg;
+  const cz = Math.sqrt(Math.max(0, 1 - cb * cb - cy * cy));
+  return [a, 0, 0, b * cg, b * sg, 0, c * cb, c * cy, c * cz];
+}

@@ -1,5 +1,6 @@
 /**
- * Trajectory input: streaming readers for VASP XDATCAR, extended XYZ, LAMMPS dumps (gzip or not) and ASE .traj in a registry
+ * Trajectory input: streaming readers for VASP XDATCAR, extended XYZ, LAMMPS dumps (gzip or not), ASE .traj, CP2K, XTC,
+ * DCD, H5MD and AMBER NetCDF in a registry
  * keyed by name, extension and content, and the trajectory layer on top (selection, segments, checks, summary).
  */
 export type { ReadOptions, RawFrame, TrajectoryFrame, TrajectoryReader, TextTrajectoryReader, BinaryTrajectoryReader, ReaderContext, FramePlan, AtomArrays, InfoValue } from './types.ts';
@@ -15,4 +16,9 @@ export { extxyzReader, parseCommentLine, interpretValue } from './extxyz.ts';
 export { lammpsDumpReader, boxFromBounds } from './lammps-dump.ts';
 export { aseTrajReader } from './ase-traj.ts';
 export { cp2kReader, cp2kCellFileFor } from './cp2k.ts';
+export { xtcReader } from './xtc.ts';
+export { dcdReader } from './dcd.ts';
+export { h5mdReader } from './h5md.ts';
+export { netcdfReader } from './netcdf.ts';
+export { parseSpeciesList } from './species.ts';
 export { checkFrame, DEFAULT_FRAME_CHECKS, type FrameChecks } from './frame-checks.ts';

@@ -14,16 +14,22 @@ const EMPTY = Buffer.alloc(0);
 
 /** True when the file starts with the gzip magic bytes 1f 8b (whatever its name says). */
 export async function isGzipFile(path: string): Promise<boolean> {
+  const head = await fileHead(path, 2);
+  return head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** Up to `n` raw bytes at the start of a file (not decompressed), for magic-number checks. */
+export async function fileHead(path: string, n: number): Promise<Buffer> {
   const handle = await openOrExplain(path);
   try {
-    const head = Buffer.alloc(2);
+    const head = Buffer.alloc(n);
     let bytesRead: number;
     try {
-      ({ bytesRead } = await handle.read(head, 0, 2, 0));
+      ({ bytesRead } = await handle.read(head, 0, n, 0));
     } catch (err) {
       throw explainOpenError(path, err);
     }
-    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    return head.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
@@ -38,7 +44,8 @@ export async function fileBytes(path: string): Promise<number> {
   }
 }
 
-async function openOrExplain(path: string): Promise<FileHandle> {
+/** Open a file for reading; a missing file, a folder or no permission is an InputError that says so. */
+export async function openOrExplain(path: string): Promise<FileHandle> {
   try {
     return await open(path, 'r');
   } catch (err) {

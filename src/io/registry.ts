@@ -1,12 +1,19 @@
 import { basename } from 'node:path';
 import { InputError } from '../util/errors.ts';
-import { headLines } from './lines.ts';
+import { fileHead, headLines } from './lines.ts';
 import type { TrajectoryReader } from './types.ts';
 import { xdatcarReader } from './xdatcar.ts';
 import { extxyzReader } from './extxyz.ts';
 import { lammpsDumpReader } from './lammps-dump.ts';
 import { aseTrajReader } from './ase-traj.ts';
 import { cp2kReader } from './cp2k.ts';
+import { xtcReader } from './xtc.ts';
+import { dcdReader } from './dcd.ts';
+import { h5mdReader } from './h5md.ts';
+import { netcdfReader } from './netcdf.ts';
+
+/** Bytes handed to each binary reader's sniffBytes (HDF5 may put its signature at 512 after a user block). */
+const MAGIC_BYTES = 1024;
 
 /** Lines handed to each reader's sniff. */
 const SNIFF_LINES = 12;
@@ -62,8 +69,8 @@ export function getReader(nameOrPath: string): TrajectoryReader {
 }
 
 /**
- * The reader for one file: the --format override when given; else the one format whose sniff accepts the first
- * lines; else the file name. The content decides before the name because names lie (a .xyz that is a LAMMPS dump).
+ * The reader for one file: the --format override when given; else the one binary format whose magic bytes match;
+ * else the one format whose sniff accepts the first lines; else the file name. The content decides before the name because names lie (a .xyz that is a LAMMPS dump).
  */
 export async function detectReader(path: string, format?: string): Promise<TrajectoryReader> {
   if (format !== undefined) {
@@ -73,6 +80,10 @@ export async function detectReader(path: string, format?: string): Promise<Traje
     }
     return reader;
   }
+  const magic = await fileHead(path, MAGIC_BYTES);
+  const byMagic = readers.filter((r) => r.sniffBytes?.(magic) === true);
+  if (byMagic.length === 1) return byMagic[0];
+  if (byMagic.length > 1) return readerForPath(path) ?? byMagic[0];
   const head = await headLines(path, SNIFF_LINES);
   if (head.length === 0 || head.every((l) => l.trim() === '')) {
     throw new InputError({ file: path }, 'the file is empty', 'give a trajectory file with at least one frame');
@@ -94,3 +105,7 @@ registerReader(extxyzReader);
 registerReader(lammpsDumpReader);
 registerReader(aseTrajReader);
 registerReader(cp2kReader);
+registerReader(xtcReader);
+registerReader(dcdReader);
+registerReader(h5mdReader);
+registerReader(netcdfReader);

@@ -126,7 +126,11 @@ test('registry: names, aliases and paths; content sniffing beats a misleading na
   assert.equal(getReader('runs/run1.XDATCAR.gz').name, 'xdatcar');
   assert.equal(getReader('traj.extxyz.gz').name, 'extxyz');
   assert.equal(getReader('dump.atom').name, 'lammps-dump');
-  assert.throws(() => getReader('traj.h5'), /--format/);
+  assert.equal(getReader('md.xtc').name, 'xtc');
+  assert.equal(getReader('md.dcd').name, 'dcd');
+  assert.equal(getReader('dump.h5').name, 'h5md');
+  assert.equal(getReader('md.ncdf').name, 'amber-netcdf');
+  assert.throws(() => getReader('traj.pdb'), /--format/);
   const lammpsNamedXyz = tmp.write('really-a-dump.xyz', 'ITEM: TIMESTEP\n0\nITEM: NUMBER OF ATOMS\n1\nITEM: BOX BOUNDS pp pp pp\n0 5\n0 5\n0 5\nITEM: ATOMS id element x y z\n1 Li 1 2 3\n');
   assert.equal((await detectReader(lammpsNamedXyz)).name, 'lammps-dump');
   const unnamed = tmp.write('trajectory.data', xyzFrame(1));

@@ -4,6 +4,7 @@ import { sameBytes } from './common.ts';
 import { checkFrame, DEFAULT_FRAME_CHECKS, type FrameChecks } from './frame-checks.ts';
 import { fileBytes, LineReader } from './lines.ts';
 import { detectReader } from './registry.ts';
+import { parseSpeciesList, type GivenSpecies } from './species.ts';
 import type { FramePlan, RawFrame, ReaderContext, ReadOptions, TrajectoryFrame, TrajectoryReader } from './types.ts';
 
 /** start/stop/stride after validation. */
@@ -93,6 +94,23 @@ async function* framesOf(reader: TrajectoryReader, ctx: ReaderContext): AsyncGen
 }
 
 /**
+ * The species given for formats that store none: --species, or the first frame of --topology (any format getsei
+ * reads, detected from its content; --type-map applies to it). Resolved once per read.
+ */
+async function givenSpeciesOf(options: ReadOptions): Promise<GivenSpecies | undefined> {
+  if (options.species !== undefined && options.topology !== undefined) {
+    throw new GetseiError('give the elements with --species or with --topology, not both');
+  }
+  if (options.species !== undefined) return { species: parseSpeciesList(options.species), source: '--species' };
+  const file = options.topology;
+  if (file === undefined) return undefined;
+  const reader = await detectReader(file);
+  const plan = (i: number): FramePlan => (i === 0 ? 'parse' : 'stop');
+  for await (const raw of framesOf(reader, { file, typeMap: options.typeMap, plan })) return { species: raw.species, source: `--topology ${file}` };
+  throw new InputError({ file }, 'this topology file has no frame', 'give a structure file (extended XYZ, LAMMPS dump, XDATCAR, ASE .traj) of the same atoms');
+}
+
+/**
  * Frames of one or more files with selection, atom-order checks, segment labels and times. `progress` (when given)
  * receives one entry per file opened. Internal engine of readTrajectory and summarizeTrajectory.
  */
@@ -102,6 +120,7 @@ export async function* readFrames(files: readonly string[], options: ReadOptions
   const { start, stop, stride } = sel;
   const independent = options.independent === true;
   const checks: FrameChecks = { ...DEFAULT_FRAME_CHECKS, ...(options.minDistanceAngstrom === undefined ? {} : { minDistanceAngstrom: options.minDistanceAngstrom }) };
+  const givenSpecies = await givenSpeciesOf(options);
   let reference: Reference | undefined;
   let step = 0;
   let offset = 0;
@@ -123,7 +142,7 @@ export async function* readFrames(files: readonly string[], options: ReadOptions
       entry.seen = i + 1;
       return g >= start && (g - start) % stride === 0 ? 'parse' : 'skip';
     };
-    for await (const raw of framesOf(reader, { file, typeMap: options.typeMap, cellFile: options.cellFile, plan })) {
+    for await (const raw of framesOf(reader, { file, typeMap: options.typeMap, cellFile: options.cellFile, givenSpecies, plan })) {
       reference ??= { species: raw.species, file, frame: raw.index };
       const species = checkSameAtoms(reference, raw, file);
       checkFrame(raw, file, checks);
@@ -163,11 +182,12 @@ export function readTrajectory(files: readonly string[], options: ReadOptions = 
 export async function frameIntervalPs(files: readonly string[], options: ReadOptions = {}): Promise<number | undefined> {
   const { stride } = selectionOf(options);
   if (options.dtPs !== undefined) return options.dtPs * stride;
+  const givenSpecies = await givenSpeciesOf(options);
   for (const file of files) {
     const reader = await detectReader(file, options.format);
     const times: RawFrame[] = [];
     const plan = (i: number): FramePlan => (i < 2 ? 'parse' : 'stop');
-    for await (const raw of framesOf(reader, { file, typeMap: options.typeMap, cellFile: options.cellFile, plan })) times.push(raw);
+    for await (const raw of framesOf(reader, { file, typeMap: options.typeMap, cellFile: options.cellFile, givenSpecies, plan })) times.push(raw);
     if (times.length === 0) continue;
     const t0 = times[0].timePs;
     if (t0 === undefined) return undefined;

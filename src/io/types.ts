@@ -1,5 +1,6 @@
 import type { Frame } from '../structure/index.ts';
 import type { LineReader } from './lines.ts';
+import type { GivenSpecies } from './species.ts';
 
 /** How the caller wants the frames of a trajectory read. */
 export interface ReadOptions {
@@ -24,6 +25,10 @@ export interface ReadOptions {
   independent?: boolean;
   /** CP2K: the cell file (MOTION/PRINT/CELL) of the positions; default: PROJECT-1.cell beside PROJECT-pos-1.xyz */
   cellFile?: string;
+  /** XTC/DCD (formats without elements): a file getsei reads whose first frame gives the species in atom order */
+  topology?: string;
+  /** XTC/DCD: elements in atom order with counts, "Li:24,P:4,S:20,Cl:4" (instead of topology) */
+  species?: string;
 }
 
 /** Per-atom extra columns a reader found (extended XYZ I/R properties, LAMMPS dump columns), atom-major. */
@@ -59,6 +64,8 @@ export interface ReaderContext {
   readonly typeMap?: Readonly<Record<string, string>>;
   /** a companion cell file (CP2K --cell), when given */
   readonly cellFile?: string;
+  /** species from --topology or --species, for formats that store none (XTC, DCD) */
+  readonly givenSpecies?: GivenSpecies;
   /**
    * Called once for each frame in file order (index in this file, 0-based) before its atom lines are parsed:
    * 'skip' frames are stepped over without parsing their numbers, 'stop' ends reading the file.
@@ -80,6 +87,8 @@ interface ReaderDescription {
   readonly description: string;
   /** true when these first lines of a (decompressed) file look like this format (binary files: their first bytes as text) */
   sniff(head: readonly string[]): boolean;
+  /** binary formats: true when the file's first bytes (up to 1024, not decompressed) are this format's magic */
+  sniffBytes?(head: Uint8Array): boolean;
 }
 
 /** A text format, parsed line by line from a (possibly gzip-compressed) stream. */

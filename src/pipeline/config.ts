@@ -17,12 +17,15 @@ const stateSet = z.array(z.number().int().min(0));
 export const ConfigSchema = z.object({
   input: z.object({
     dtPs: z.number().positive().optional().describe('time between frames as written in the files (ps); needed for XDATCAR and LAMMPS dumps'),
-    format: z.string().optional().describe('force a reader: xdatcar, extxyz, lammps-dump (default: detected)'),
+    format: z.string().optional().describe('force a reader: xdatcar, extxyz, lammps-dump, ase-traj, cp2k-xyz, xtc, dcd, h5md, amber-netcdf (default: detected)'),
     start: z.number().int().min(0).default(0).describe('first frame to use (0-based)'),
     stop: z.number().int().min(0).optional().describe('frame after the last one to use (default: the end)'),
     stride: z.number().int().positive().default(1).describe('use every stride-th frame'),
     independent: z.boolean().default(false).describe('several files are independent trajectories, not consecutive segments'),
-    typeMap: z.record(z.string(), z.string()).optional().describe('LAMMPS atom type → element, e.g. { 1 = "Li", 2 = "S" }'),
+    typeMap: z.record(z.string(), z.string()).optional().describe('LAMMPS atom type → element, e.g. { 1 = "Li", 2 = "S" } (also H5MD species and NetCDF atom_types)'),
+    cellFile: z.string().optional().describe('CP2K: the cell file (MOTION/PRINT/CELL) of a -pos-1.xyz trajectory (default: PROJECT-1.cell beside it); relative to the working directory'),
+    topology: z.string().optional().describe('XTC/DCD/H5MD/NetCDF without elements: a file getsei reads whose first frame lists the same atoms in the same order'),
+    species: z.string().optional().describe('XTC/DCD/H5MD/NetCDF without elements: elements in atom order with counts, e.g. "Li:24,P:4,S:20,Cl:4"'),
     minDistanceAngstrom: z.number().min(0).default(0.5).describe('frames with two atoms closer than this (Å) are refused as impossible; 0 turns the check off'),
   }).strict().default({ start: 0, stride: 1, independent: false, minDistanceAngstrom: 0.5 }),
   features: z.object({

@@ -74,6 +74,9 @@ function readOptionsOf(config: Config): ReadOptions {
   if (i.dtPs !== undefined) read.dtPs = i.dtPs;
   if (i.format !== undefined) read.format = i.format;
   if (i.typeMap !== undefined) read.typeMap = i.typeMap;
+  if (i.cellFile !== undefined) read.cellFile = i.cellFile;
+  if (i.topology !== undefined) read.topology = i.topology;
+  if (i.species !== undefined) read.species = i.species;
   if (i.minDistanceAngstrom !== DEFAULT_FRAME_CHECKS.minDistanceAngstrom) read.minDistanceAngstrom = i.minDistanceAngstrom;
   return read;
 }

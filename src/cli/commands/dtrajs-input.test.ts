@@ -53,7 +53,14 @@ per_frame = np.array(${JSON.stringify(perFrame)})
 np.save(d + '/t.npy', per_frame.T.astype(np.int16))          # [atoms, frames], Fortran order
 np.save(d + '/be.npy', per_frame.astype('>i8'))              # [frames, atoms], big-endian int64
 np.save(d + '/u8.npy', np.where(per_frame < 0, 9, per_frame).astype(np.uint8))
+np.savez(d + '/one.npz', per_frame.T.astype(np.int32))
+np.savez_compressed(d + '/two.npz', dtrajs=per_frame.T.astype('>i2'), lag=np.arange(3))
 `, dir]);
+  // .npz: the only array, or the one named after the colon (np.savez stores, np.savez_compressed deflates)
+  assert.deepEqual(rows(await loadDiscreteTrajectories(join(dir, 'one.npz'))), trajectories);
+  assert.deepEqual(rows(await loadDiscreteTrajectories(`${join(dir, 'two.npz')}:dtrajs`)), trajectories);
+  await assert.rejects(loadDiscreteTrajectories(join(dir, 'two.npz')), /two\.npz: the archive holds 2 arrays\. give the one with the states as FILE\.npz:KEY \(keys: dtrajs, lag\)/);
+  await assert.rejects(loadDiscreteTrajectories(`${join(dir, 'two.npz')}:nope`), /two\.npz: the archive has no array 'nope'.*keys: dtrajs, lag/);
   assert.deepEqual(rows(await loadDiscreteTrajectories(join(dir, 't.npy'))), trajectories);
   assert.deepEqual(rows(await loadDiscreteTrajectories(join(dir, 'be.npy'), 'frames-first')), trajectories);
   assert.deepEqual(rows(await loadDiscreteTrajectories(join(dir, 'u8.npy'), 'frames-first'))[1], [3, 3, 3, 3, 9, 3]);

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
@@ -62,6 +63,37 @@ async function readBytes(file: string, what: string): Promise<Buffer> {
   }
 }
 
+/**
+ * One array of a .npz (np.savez / np.savez_compressed: a zip of KEY.npy files, stored or deflated): the one named
+ * by `key` (FILE.npz:KEY), or the only one.
+ */
+function npzMember(bytes: Uint8Array, file: string, key: string | undefined): Uint8Array {
+  let members: Record<string, Uint8Array>;
+  try {
+    members = unzipSync(bytes, { filter: (f) => f.name.endsWith('.npy') && (key === undefined || f.name === `${key}.npy`) });
+  } catch (err) {
+    throw new InputError({ file }, `not a readable .npz (zip) archive (${(err as Error).message})`, 'write it with np.savez or np.savez_compressed');
+  }
+  const names = Object.keys(members);
+  if (names.length === 1) return members[names[0]];
+  if (key !== undefined) {
+    throw new InputError({ file }, `the archive has no array '${key}'`, `give one of its arrays as FILE.npz:KEY (keys: ${npzKeys(bytes).join(', ')})`);
+  }
+  throw new InputError({ file }, names.length === 0 ? 'the archive holds no .npy array' : `the archive holds ${names.length} arrays`, `give the one with the states as FILE.npz:KEY (keys: ${npzKeys(bytes).join(', ') || 'none'})`);
+}
+
+/** The array names of a .npz, without decompressing any. */
+function npzKeys(bytes: Uint8Array): string[] {
+  const keys: string[] = [];
+  unzipSync(bytes, {
+    filter: (f) => {
+      if (f.name.endsWith('.npy')) keys.push(f.name.slice(0, -4));
+      return false;
+    },
+  });
+  return keys;
+}
+
 function decode(bytes: Uint8Array, file: string): ReturnType<typeof decodeNpy> {
   try {
     return decodeNpy(bytes);
@@ -122,11 +154,13 @@ function csvRows(text: string, file: string): { states: Int32Array; rows: number
  * trajectory), .csv/.tsv (a table of integers) or .json (array of arrays, rows = trajectories). `layout` says
  * whether the rows of a 2-D array are trajectories or frames (see matrixOf).
  */
-export async function loadDiscreteTrajectories(file: string, layout?: StateLayout): Promise<DiscreteTrajectories> {
+export async function loadDiscreteTrajectories(spec: string, layout?: StateLayout): Promise<DiscreteTrajectories> {
+  const npz = /^(.*\.npz)(?::([^/\\]+))?$/i.exec(spec);
+  const file = npz === null ? spec : npz[1];
   const bytes = await readBytes(file, 'discrete trajectories');
   const lower = file.toLowerCase();
-  if (lower.endsWith('.npy')) {
-    const { data, shape } = decode(bytes, file);
+  if (lower.endsWith('.npy') || npz !== null) {
+    const { data, shape } = decode(npz === null ? bytes : npzMember(bytes, file, npz[2]), file);
     const states = toStateArray(data, file);
     if (shape.length === 1) return { states, nTrajectories: 1, nFrames: shape[0] };
     if (shape.length === 2) return matrixOf(states, shape[0], shape[1], file, layout);
@@ -157,7 +191,7 @@ export async function loadDiscreteTrajectories(file: string, layout?: StateLayou
     }
     return rows as number[][];
   }
-  throw new GetseiError(`${file}: unknown discrete-trajectory format; use .npy (integer array), .csv (table of integers) or .json (array of arrays)`);
+  throw new GetseiError(`${file}: unknown discrete-trajectory format; use .npy (integer array), .npz (FILE.npz or FILE.npz:KEY), .csv (table of integers) or .json (array of arrays)`);
 }
 
 /** Per-frame segment ids from .npy (1-D integer array) or .json (array of integers). */
@@ -304,7 +338,7 @@ function confidenceArg(v: string): number {
 export function addModelOptions(cmd: Command) {
   return cmd
     .argument('[RUN]', 'run folder: reads RUN/states.npy (int16 [nLi, nFrames], −1 = undefined), RUN/segments.npy and RUN/manifest.json (dtPs) if present')
-    .option('--dtrajs <file>', 'discrete trajectories instead of a run folder: .npy (any integer dtype, byte order, C or Fortran order; 2-D or 1-D), .csv (table of integers) or .json (array of arrays)')
+    .option('--dtrajs <file>', 'discrete trajectories instead of a run folder: .npy (any integer dtype, byte order, C or Fortran order; 2-D or 1-D), .npz (FILE.npz:KEY, or the only array), .csv (table of integers) or .json (array of arrays)')
     .option('--atoms-first', 'with --dtrajs: rows of a 2-D array are trajectories ([nLi, nFrames]); needed when it has more rows than columns')
     .option('--frames-first', 'with --dtrajs: rows of a 2-D array are frames ([nFrames, nLi]); the array is transposed')
     .option('--segments <file>', 'with --dtrajs: per-frame independent-segment ids (.npy or .json, one per frame); no transition is counted across a segment boundary')

@@ -50,7 +50,8 @@ export function registerRun(program: Command): void {
     const read = trajectoryOptionsFrom(opts);
     const seed = opts.seed;
     const merged = mergeConfig(fileConfig, {
-      input: { dtPs: read.dtPs, format: read.format, start: read.start, stop: read.stop, stride: read.stride, independent: read.independent, typeMap: read.typeMap, minDistanceAngstrom: read.minDistanceAngstrom },
+      input: { dtPs: read.dtPs, format: read.format, start: read.start, stop: read.stop, stride: read.stride, independent: read.independent, typeMap: read.typeMap, minDistanceAngstrom: read.minDistanceAngstrom,
+        cellFile: read.cellFile === undefined ? undefined : resolve(read.cellFile), topology: read.topology === undefined ? undefined : resolve(read.topology), species: read.species },
       contrastive: { epochs: opts.epochs, seed },
       states: { count: opts.states, seed },
       projection: { method: opts.projection },
