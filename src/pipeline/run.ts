@@ -17,6 +17,10 @@ import { DEFAULT_TRANSPORT_CONFIG, runTransportStage, transportPossible } from '
 import type { LagChoice } from './lag.ts';
 import type { KineticsReport, PathsReport } from '../tpt/index.ts';
 import { loadReportInput, renderReport } from '../report/index.ts';
+import { featureLayout } from '../features/atom-features.ts';
+import { symbolOf } from '../structure/elements.ts';
+import { FrameStoreReader } from './frame-store.ts';
+import { checkModelFits, loadModel } from './model.ts';
 
 export const STAGES = ['featurize', 'transport', 'encoder', 'states', 'kinetics', 'paths', 'stability', 'report'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -39,6 +43,8 @@ export interface RunRequest {
   readonly force?: readonly StageName[];
   /** embed with this trained encoder (RUN/encoder of another run) instead of training */
   readonly encoderPath?: string;
+  /** embed, project and assign with this reusable model (RUN/model of another run) instead of fitting; see model.ts */
+  readonly modelPath?: string;
   readonly reporter?: RunReporter;
 }
 
@@ -152,12 +158,22 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
   }
   if (done('transport')) return result();
   manifest = (await readManifest(run)) as Manifest;
-  const encoderConfig = { contrastive: config.contrastive, graph: config.graph, encoderPath: req.encoderPath ?? null };
+  const given = req.modelPath === undefined ? undefined : await loadModel(req.modelPath);
+  if (given !== undefined) {
+    if (req.encoderPath !== undefined) throw new GetseiError('give either --model or --encoder, not both (a model folder holds its encoder)');
+    const store = await FrameStoreReader.open(join(run, 'frames'));
+    const elements = Array.from(featureLayout(Uint8Array.from(store.index.species)).countSpecies, symbolOf);
+    checkModelFits(given, store.index, elements, config.graph.edgeCutoffAngstrom);
+  }
+  const encoderPath = given?.encoderDir ?? req.encoderPath;
+  // undefined (not null) without a model, so the stage hashes of runs made before --model existed stay the same
+  const modelKey = given === undefined ? undefined : hashJson(given.manifest.files);
+  const encoderConfig = { contrastive: config.contrastive, graph: config.graph, encoderPath: encoderPath ?? null, model: modelKey };
   await step('encoder', stageOutputHash(manifest, 'featurize'), encoderConfig, () =>
     runStage(run, 'encoder', { inputHash: stageOutputHash(manifest, 'featurize'), config: encoderConfig, seed: config.contrastive.seed }, () => {
-      reporter?.stageStart('encoder', undefined, req.encoderPath ? 'embedding with the given encoder' : 'training the graph contrastive encoder');
+      reporter?.stageStart('encoder', undefined, encoderPath ? 'embedding with the given encoder' : 'training the graph contrastive encoder');
       return runEncoderStage(run, config, {
-        threads, encoderPath: req.encoderPath,
+        threads, encoderPath,
         onTrain: (p) => reporter?.stageTick('encoder', p.step, p.stepsTotal, `epoch ${p.epoch + 1}, loss ${p.loss.toFixed(3)}`),
         onEmbed: (d, t) => reporter?.stageTick('encoder', d, t, 'embedding'),
       });
@@ -166,11 +182,11 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
 
   if (done('encoder')) return result();
   manifest = (await readManifest(run)) as Manifest;
-  const statesConfig = { ...config.states, projection: config.projection };
+  const statesConfig = { ...config.states, projection: config.projection, model: modelKey };
   await step('states', stageOutputHash(manifest, 'encoder'), statesConfig, () =>
     runStage(run, 'states', { inputHash: stageOutputHash(manifest, 'encoder'), config: statesConfig, seed: config.states.seed }, () => {
-      reporter?.stageStart('states', undefined, 'Gaussian mixture on the embeddings');
-      return runStatesStage(run, config, (d, t, note) => reporter?.stageTick('states', d, t, note));
+      reporter?.stageStart('states', undefined, given ? 'assigning with the given model' : 'Gaussian mixture on the embeddings');
+      return runStatesStage(run, config, (d, t, note) => reporter?.stageTick('states', d, t, note), given);
     }),
   );
   if (done('states')) return result();
@@ -198,7 +214,8 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
 
   manifest = (await readManifest(run)) as Manifest;
   const upstream = ['states', 'kinetics', 'paths'];
-  if (config.stability.repeats >= 2) {
+  // with a given model nothing is discovered here, so there is no discovery to repeat
+  if (config.stability.repeats >= 2 && given === undefined) {
     const stabilityInput = hashJson(upstream.map((s) => stageOutputHash(manifest, s)));
     await step('stability', stabilityInput, config.stability, () =>
       runStage(run, 'stability', { inputHash: stabilityInput, config: config.stability }, () => {

@@ -41,6 +41,7 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--seed <n>', 'one seed for every random choice (training, mixture, bootstrap); default 0').argParser(nonNegativeInt))
     .addOption(new Option('--projection <method>', 'time-lagged projection before the mixture (config: projection.method)').choices(['none', 'tica', 'vamp']))
     .option('--encoder <dir>', 'embed with a trained encoder (the encoder/ folder of another run) instead of training one')
+    .option('--model <dir>', 'embed, project and assign with a reusable model (the model/ folder of another run) instead of fitting: one state space for several runs')
     .addOption(new Option('--stability-repeats <n>', 'state discoveries compared by the stability check, the run included (default 3)').argParser(positiveInt))
     .option('--no-stability', 'skip the stability check (repeated state discovery) for speed')
     .addOption(new Option('--force <stage>', `rerun a stage even if up to date (repeatable): ${STAGES.join(', ')}`).argParser(parseStage))
@@ -62,7 +63,8 @@ export function registerRun(program: Command): void {
     const config = parseConfig(merged, opts.config ?? 'the command line');
     const run = resolve(opts.out);
     const result = await runPipeline({
-      run, files, config, force: opts.force, encoderPath: opts.encoder ? resolve(opts.encoder) : undefined, reporter: terminalReporter(),
+      run, files, config, force: opts.force, encoderPath: opts.encoder ? resolve(opts.encoder) : undefined,
+      modelPath: opts.model ? resolve(opts.model) : undefined, reporter: terminalReporter(),
     });
     process.stdout.write(runSummaryText(run, result));
   });
