@@ -21,6 +21,7 @@ import { featureLayout } from '../features/atom-features.ts';
 import { symbolOf } from '../structure/elements.ts';
 import { FrameStoreReader } from './frame-store.ts';
 import { checkModelFits, loadModel } from './model.ts';
+import type { ShardSpec } from './shard.ts';
 
 export const STAGES = ['featurize', 'transport', 'encoder', 'states', 'kinetics', 'paths', 'stability', 'report'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -45,6 +46,11 @@ export interface RunRequest {
   readonly encoderPath?: string;
   /** embed, project and assign with this reusable model (RUN/model of another run) instead of fitting; see model.ts */
   readonly modelPath?: string;
+  /**
+   * run only shard i of N (contiguous frame blocks, docs/cluster.md): featurize; with encoderPath also embed; with
+   * modelPath also assign states. A shard stops there: training, fitting and kinetics need all shards (getsei merge).
+   */
+  readonly shard?: ShardSpec;
   readonly reporter?: RunReporter;
 }
 
@@ -80,6 +86,16 @@ function readOptionsOf(config: Config): ReadOptions {
   if (i.typeMap !== undefined) read.typeMap = i.typeMap;
   if (i.minDistanceAngstrom !== DEFAULT_FRAME_CHECKS.minDistanceAngstrom) read.minDistanceAngstrom = i.minDistanceAngstrom;
   return read;
+}
+
+/** The encoder stage's config key (getsei merge records the stage with the same key when it joins shard embeddings). */
+export function encoderStageConfig(config: Config, encoderPath: string | undefined, modelKey: string | undefined): unknown {
+  return { contrastive: config.contrastive, graph: config.graph, encoderPath: encoderPath ?? null, model: modelKey };
+}
+
+/** The key of a reusable model folder in the stage configs: a hash of its files' hashes. */
+export function modelKeyOf(files: Record<string, string>): string {
+  return hashJson(files);
 }
 
 /**
@@ -138,19 +154,20 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
   // featurize: keyed by the input files' content and the reading options
   if (req.files.length > 0) {
     const read = readOptionsOf(config);
-    const { inputHash: featurizeInput, config: featurizeConfig } = featurizeKeys(inputs, read, config.features);
+    const { inputHash: featurizeInput, config: featurizeConfig } = featurizeKeys(inputs, read, config.features, req.shard);
     await step('featurize', featurizeInput, featurizeConfig, async () => {
-      reporter?.stageStart('featurize', undefined, 'reading frames and computing per-atom features');
-      await runFeaturizeStage(run, req.files, read, config.features, { threads, onFrame: (d) => reporter?.stageTick('featurize', d) }, inputs);
+      reporter?.stageStart('featurize', undefined, req.shard ? `reading frames and computing per-atom features of shard ${req.shard.index}/${req.shard.count}` : 'reading frames and computing per-atom features');
+      await runFeaturizeStage(run, req.files, read, config.features, { threads, onFrame: (d) => reporter?.stageTick('featurize', d), shard: req.shard }, inputs);
     });
   } else if ((await readManifest(run))?.stages.featurize?.status !== 'done') {
     throw new GetseiError(`${run} is not featurised yet: run \`getsei featurize FILES -o ${run}\` or \`getsei run FILES -o ${run}\` first`);
   }
-  if (done('featurize')) return result();
+  if (done('featurize') || (req.shard !== undefined && req.encoderPath === undefined && req.modelPath === undefined)) return result();
 
   let manifest = (await readManifest(run)) as Manifest;
   // transport re-reads the recorded trajectory: only when its files are there and the time per frame is known
-  if (transportPossible(manifest)) {
+  // (never in a shard: it reads the whole input; the merged run does it once)
+  if (transportPossible(manifest) && req.shard === undefined) {
     await step('transport', stageOutputHash(manifest, 'featurize'), DEFAULT_TRANSPORT_CONFIG, async () => {
       reporter?.stageStart('transport', undefined, 'Li MSD, tracer and charge diffusion, conductivity');
       await runTransportStage(run, DEFAULT_TRANSPORT_CONFIG);
@@ -167,8 +184,8 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
   }
   const encoderPath = given?.encoderDir ?? req.encoderPath;
   // undefined (not null) without a model, so the stage hashes of runs made before --model existed stay the same
-  const modelKey = given === undefined ? undefined : hashJson(given.manifest.files);
-  const encoderConfig = { contrastive: config.contrastive, graph: config.graph, encoderPath: encoderPath ?? null, model: modelKey };
+  const modelKey = given === undefined ? undefined : modelKeyOf(given.manifest.files);
+  const encoderConfig = encoderStageConfig(config, encoderPath, modelKey);
   await step('encoder', stageOutputHash(manifest, 'featurize'), encoderConfig, () =>
     runStage(run, 'encoder', { inputHash: stageOutputHash(manifest, 'featurize'), config: encoderConfig, seed: config.contrastive.seed }, () => {
       reporter?.stageStart('encoder', undefined, encoderPath ? 'embedding with the given encoder' : 'training the graph contrastive encoder');
@@ -180,7 +197,7 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
     }),
   );
 
-  if (done('encoder')) return result();
+  if (done('encoder') || (req.shard !== undefined && given === undefined)) return result();
   manifest = (await readManifest(run)) as Manifest;
   const statesConfig = { ...config.states, projection: config.projection, model: modelKey };
   await step('states', stageOutputHash(manifest, 'encoder'), statesConfig, () =>
@@ -189,7 +206,7 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
       return runStatesStage(run, config, (d, t, note) => reporter?.stageTick('states', d, t, note), given);
     }),
   );
-  if (done('states')) return result();
+  if (done('states') || req.shard !== undefined) return result();
 
   manifest = (await readManifest(run)) as Manifest;
   const kineticsInput = hashJson([stageOutputHash(manifest, 'states'), manifest.dtPs]);
