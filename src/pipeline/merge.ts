@@ -10,7 +10,7 @@ import { NpyFileWriter, npyFileInfo, readFloat32Rows } from '../util/npy-file.ts
 import type { Config } from './config.ts';
 import type { FrameStoreIndex } from './frame-store.ts';
 import { acquireRunLock } from './lock.ts';
-import { hashJson, newManifest, readManifest, writeManifest, type Manifest } from './manifest.ts';
+import { hashJson, readManifest, type Manifest } from './manifest.ts';
 import { loadModel } from './model.ts';
 import { encoderStageConfig, modelKeyOf, runPipeline, type RunReporter, type RunResult } from './run.ts';
 import { readShardRecord, shardTransitionCounts, type ShardRecord } from './shard.ts';
