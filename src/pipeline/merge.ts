@@ -281,6 +281,15 @@ export async function mergeShards(req: MergeRequest): Promise<MergeResult> {
       }
       return { outcome: 'trained', shards: shards.length, nFrames: shards[0].record.totalFrames };
     }
+    if (req.modelPath === undefined) {
+      const manifest = (await readManifest(run)) as Manifest;
+      if (!isUpToDate(manifest, 'train', stageOutputHash(manifest, 'featurize'), encoderStageConfig(req.config, undefined, undefined))) {
+        throw new GetseiError(
+          `${run}/encoder was not trained by merging these shards with these settings (contrastive.*, graph.*); ` +
+            'merge the featurised shards again to train it (remove the shards\' embeddings.npy first), then embed them again',
+        );
+      }
+    }
     await joinEmbeddings(run, shards, req.config, req.modelPath);
   } finally {
     await release();
