@@ -11,7 +11,7 @@ export function runSummaryText(run: string, result: RunResult): string {
   const warnings: string[] = [];
   const s = result.states;
   if (s) {
-    lines.push(`  states: ${s.count} (${s.rule === 'silhouette' ? 'count chosen by silhouette' : s.rule === 'spectral-gap' ? `count from the projection's spectral gap: ${s.count - 1} slow processes` : 'fixed count'}), silhouette ${fmt(s.silhouette)}`);
+    lines.push(`  states: ${s.count} (${s.rule === 'silhouette' ? 'count chosen by silhouette' : s.rule === 'spectral-gap' ? `count from the projection's spectral gap: ${s.count - 1} slow processes` : s.rule === 'model' ? `the model ${s.model}` : 'fixed count'}), silhouette ${fmt(s.silhouette)}`);
     lines.push(`    populations: ${s.populations.map((p, i) => `S${i} ${(100 * p).toFixed(1)} %`).join(', ')}`);
     warnings.push(...s.warnings);
   }

@@ -17,6 +17,8 @@ export interface FeaturizeOptions {
   readonly threads?: number;
   readonly chunkSize?: number;
   readonly onFrame?: (done: number) => void;
+  /** featurise only the selected frames [start, end) (a shard, docs/cluster.md); segment ids stay those of the whole input */
+  readonly frameRange?: { readonly start: number; readonly end: number };
 }
 
 export interface FeaturizeSummary {
@@ -55,7 +57,10 @@ export async function featurizeTrajectory(files: readonly string[], run: string,
       options.onFrame?.(++done);
     };
     let task: Omit<FeaturizeTask, 'positions' | 'cell' | 'pbc'> | undefined;
+    const range = options.frameRange;
     for await (const frame of readTrajectory(files, options.read)) {
+      if (range !== undefined && frame.step < range.start) continue;
+      if (range !== undefined && frame.step >= range.end) break;
       if (species === undefined) {
         const sp: Uint8Array = frame.species;
         species = sp;

@@ -136,7 +136,18 @@ export class FrameStoreReader {
 
   private chunkOf(frame: number): number {
     if (!(frame >= 0 && frame < this.index.nFrames)) throw new RangeError(`frame ${frame} is outside 0..${this.index.nFrames - 1}`);
-    return Math.floor(frame / this.index.chunkSize);
+    const { chunks, chunkSize } = this.index;
+    const guess = Math.floor(frame / chunkSize);
+    const g = chunks[guess];
+    if (g !== undefined && frame >= g.start && frame < g.start + g.count) return guess;
+    // a merged store (getsei merge) joins shards whose last chunks are short: search the chunk starts
+    let lo = 0, hi = chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (chunks[mid].start <= frame) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   private async load(c: number): Promise<LoadedChunk> {

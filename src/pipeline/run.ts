@@ -18,6 +18,11 @@ import type { LagChoice } from './lag.ts';
 import type { KineticsReport, PathsReport } from '../tpt/index.ts';
 import type { TransportReport } from '../transport/index.ts';
 import { loadReportInput, renderReport } from '../report/index.ts';
+import { featureLayout } from '../features/atom-features.ts';
+import { symbolOf } from '../structure/elements.ts';
+import { FrameStoreReader } from './frame-store.ts';
+import { checkModelFits, loadModel } from './model.ts';
+import type { ShardSpec } from './shard.ts';
 
 export const STAGES = ['featurize', 'encoder', 'states', 'kinetics', 'transport', 'paths', 'stability', 'report'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -40,6 +45,13 @@ export interface RunRequest {
   readonly force?: readonly StageName[];
   /** embed with this trained encoder (RUN/encoder of another run) instead of training */
   readonly encoderPath?: string;
+  /** embed, project and assign with this reusable model (RUN/model of another run) instead of fitting; see model.ts */
+  readonly modelPath?: string;
+  /**
+   * run only shard i of N (contiguous frame blocks, docs/cluster.md): featurize; with encoderPath also embed; with
+   * modelPath also assign states. A shard stops there: training, fitting and kinetics need all shards (getsei merge).
+   */
+  readonly shard?: ShardSpec;
   readonly reporter?: RunReporter;
 }
 
@@ -79,6 +91,16 @@ function readOptionsOf(config: Config): ReadOptions {
   if (i.species !== undefined) read.species = i.species;
   if (i.minDistanceAngstrom !== DEFAULT_FRAME_CHECKS.minDistanceAngstrom) read.minDistanceAngstrom = i.minDistanceAngstrom;
   return read;
+}
+
+/** The encoder stage's config key (getsei merge records the stage with the same key when it joins shard embeddings). */
+export function encoderStageConfig(config: Config, encoderPath: string | undefined, modelKey: string | undefined): unknown {
+  return { contrastive: config.contrastive, graph: config.graph, encoderPath: encoderPath ?? null, model: modelKey };
+}
+
+/** The key of a reusable model folder in the stage configs: a hash of its files' hashes. */
+export function modelKeyOf(files: Record<string, string>): string {
+  return hashJson(files);
 }
 
 /**
@@ -138,39 +160,49 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
   // featurize: keyed by the input files' content and the reading options
   if (req.files.length > 0) {
     const read = readOptionsOf(config);
-    const { inputHash: featurizeInput, config: featurizeConfig } = featurizeKeys(inputs, read, config.features);
+    const { inputHash: featurizeInput, config: featurizeConfig } = featurizeKeys(inputs, read, config.features, req.shard);
     await step('featurize', featurizeInput, featurizeConfig, async () => {
-      reporter?.stageStart('featurize', undefined, 'reading frames and computing per-atom features');
-      await runFeaturizeStage(run, req.files, read, config.features, { threads, onFrame: (d) => reporter?.stageTick('featurize', d) }, inputs);
+      reporter?.stageStart('featurize', undefined, req.shard ? `reading frames and computing per-atom features of shard ${req.shard.index}/${req.shard.count}` : 'reading frames and computing per-atom features');
+      await runFeaturizeStage(run, req.files, read, config.features, { threads, onFrame: (d) => reporter?.stageTick('featurize', d), shard: req.shard }, inputs);
     });
   } else if ((await readManifest(run))?.stages.featurize?.status !== 'done') {
     throw new GetseiError(`${run} is not featurised yet: run \`getsei featurize FILES -o ${run}\` or \`getsei run FILES -o ${run}\` first`);
   }
-  if (done('featurize')) return result();
+  if (done('featurize') || (req.shard !== undefined && req.encoderPath === undefined && req.modelPath === undefined)) return result();
 
   let manifest = (await readManifest(run)) as Manifest;
-  const encoderConfig = { contrastive: config.contrastive, graph: config.graph, encoderPath: req.encoderPath ?? null };
+  const given = req.modelPath === undefined ? undefined : await loadModel(req.modelPath);
+  if (given !== undefined) {
+    if (req.encoderPath !== undefined) throw new GetseiError('give either --model or --encoder, not both (a model folder holds its encoder)');
+    const store = await FrameStoreReader.open(join(run, 'frames'));
+    const elements = Array.from(featureLayout(Uint8Array.from(store.index.species)).countSpecies, symbolOf);
+    checkModelFits(given, store.index, elements, config.graph.edgeCutoffAngstrom);
+  }
+  const encoderPath = given?.encoderDir ?? req.encoderPath;
+  // undefined (not null) without a model, so the stage hashes of runs made before --model existed stay the same
+  const modelKey = given === undefined ? undefined : modelKeyOf(given.manifest.files);
+  const encoderConfig = encoderStageConfig(config, encoderPath, modelKey);
   await step('encoder', stageOutputHash(manifest, 'featurize'), encoderConfig, () =>
     runStage(run, 'encoder', { inputHash: stageOutputHash(manifest, 'featurize'), config: encoderConfig, seed: config.contrastive.seed }, () => {
-      reporter?.stageStart('encoder', undefined, req.encoderPath ? 'embedding with the given encoder' : 'training the graph contrastive encoder');
+      reporter?.stageStart('encoder', undefined, encoderPath ? 'embedding with the given encoder' : 'training the graph contrastive encoder');
       return runEncoderStage(run, config, {
-        threads, encoderPath: req.encoderPath,
+        threads, encoderPath,
         onTrain: (p) => reporter?.stageTick('encoder', p.step, p.stepsTotal, `epoch ${p.epoch + 1}, loss ${p.loss.toFixed(3)}`),
         onEmbed: (d, t) => reporter?.stageTick('encoder', d, t, 'embedding'),
       });
     }),
   );
 
-  if (done('encoder')) return result();
+  if (done('encoder') || (req.shard !== undefined && given === undefined)) return result();
   manifest = (await readManifest(run)) as Manifest;
-  const statesConfig = { ...config.states, projection: config.projection };
+  const statesConfig = { ...config.states, projection: config.projection, model: modelKey };
   await step('states', stageOutputHash(manifest, 'encoder'), statesConfig, () =>
     runStage(run, 'states', { inputHash: stageOutputHash(manifest, 'encoder'), config: statesConfig, seed: config.states.seed }, () => {
-      reporter?.stageStart('states', undefined, 'Gaussian mixture on the embeddings');
-      return runStatesStage(run, config, (d, t, note) => reporter?.stageTick('states', d, t, note));
+      reporter?.stageStart('states', undefined, given ? 'assigning with the given model' : 'Gaussian mixture on the embeddings');
+      return runStatesStage(run, config, (d, t, note) => reporter?.stageTick('states', d, t, note), given);
     }),
   );
-  if (done('states')) return result();
+  if (done('states') || req.shard !== undefined) return result();
 
   manifest = (await readManifest(run)) as Manifest;
   const kineticsInput = hashJson([stageOutputHash(manifest, 'states'), manifest.dtPs]);
@@ -186,7 +218,7 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
   // transport re-reads the recorded trajectory: only when its files are there and the time per frame is known;
   // after kinetics, so that it has the states (per-state MSD, residence times) and the mobility (the rank check)
   manifest = (await readManifest(run)) as Manifest;
-  if (transportPossible(manifest)) {
+  if (transportPossible(manifest) && req.shard === undefined) {
     await step('transport', transportInputHash(manifest), config.transport, async () => {
       reporter?.stageStart('transport', undefined, 'Li MSD, diffusion, conductivity, D(z), per-state residence and MSD');
       await runTransportStage(run, config.transport);
@@ -206,7 +238,8 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
 
   manifest = (await readManifest(run)) as Manifest;
   const upstream = ['states', 'kinetics', 'paths'];
-  if (config.stability.repeats >= 2) {
+  // with a given model nothing is discovered here, so there is no discovery to repeat
+  if (config.stability.repeats >= 2 && given === undefined) {
     const stabilityInput = hashJson(upstream.map((s) => stageOutputHash(manifest, s)));
     await step('stability', stabilityInput, config.stability, () =>
       runStage(run, 'stability', { inputHash: stabilityInput, config: config.stability }, () => {

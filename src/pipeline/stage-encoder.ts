@@ -38,6 +38,8 @@ export interface EncoderStageOptions {
   readonly onEmbed?: (done: number, total: number) => void;
   /** where encoder/, embeddings.npy and graphs.npy go (default: RUN itself; stability repeats use subfolders) */
   readonly outDir?: string;
+  /** false: train (or load) and save the encoder only, embedding nothing (getsei merge trains for the shards this way) */
+  readonly embed?: boolean;
 }
 
 export interface EncoderStageResult {
@@ -116,6 +118,17 @@ export async function runEncoderStage(run: string, config: Config, options: Enco
     },
   });
 
+  const finish = async (nGraphs: number): Promise<EncoderStageResult> => {
+    const result: EncoderStageResult = {
+      nGraphs, embeddingDim: encoder.config.embeddingDim, trainFrames, trained: trained !== undefined,
+      lossCurve: trained ? Array.from(trained.lossCurve.epochs) : undefined,
+      epochsRun: trained?.epochsRun, stoppedEarly: trained?.stoppedEarly, graphsPerSecond: trained?.graphsPerSecond,
+    };
+    await writeJsonAtomic(join(out, 'encoder', 'training.json'), { ...result, trainFrames: Array.from(trainFrames) });
+    return result;
+  };
+  if (options.embed === false) return finish(0);
+
   // Embed every Li of every frame, a group of stored chunks at a time, streaming the rows to disk. Groups of
   // ≥ EMBED_GROUP_GRAPHS graphs keep memory bounded while starting one embedding worker pool per group, not per
   // stored chunk (a pool costs ~0.3 s to start under tsx; 32-frame chunks would pay it hundreds of times).
@@ -150,11 +163,5 @@ export async function runEncoderStage(run: string, config: Config, options: Enco
     throw err;
   }
   await writeFileAtomic(join(out, 'graphs.npy'), encodeNpy(graphs, [nGraphs, 2]));
-  const result: EncoderStageResult = {
-    nGraphs, embeddingDim: D, trainFrames, trained: trained !== undefined,
-    lossCurve: trained ? Array.from(trained.lossCurve.epochs) : undefined,
-    epochsRun: trained?.epochsRun, stoppedEarly: trained?.stoppedEarly, graphsPerSecond: trained?.graphsPerSecond,
-  };
-  await writeJsonAtomic(join(out, 'encoder', 'training.json'), { ...result, trainFrames: Array.from(trainFrames) });
-  return result;
+  return finish(nGraphs);
 }

@@ -74,18 +74,26 @@ async function forEachLiChunk(
  */
 export async function projectEmbeddings(
   dir: string, segments: Int32Array, nLi: number, nFrames: number, cfg: ProjectionSettings & { method: 'tica' | 'vamp' },
+  given?: { model: ProjectionModel; record: ProjectionRecord },
   outName = 'projected.npy',
 ): Promise<{ path: string; model: ProjectionModel; record: ProjectionRecord }> {
   const path = join(dir, 'embeddings.npy');
   const info = await npyFileInfo(path);
   const [nGraphs, D] = info.shape;
   if (nGraphs !== nFrames * nLi || info.descr !== '<f4') throw new GetseiError(`${path} does not match the stored frames (${nFrames} frames × ${nLi} Li); rerun the encoder stage (getsei run --force encoder)`);
-  if (cfg.lag >= nFrames) throw new GetseiError(`projection.lag = ${cfg.lag} frames is not shorter than the trajectory (${nFrames} frames); use a shorter lag`);
-  const acc = createAccumulator(D);
-  await forEachLiChunk(path, nLi, nFrames, D, info.dataOffset, cfg.lag, (_, X, T, f0) => addTrajectory(acc, X, T, cfg.lag, segments, f0));
-  const model = estimateProjection(laggedCovariances(acc), cfg.method, {
-    dim: cfg.dim, kineticVariance: cfg.kineticVariance, kineticMap: cfg.kineticMap, epsilon: cfg.epsilon,
-  });
+  let model: ProjectionModel;
+  if (given !== undefined) {
+    // a reusable model's projection (RUN/model/projection.json): applied, never re-estimated
+    if (given.model.d !== D) throw new GetseiError(`the model's projection takes ${given.model.d}-d embeddings, ${path} has ${D}-d rows; use the model's encoder`);
+    model = given.model;
+  } else {
+    if (cfg.lag >= nFrames) throw new GetseiError(`projection.lag = ${cfg.lag} frames is not shorter than the trajectory (${nFrames} frames); use a shorter lag`);
+    const acc = createAccumulator(D);
+    await forEachLiChunk(path, nLi, nFrames, D, info.dataOffset, cfg.lag, (_, X, T, f0) => addTrajectory(acc, X, T, cfg.lag, segments, f0));
+    model = estimateProjection(laggedCovariances(acc), cfg.method, {
+      dim: cfg.dim, kineticVariance: cfg.kineticVariance, kineticMap: cfg.kineticMap, epsilon: cfg.epsilon,
+    });
+  }
   const out = join(dir, outName);
   const writer = await NpyFileWriter.create(out, new Float32Array(0), [nGraphs, model.dim]);
   try {
@@ -99,6 +107,7 @@ export async function projectEmbeddings(
     await writer.abort();
     throw err;
   }
+  if (given !== undefined) return { path: out, model, record: given.record };
   const record: ProjectionRecord = {
     method: cfg.method, lagFrames: cfg.lag, dim: model.dim, inputDim: D, kineticMap: model.kineticMap,
     eigenvalues: Array.from(model.eigenvalues), timescalesFrames: Array.from(impliedTimescales(model.eigenvalues, cfg.lag)),
@@ -114,13 +123,16 @@ export async function projectEmbeddings(
  */
 export async function mixtureInput(
   dir: string, segments: Int32Array, nLi: number, nFrames: number, cfg: ProjectionSettings,
-): Promise<{ path: string; record: ProjectionRecord | null }> {
-  if (cfg.method === 'none') {
+  given?: { projection: { model: ProjectionModel; record: ProjectionRecord } | null },
+): Promise<{ path: string; record: ProjectionRecord | null; model: ProjectionModel | null }> {
+  // with a reusable model, its projection (or none) decides, not projection.method
+  const method = given === undefined ? cfg.method : (given.projection?.record.method ?? 'none');
+  if (method === 'none') {
     await rm(join(dir, 'projected.npy'), { force: true }); // never leave a projection the states were not fitted in
-    return { path: join(dir, 'embeddings.npy'), record: null };
+    return { path: join(dir, 'embeddings.npy'), record: null, model: null };
   }
-  const { path, record } = await projectEmbeddings(dir, segments, nLi, nFrames, { ...cfg, method: cfg.method });
-  return { path, record };
+  const { path, record, model } = await projectEmbeddings(dir, segments, nLi, nFrames, { ...cfg, method }, given?.projection ?? undefined);
+  return { path, record, model };
 }
 
 /**

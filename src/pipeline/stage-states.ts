@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  describeStates, embeddingMap, numberDensity, predict, representatives as nearestToMeans, selectStateCount,
+  describeStates, embeddingMap, numberDensity, predict, representatives as nearestToMeans, scoreSamples, selectStateCount, silhouette,
   type GaussianMixtureModel, type StateCountSelection, type StateDescriptor,
 } from '../states/index.ts';
 import { inverse3 } from '../structure/cell.ts';
@@ -14,6 +14,9 @@ import type { Config } from './config.ts';
 import { environmentXyz, frameXyz } from './environments.ts';
 import { stateProfileAlongZ } from '../spatial/index.ts';
 import { FrameStoreReader } from './frame-store.ts';
+import { writeModel, type ReusableModel } from './model.ts';
+import { symbolOf } from '../structure/elements.ts';
+import { featureLayout } from '../features/atom-features.ts';
 import { mixtureInput, projectionSettings, readSegments, stateVampScores, type ProjectionRecord } from './stage-projection.ts';
 import { readManifest } from './manifest.ts';
 import { compareProjectedAndPaper, type KineticComparison } from './states-comparison.ts';
@@ -21,8 +24,11 @@ import { spectralGap, type SpectralGap } from '../projection/index.ts';
 
 export interface StatesSummary {
   readonly count: number;
-  /** how the count was chosen: fixed, the largest silhouette (the paper), or the projection's spectral gap */
-  readonly rule: 'silhouette' | 'fixed' | 'spectral-gap';
+  /** how the count was chosen: fixed, the largest silhouette (the paper), the projection's spectral gap, or
+   * 'model': the mixture of a reusable model (--model), applied without fitting */
+  readonly rule: 'silhouette' | 'fixed' | 'spectral-gap' | 'model';
+  /** the model folder the states are in: RUN/model (written by this stage) or the --model folder */
+  readonly model: string;
   readonly silhouette: number | null;
   readonly silhouettePerState: (number | null)[];
   readonly scoreTable: {
@@ -83,7 +89,7 @@ export type StatesProgress = (done: number, total: number, note: string) => void
 const STEPS_AFTER_FITS = 2;
 
 export async function fitAndAssignStates(
-  path: string, nLi: number, nFrames: number, cfg: Config['states'], onProgress?: StatesProgress,
+  path: string, nLi: number, nFrames: number, cfg: Config['states'], onProgress?: StatesProgress, given?: GaussianMixtureModel,
 ): Promise<AssignedStates> {
   const info = await npyFileInfo(path);
   const [nGraphs, D] = info.shape;
@@ -101,7 +107,7 @@ export async function fitAndAssignStates(
   } finally {
     await fh.close();
   }
-  const selection = selectStateCount(X, sample.length, D, {
+  const selection = given !== undefined ? givenSelection(given, X, sample.length, D, cfg) : selectStateCount(X, sample.length, D, {
     range: [cfg.minCount, Math.max(cfg.minCount, cfg.maxCount)], states: cfg.count, sampleSize: sample.length,
     silhouetteSampleSize: Math.min(cfg.silhouetteSampleSize, sample.length), restarts: cfg.restarts, seed: cfg.seed,
     onCount: (done, total, count) => onProgress?.(done, total + STEPS_AFTER_FITS, `mixture with ${count} states fitted`),
@@ -138,12 +144,42 @@ export async function fitAndAssignStates(
 }
 
 /**
+ * A reusable model's mixture (RUN/model) as a one-row selection: nothing is fitted; its silhouette, log-likelihood
+ * and BIC are those of this run's seeded sample under the given mixture (silhouette sample drawn as selectStateCount
+ * draws it), so the report shows how well the model's states separate this data.
+ */
+function givenSelection(model: GaussianMixtureModel, X: Float32Array, n: number, D: number, cfg: Config['states']): StateCountSelection {
+  if (model.dimension !== D) throw new GetseiError(`the model's mixture takes ${model.dimension}-d rows, this run's are ${D}-d; use the model's encoder and projection`);
+  const silRows = sampleIndices(createRng(cfg.seed + 1), n, Math.min(n, cfg.silhouetteSampleSize));
+  const silX = new Float32Array(silRows.length * D);
+  silRows.forEach((r, k) => silX.set(X.subarray(r * D, (r + 1) * D), k * D));
+  const labels = predict(model, silX, silRows.length);
+  const K = model.components;
+  let sil: number | null = null;
+  let perState: (number | null)[] = new Array<number | null>(K).fill(null);
+  if (new Set(labels).size >= 2 && silRows.length > K) {
+    const r = silhouette(silX, silRows.length, D, labels, { states: K });
+    sil = r.overall;
+    perState = [...r.perState];
+  }
+  const scores = scoreSamples(model, X, n);
+  let ll = 0;
+  for (const v of scores) ll += v / n;
+  const p = model.parameters;
+  const row = {
+    count: K, bic: -2 * n * ll + p * Math.log(n), aic: -2 * n * ll + 2 * p, logLikelihood: ll, silhouette: sil,
+    silhouettePerState: perState, converged: model.converged, iterations: model.iterations, model,
+  };
+  return { table: [row], chosen: K, rule: 'fixed', model };
+}
+
+/**
  * Embeddings → states (ARCHITECTURE §1): fit Gaussian mixtures for every state count of the range on a seeded sample
  * of the embeddings, choose the count by silhouette (or take the fixed one), assign every Li at every frame in
  * streamed chunks, then describe each state from the stored frames and pick its representative environments.
  * Writes RUN/states.npy int16 [nLi, nFrames], RUN/states.json and RUN/representatives/*.extxyz.
  */
-export async function runStatesStage(run: string, config: Config, onProgress?: StatesProgress): Promise<StatesSummary> {
+export async function runStatesStage(run: string, config: Config, onProgress?: StatesProgress, given?: ReusableModel): Promise<StatesSummary> {
   const cfg = config.states;
   const store = await FrameStoreReader.open(join(run, 'frames'));
   const { nFrames, li, species, featureNames, shellAngstrom } = store.index;
@@ -151,11 +187,11 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
   const warnings: string[] = [];
   const segments = await readSegments(run, nFrames);
   const projection = projectionSettings(config.projection, (await readManifest(run))?.dtPs ?? null);
-  const input = await mixtureInput(run, segments, nLi, nFrames, projection);
+  const input = await mixtureInput(run, segments, nLi, nFrames, projection, given);
   const gap = input.record === null ? null : spectralGap(input.record.eigenvalues, cfg.minCount, Math.max(cfg.minCount, cfg.maxCount));
   // "auto" by spectral gap fixes the count before any mixture is fitted; the score table still spans the range
-  const byGap = cfg.count === 'auto' && cfg.autoRule === 'spectral-gap' && gap !== null;
-  const fitted = await fitAndAssignStates(input.path, nLi, nFrames, byGap ? { ...cfg, count: gap.states } : cfg, onProgress);
+  const byGap = given === undefined && cfg.count === 'auto' && cfg.autoRule === 'spectral-gap' && gap !== null;
+  const fitted = await fitAndAssignStates(input.path, nLi, nFrames, byGap ? { ...cfg, count: gap.states } : cfg, onProgress, given?.mixture);
   const { model, states, nearest, sample, X, D } = fitted;
   const selection = byGap ? { ...fitted.selection, rule: 'spectral-gap' as const } : fitted.selection;
   // kinetic quality of every count: cross-validated VAMP scores of its assignment at the projection lag
@@ -170,7 +206,7 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
   const K = model.components;
   const chosenRow = selection.table.find((r) => r.count === K);
   const chosenVamp = vampScores?.[selection.table.findIndex((r) => r.count === K)];
-  const kineticComparison = vamp !== null && chosenVamp !== undefined && cfg.compareProjection
+  const kineticComparison = given === undefined && vamp !== null && chosenVamp !== undefined && cfg.compareProjection
     ? await compareProjectedAndPaper(run, segments, nLi, nFrames, cfg, projection, K, { vamp2: chosenVamp.mean.vamp2, vamp2Std: chosenVamp.std.vamp2, vampE: chosenVamp.mean.vampE }, vamp)
     : null;
 
@@ -232,7 +268,7 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
   for (const d of described) if (d.count === 0) warnings.push(`state S${d.state} received no Li after assignment`);
 
   const summary: StatesSummary = {
-    count: K, rule: selection.rule, silhouette, silhouettePerState: [...(chosenRow?.silhouettePerState ?? [])],
+    count: K, rule: given !== undefined ? 'model' : selection.rule, silhouette, model: given?.dir ?? 'model', silhouettePerState: [...(chosenRow?.silhouettePerState ?? [])],
     scoreTable: selection.table.map((r, i) => ({
       count: r.count, bic: r.bic, aic: r.aic, logLikelihood: r.logLikelihood, silhouette: r.silhouette, converged: r.converged,
       vamp2: vampScores?.[i].mean.vamp2 ?? null, vamp2Std: vampScores?.[i].std.vamp2 ?? null, vampE: vampScores?.[i].mean.vampE ?? null,
@@ -257,6 +293,14 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
     },
     warnings,
   };
+  if (given === undefined) {
+    await writeModel(run, {
+      encoderDir: join(run, 'encoder'), mixture: model,
+      projection: input.model === null || input.record === null ? null : { model: input.model, record: input.record },
+      index: store.index, elements: Array.from(featureLayout(Uint8Array.from(species)).countSpecies, symbolOf),
+      edgeCutoffAngstrom: config.graph.edgeCutoffAngstrom, embeddingDim: (await npyFileInfo(join(run, 'embeddings.npy'))).shape[1],
+    });
+  }
   await writeFileAtomic(join(run, 'states.npy'), encodeNpy(states, [nLi, nFrames]));
   await writeJsonAtomic(join(run, 'states.json'), {
     format: 'getsei-states/1',

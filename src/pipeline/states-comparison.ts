@@ -61,7 +61,7 @@ export async function compareProjectedAndPaper(
   try {
     const otherPath = otherMethod === 'none'
       ? join(run, 'embeddings.npy')
-      : (await projectEmbeddings(run, segments, nLi, nFrames, { ...projection, method: 'tica' }, '.comparison-projected.npy')).path;
+      : (await projectEmbeddings(run, segments, nLi, nFrames, { ...projection, method: 'tica' }, undefined, '.comparison-projected.npy')).path;
     const nGraphs = nLi * nFrames;
     const sample = sampleIndices(createRng(cfg.seed), nGraphs, Math.min(nGraphs, cfg.fitSampleSize));
     const { X, D } = await readRows(otherPath, sample);

@@ -7,6 +7,7 @@ import { GetseiError } from '../../util/errors.ts';
 import { createProgress } from '../progress.ts';
 import { addTrajectoryOptions, trajectoryOptionsFrom } from '../trajectory-options.ts';
 import { positiveNumber, positiveInt } from '../parse.ts';
+import { parseShard } from '../../pipeline/shard.ts';
 
 export function registerFeaturize(program: Command): void {
   const cmd = program
@@ -20,13 +21,14 @@ export function registerFeaturize(program: Command): void {
     .requiredOption('-o, --out <RUN>', 'run folder to write (created if missing)')
     .addOption(new Option('--shell <angstrom>', 'coordination shell radius for counts, mean distance and angles (Å)').default(DEFAULT_FEATURIZE_CONFIG.shellAngstrom).argParser(positiveNumber))
     .addOption(new Option('--graph-radius <angstrom>', 'atoms within this distance of a Li are nodes of its graph (Å)').default(DEFAULT_FEATURIZE_CONFIG.graphRadiusAngstrom).argParser(positiveNumber))
-    .addOption(new Option('--threads <n>', 'worker threads (default: all cores)').argParser(positiveInt));
+    .addOption(new Option('--threads <n>', 'worker threads (default: all cores)').argParser(positiveInt))
+    .addOption(new Option('--shard <i/N>', 'only shard i (0-based) of N contiguous frame blocks (docs/cluster.md)').argParser(parseShard));
   addTrajectoryOptions(cmd).action(async (files, opts) => {
     const read = trajectoryOptionsFrom(opts);
     const run = resolve(opts.out);
     const progress = createProgress('featurize', undefined);
     const summary = await runFeaturizeStage(run, files, read, { shellAngstrom: opts.shell, graphRadiusAngstrom: opts.graphRadius }, {
-      threads: opts.threads, onFrame: (d) => progress.update(d),
+      threads: opts.threads, onFrame: (d) => progress.update(d), shard: opts.shard,
     });
     progress.stop();
     const { index } = summary;

@@ -12,8 +12,9 @@ import { registerPaths } from './paths.ts';
 import { registerReport } from './report.ts';
 import { registerSynth } from './synth.ts';
 import { registerTransport } from './transport.ts';
+import { registerMerge } from './merge.ts';
 
 /** Every subcommand registers itself on the program; add new ones to this list. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDemo, registerRun, registerStates, registerStability, registerInspect, registerFeaturize, registerConfig, registerReport, registerCompare, registerKinetics, registerPaths, registerSynth, registerTransport];
+export const commands: RegisterCommand[] = [registerDemo, registerRun, registerStates, registerStability, registerInspect, registerFeaturize, registerConfig, registerReport, registerCompare, registerKinetics, registerPaths, registerSynth, registerTransport, registerMerge];

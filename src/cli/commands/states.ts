@@ -35,6 +35,7 @@ export function registerStates(program: Command): void {
     .addOption(new Option('--epochs <n>', 'encoder training epochs (default 20)').argParser(positiveInt))
     .addOption(new Option('--seed <n>', 'seed of training frames, weights, augmentations and mixture (default 0)').argParser(nonNegativeInt))
     .option('--encoder <dir>', 'embed with a trained encoder (the encoder/ folder of another run) instead of training one')
+    .option('--model <dir>', 'embed, project and assign with a reusable model (the model/ folder of another run) instead of fitting')
     .addOption(new Option('--threads <n>', 'worker threads (default: all cores)').argParser(positiveInt))
     .action(async (runArg, opts) => {
       const run = resolve(runArg);
@@ -44,7 +45,8 @@ export function registerStates(program: Command): void {
         run: { threads: opts.threads },
       }), `${run}/config.json`);
       const result = await runPipeline({
-        run, files: [], config, until: 'states', encoderPath: opts.encoder ? resolve(opts.encoder) : undefined, reporter: terminalReporter(),
+        run, files: [], config, until: 'states', encoderPath: opts.encoder ? resolve(opts.encoder) : undefined,
+        modelPath: opts.model ? resolve(opts.model) : undefined, reporter: terminalReporter(),
       });
       process.stdout.write(runSummaryText(run, result));
     });
