@@ -15,7 +15,7 @@
  *
  * Peak RSS: /usr/bin/time's maximum resident set of each process (getsei's worker threads share its process).
  * The machine is shared: the load average before and after each run is printed with the table.
- * Run: node --import tsx bench/pipeline.ts [--threads 2] [--no-scaling] [--no-python] [--keep DIR]
+ * Run: node --import tsx bench/pipeline.ts [--threads 2] [--no-scaling] [--no-python] [--no-build] [--keep DIR]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -92,8 +92,8 @@ function runPython(label: string, files: string[]): Measured {
   return { stages: s, total: t.wall, ...t };
 }
 
-// measure what users run: the compiled package
-execFileSync('npx', ['tsc', '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+// measure what users run: the compiled package (--no-build: dist/ is already current)
+if (!process.argv.includes('--no-build')) execFileSync('npx', ['tsc', '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
 const havePython = python && existsSync(PY) && existsSync(REF)
   && spawnSync(PY, ['-c', 'import torch, sklearn, ase'], { stdio: 'ignore' }).status === 0;
 if (python && !havePython) console.log(`(Python reference skipped: needs ${REF} and ${PY} with python3-torch, python3-sklearn, python3-ase)`);
