@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = ['io-read', 'featurize', 'encoder', 'gmm', 'markov', 'report', 'synth', 'transport', 'projection'] as const;
+const BENCHES = ['io-read', 'featurize', 'encoder', 'gmm', 'markov', 'report', 'synth', 'transport', 'projection', 'pipeline'] as const;
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const extra = process.argv.slice(2).filter((a) => a.startsWith('-'));
 const chosen = wanted.length > 0 ? BENCHES.filter((b) => wanted.includes(b)) : [...BENCHES];

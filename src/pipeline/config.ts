@@ -37,6 +37,7 @@ export const ConfigSchema = z.object({
   }).strict().default({ edgeCutoffAngstrom: 3.0 }),
   contrastive: z.object({
     trainFraction: z.number().gt(0).max(1).default(0.2).describe('fraction of frames the encoder is trained on (paper: 0.2)'),
+    trainGraphs: z.number().int().min(0).default(8192).describe('train on a seeded sample of at most this many of the training frames\' graphs, so training cost does not grow with Li × frames (0: all; docs/encoder.md)'),
     epochs: z.number().int().positive().default(20).describe('training epochs over the training graphs'),
     batchSize: z.number().int().min(2).default(256).describe('graphs per batch (InfoNCE negatives come from the batch)'),
     learningRate: z.number().positive().default(1e-3).describe('Adam learning rate'),
@@ -47,7 +48,7 @@ export const ConfigSchema = z.object({
     hiddenPerHead: z.number().int().positive().default(32).describe('hidden units per attention head'),
     readout: z.enum(['mean', 'mean+centre']).default('mean').describe('graph readout: mean over nodes, or mean concatenated with the centre Li'),
     seed: z.number().int().default(0).describe('seed of training-frame draw, initialisation, augmentations and batches'),
-  }).strict().default({ trainFraction: 0.2, epochs: 20, batchSize: 256, learningRate: 1e-3, temperature: 0.5, edgeDrop: 0.1, featureMask: 0.2, patience: 3, hiddenPerHead: 32, readout: 'mean', seed: 0 }),
+  }).strict().default({ trainFraction: 0.2, trainGraphs: 8192, epochs: 20, batchSize: 256, learningRate: 1e-3, temperature: 0.5, edgeDrop: 0.1, featureMask: 0.2, patience: 3, hiddenPerHead: 32, readout: 'mean', seed: 0 }),
   projection: z.object({
     method: z.enum(['none', 'tica', 'vamp']).default('tica').describe('time-lagged projection of each Li\'s embedding series before the mixture: tica (default: reversible, kinetic map; docs/quality.md §6), vamp, or none (the paper: the raw embeddings)'),
     lag: lag.default('auto').describe('lag of the projection: frames (5), a time ("0.5ps"), or "auto" (the whole number of frames nearest 0.5 ps, at least one; 5 frames when the frame interval is unknown); pairs never span segments or undefined frames'),
@@ -64,13 +65,14 @@ export const ConfigSchema = z.object({
     fitSampleSize: z.number().int().positive().default(20000).describe('embeddings the mixture is fitted on (seeded sample); all are then assigned'),
     silhouetteSampleSize: z.number().int().positive().default(5000).describe('embeddings the silhouette is computed on (as scikit-learn sample_size)'),
     restarts: z.number().int().positive().default(5).describe('k-means++ initialisations of the mixture; the best likelihood wins'),
+    scoreAllCounts: z.boolean().default(false).describe('with a fixed count, also fit and score every count of minCount..maxCount for the score table (slower); "auto" always does'),
     map: z.enum(['tsne', 'umap']).default('tsne').describe('2-D map of the embeddings for the report'),
     mapSampleSize: z.number().int().positive().default(2000).describe('embeddings shown on the 2-D map'),
     vampLiSample: z.number().int().min(0).default(256).describe('Li trajectories the cross-validated VAMP-2/VAMP-E of every count is scored on (0: no VAMP scores)'),
     vampFolds: z.number().int().min(2).default(5).describe('folds of whole Li trajectories for the cross-validated VAMP scores'),
     compareProjection: z.boolean().default(true).describe('also fit the other kind of states at the chosen count (the paper\'s on the raw embeddings, or TICA-projected ones) and record both VAMP scores side by side (states.json kineticComparison)'),
     seed: z.number().int().default(0).describe('seed of the samples and the mixture initialisation'),
-  }).strict().default({ count: 'auto', autoRule: 'spectral-gap', minCount: 2, maxCount: 10, fitSampleSize: 20000, silhouetteSampleSize: 5000, restarts: 5, map: 'tsne', mapSampleSize: 2000, vampLiSample: 256, vampFolds: 5, compareProjection: true, seed: 0 }),
+  }).strict().default({ count: 'auto', autoRule: 'spectral-gap', minCount: 2, maxCount: 10, fitSampleSize: 20000, silhouetteSampleSize: 5000, restarts: 5, scoreAllCounts: false, map: 'tsne', mapSampleSize: 2000, vampLiSample: 256, vampFolds: 5, compareProjection: true, seed: 0 }),
   kinetics: z.object({
     lag: lag.default(DEFAULT_LAG).describe('lag time τ: frames (800), time ("80ps"), or "auto" (shortest lag where implied timescales level off)'),
     estimator: z.enum(['edmd', 'reversible']).default('edmd').describe('edmd: eq. 8, the row-normalised count matrix; reversible: maximum likelihood under detailed balance'),
@@ -87,7 +89,8 @@ export const ConfigSchema = z.object({
   }).strict().default({ pathways: 5 }),
   stability: z.object({
     repeats: z.number().int().min(0).default(3).describe('state discoveries compared (the run itself + repeats − 1 with other seeds); 0 or 1: no stability check'),
-  }).strict().default({ repeats: 3 }),
+    liSample: z.number().int().min(0).default(64).describe('Li trajectories (seeded sample, every frame) the repeats embed and compare, so their cost does not grow with the Li count (0: all Li)'),
+  }).strict().default({ repeats: 3, liSample: 64 }),
   transport: z.object({
     maxLagPs: z.number().positive().optional().describe('longest MSD lag (ps; default: the whole trajectory). With msdMethod = "window" it bounds the memory'),
     fitStartPs: z.number().positive().optional().describe('start of the lag window D is fitted over (ps; default 10 % of the longest lag)'),

@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fitMarkovModel } from '../markov/index.ts';
 import { adjustedRandIndex, compareLabelings, fitGaussianMixture, kendallTau, predict, silhouette } from '../states/index.ts';
@@ -11,7 +11,13 @@ import { createRng, sampleIndices } from '../util/rng.ts';
 import type { Config } from './config.ts';
 import { hashJson } from './manifest.ts';
 import { FrameStoreReader } from './frame-store.ts';
-import { runEncoderStage } from './stage-encoder.ts';
+import { chunkGroups, EMBED_GROUP_GRAPHS, trainingGraphs, trainOptionsOf } from './stage-encoder.ts';
+import { embed, trainEncoder, type Encoder } from '../contrastive/index.ts';
+import { featureLayout } from '../features/atom-features.ts';
+import { FramesGraphSource, LiGraphBuilder, type FrameTables } from '../graphs/index.ts';
+import { statesWorkerEntry } from '../states/parallel.ts';
+import { NpyFileWriter } from '../util/npy-file.ts';
+import { createWorkerPool, defaultThreads } from '../util/workers.ts';
 import { fitAndAssignStates } from './stage-states.ts';
 import { mixtureInput, projectionSettings } from './stage-projection.ts';
 
@@ -29,6 +35,8 @@ export interface StabilityReport {
   version: 1;
   /** state discoveries compared, the run's own included */
   repeats: number;
+  /** Li trajectories compared (stability.liSample; every frame of each): the ARIs, Jaccards and kinetics below are on these */
+  liCompared: number;
   seeds: number[];
   /** adjusted Rand index of every pair of repeats (row/column 0 = the run itself) */
   ariMatrix: number[][];
@@ -90,36 +98,31 @@ export async function runStability(run: string, config: Config, options: Stabili
   const dtPs = kinetics.dt;
   const baseSeed = config.contrastive.seed;
 
+  // the repeats compare whole trajectories of a seeded sample of the Li (all Li when liSample is 0 or ≥ nLi); the run's
+  // own states and kinetics are restricted to the same Li, so the comparison is like with like
+  const liRows = stabilityLi(nLi, config.stability.liSample, baseSeed);
+  const nSub = liRows.length;
+  const mainSub = restrictToLi(main, liRows, nFrames);
   const analyse = (labels: Int16Array) => {
-    const model = fitMarkovModel({ states: labels, nTrajectories: nLi, nFrames }, { lag, dtPs, estimator: kinetics.estimator, segments, nStates: K });
+    const model = fitMarkovModel({ states: labels, nTrajectories: nSub, nFrames }, { lag, dtPs, estimator: kinetics.estimator, segments, nStates: K });
     const paths = runPaths(model, { pathways: 1 });
     return { model, paths };
   };
-  const reference = analyse(main);
+  const reference = analyse(mainSub);
   const refMobility = stateVector(reference.model.activeSet, reference.model.mobility, K);
 
   // repeat state discovery with other seeds, reusing the stored frames and the run's state count
-  const labelings: Int16Array[] = [main];
-  const seeds = [baseSeed];
+  const repeats: Repeat[] = [];
   for (let r = 1; r < options.repeats; r++) {
     const seed = baseSeed + 1000 * r;
     const dir = join(run, 'stability', `repeat-${r}`);
     const cfg: Config = { ...config, contrastive: { ...config.contrastive, seed }, states: { ...config.states, count: K, minCount: K, maxCount: K, seed } }; // only the run's count: no score table needed
-    const key = options.reuseKey === undefined ? undefined : hashJson([options.reuseKey, cfg.contrastive, cfg.states, cfg.graph, cfg.projection]);
-    let states = key === undefined ? undefined : await reusableRepeat(dir, key);
-    if (states === undefined) {
-      await runEncoderStage(run, cfg, { threads: options.threads, outDir: dir });
-      const input = await mixtureInput(dir, segments, nLi, nFrames, projectionSettings(cfg.projection, dtPs));
-      states = (await fitAndAssignStates(input.path, nLi, nFrames, cfg.states)).states;
-      await rm(join(dir, 'embeddings.npy'), { force: true });
-      await rm(join(dir, 'projected.npy'), { force: true });
-      await writeFileAtomic(join(dir, 'states.npy'), encodeNpy(states, [nLi, nFrames]));
-      if (key !== undefined) await writeJsonAtomic(join(dir, 'key.json'), { key });
-    }
-    labelings.push(states);
-    seeds.push(seed);
-    options.onRepeat?.(r, options.repeats - 1);
+    const key = options.reuseKey === undefined ? undefined : hashJson([options.reuseKey, cfg.contrastive, cfg.states, cfg.graph, cfg.projection, Array.from(liRows)]);
+    repeats.push({ seed, dir, cfg, key, states: key === undefined ? undefined : await reusableRepeat(dir, key) });
   }
+  await discoverRepeats(store, config, repeats.filter((t) => t.states === undefined), liRows, segments, dtPs, options);
+  const labelings: Int16Array[] = [mainSub, ...repeats.map((t) => t.states as Int16Array)];
+  const seeds = [baseSeed, ...repeats.map((t) => t.seed)];
 
   // agreement (Hungarian-matched to the run's states), then what the kinetics concludes from each repeat
   const cmp = compareLabelings(labelings, { states: K, threshold: STABILITY_THRESHOLDS.stateJaccard });
@@ -164,11 +167,109 @@ export async function runStability(run: string, config: Config, options: Stabili
     warnings.push(`a mixture on the raw features of the centre Li separates as well as the learned embedding (silhouette ${rawBaseline.silhouette.toFixed(3)} vs ${statesJson.silhouette.toFixed(3)}): the encoder adds no separation here`);
   }
   const report: StabilityReport = {
-    format: 'getsei-stability', version: 1, repeats: R, seeds, ariMatrix, meanAri, perStateStability, unstableStates,
+    format: 'getsei-stability', version: 1, repeats: R, liCompared: nSub, seeds, ariMatrix, meanAri, perStateStability, unstableStates,
     mobilityKendallTau: taus.length > 0 ? mean(taus) : null, perRepeat, rawBaseline, conclusions, warnings,
   };
   await writeJsonAtomic(join(run, 'stability.json'), report);
   return report;
+}
+
+interface Repeat {
+  readonly seed: number;
+  readonly dir: string;
+  readonly cfg: Config;
+  readonly key: string | undefined;
+  states: Int16Array | undefined;
+}
+
+/** The Li rows (indices into frames/index.json "li", ascending) the repeats compare: a seeded sample, or all. */
+export function stabilityLi(nLi: number, liSample: number, seed: number): Int32Array {
+  if (liSample === 0 || liSample >= nLi) return Int32Array.from({ length: nLi }, (_, c) => c);
+  return sampleIndices(createRng(seed + 5), nLi, liSample);
+}
+
+/** Rows `liRows` of states [nLi, nFrames] (Li-major), as [liRows.length, nFrames]. */
+function restrictToLi(states: Int16Array, liRows: Int32Array, nFrames: number): Int16Array {
+  const out = new Int16Array(liRows.length * nFrames);
+  liRows.forEach((c, k) => out.set(states.subarray(c * nFrames, (c + 1) * nFrames), k * nFrames));
+  return out;
+}
+
+/**
+ * State discovery for the repeats still to do. Each repeat trains exactly as the encoder stage would with its seed
+ * (its own training frames, standardisation, graph sample, initial weights, augmentations and batch order: sharing
+ * the run's training frames made the repeats too alike to flag a forced split, docs/states.md). What they do share:
+ * each group of stored frames is read once and the sampled Li's graphs are embedded by every repeat's encoder, and
+ * the mixtures (the run's count, the repeat's seed) run on the states worker pool.
+ */
+async function discoverRepeats(
+  store: FrameStoreReader, config: Config, todo: Repeat[], liRows: Int32Array, segments: Int32Array, dtPs: number | null,
+  options: StabilityOptions,
+): Promise<void> {
+  if (todo.length === 0) return;
+  const { nFrames, li, species: speciesList, featureNames } = store.index;
+  const nLi = li.length, nSub = liRows.length;
+  const species = Uint8Array.from(speciesList);
+  const elementOrder = featureLayout(species).countSpecies;
+  const encoders: Encoder[] = [];
+  const builders: LiGraphBuilder[] = [];
+  for (const t of todo) {
+    const c = t.cfg.contrastive;
+    const rng = createRng(c.seed);
+    const trainFrames = sampleIndices(rng, nFrames, Math.max(1, Math.round(c.trainFraction * nFrames)));
+    const frames: FrameTables[] = [];
+    const acc = new StandardizationAccumulator(featureNames.length);
+    for (const f of trainFrames) {
+      const fr = await store.frame(f);
+      acc.addRows(fr.features);
+      frames.push(fr);
+    }
+    const builder = new LiGraphBuilder(species, elementOrder, acc.result(), { edgeCutoffAngstrom: t.cfg.graph.edgeCutoffAngstrom });
+    const source = new FramesGraphSource(builder, frames, nLi);
+    encoders.push(await trainEncoder(source, trainingGraphs(source.count, c.trainGraphs, rng.fork()), trainOptionsOf(c, options.threads)));
+    builders.push(builder);
+  }
+
+  const D = encoders[0].config.embeddingDim;
+  const writers: NpyFileWriter[] = [];
+  try {
+    for (const t of todo) {
+      await mkdir(t.dir, { recursive: true });
+      writers.push(await NpyFileWriter.create(join(t.dir, 'embeddings.npy'), new Float32Array(0), [nFrames * nSub, D]));
+    }
+    for (const group of chunkGroups(store.index.chunks, nSub, EMBED_GROUP_GRAPHS)) {
+      const groupFrames: FrameTables[] = [];
+      for (let f = group.start; f < group.start + group.count; f++) groupFrames.push(await store.frame(f));
+      const indices = Int32Array.from({ length: group.count * nSub }, (_, k) => Math.floor(k / nSub) * nLi + liRows[k % nSub]);
+      for (const [i, encoder] of encoders.entries()) {
+        const rows = await embed(encoder, new FramesGraphSource(builders[i], groupFrames, nLi), { threads: options.threads, indices });
+        for (let k = 0; k < rows.length; k++) {
+          if (!Number.isFinite(rows[k])) throw new GetseiError(`a stability repeat's encoder produced a non-finite embedding (frame ${group.start + Math.floor(k / D / nSub)}); lower contrastive.learningRate and rerun`);
+        }
+        await writers[i].append(rows);
+      }
+    }
+    for (const w of writers) await w.finish();
+  } catch (err) {
+    for (const w of writers) await w.abort();
+    throw err;
+  }
+
+  const threads = options.threads ?? defaultThreads();
+  const pool = threads >= 2 ? createWorkerPool(statesWorkerEntry(), { threads }) : null;
+  try {
+    for (const t of todo) {
+      const input = await mixtureInput(t.dir, segments, nSub, nFrames, projectionSettings(t.cfg.projection, dtPs));
+      t.states = (await fitAndAssignStates(input.path, nSub, nFrames, t.cfg.states, undefined, { pool })).states;
+      await rm(join(t.dir, 'embeddings.npy'), { force: true });
+      await rm(join(t.dir, 'projected.npy'), { force: true });
+      await writeFileAtomic(join(t.dir, 'states.npy'), encodeNpy(t.states, [nSub, nFrames]));
+      if (t.key !== undefined) await writeJsonAtomic(join(t.dir, 'key.json'), { key: t.key });
+      options.onRepeat?.(todo.indexOf(t) + 1, todo.length);
+    }
+  } finally {
+    await pool?.destroy();
+  }
 }
 
 /** The states of an earlier repeat made for the same key, if there is one. */

@@ -16,3 +16,16 @@ test('chunkGroups merges consecutive chunks until a group holds enough graphs, c
 test('chunkGroups does not merge across a gap in the frame numbering', () => {
   assert.deepEqual(chunkGroups([{ start: 0, count: 4 }, { start: 8, count: 4 }], 1, 100), [{ start: 0, count: 4 }, { start: 8, count: 4 }]);
 });
+
+test('trainingGraphs: every graph while the cap does not bind, else a seeded ascending sample of exactly the cap', async () => {
+  const { trainingGraphs } = await import('./stage-encoder.ts');
+  const { createRng } = await import('../util/rng.ts');
+  assert.deepEqual(Array.from(trainingGraphs(5, 0, createRng(1))), [0, 1, 2, 3, 4]);
+  assert.deepEqual(Array.from(trainingGraphs(5, 5, createRng(1))), [0, 1, 2, 3, 4]);
+  const a = trainingGraphs(1000, 100, createRng(1));
+  assert.equal(a.length, 100);
+  assert.equal(new Set(a).size, 100);
+  for (let k = 1; k < a.length; k++) assert.ok(a[k] > a[k - 1]);
+  assert.deepEqual(a, trainingGraphs(1000, 100, createRng(1)));
+  assert.notDeepEqual(a, trainingGraphs(1000, 100, createRng(2)));
+});

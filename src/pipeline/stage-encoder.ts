@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import {
-  embed, loadEncoder, saveEncoder, trainEncoder, type Encoder, type TrainedEncoder, type TrainProgress,
+  embed, loadEncoder, saveEncoder, trainEncoder, type Encoder, type TrainedEncoder, type TrainOptions, type TrainProgress,
 } from '../contrastive/index.ts';
 import { featureLayout } from '../features/atom-features.ts';
 import { StandardizationAccumulator, type Standardization } from '../features/standardize.ts';
@@ -10,12 +10,12 @@ import { GetseiError } from '../util/errors.ts';
 import { encodeNpy } from '../util/npy.ts';
 import { NpyFileWriter } from '../util/npy-file.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
-import { createRng, sampleIndices } from '../util/rng.ts';
+import { createRng, sampleIndices, type Rng } from '../util/rng.ts';
 import type { Config } from './config.ts';
 import { FrameStoreReader } from './frame-store.ts';
 
 /** graphs embedded per call of embed(): about 20 MB of frame tables for a 400-atom system */
-const EMBED_GROUP_GRAPHS = 65536;
+export const EMBED_GROUP_GRAPHS = 65536;
 
 /** Consecutive stored chunks merged into frame ranges of at least `minGraphs` graphs (the last may be smaller). */
 export function chunkGroups(
@@ -28,6 +28,26 @@ export function chunkGroups(
     else groups.push({ start: c.start, count: c.count });
   }
   return groups;
+}
+
+/**
+ * The training graphs: every graph of the training frames, or a seeded sample of `cap` of them (ascending) when there
+ * are more (cap 0: all). The sample's stream is forked after the training frames are drawn, so the frames (and the
+ * standardisation) do not depend on the cap.
+ */
+export function trainingGraphs(count: number, cap: number, rng: Rng): Int32Array {
+  if (cap === 0 || cap >= count) return Int32Array.from({ length: count }, (_, i) => i);
+  return sampleIndices(rng, count, cap);
+}
+
+/** The encoder training options of the contrastive config. */
+export function trainOptionsOf(c: Config['contrastive'], threads?: number): TrainOptions {
+  return {
+    config: { hiddenPerHead: c.hiddenPerHead, readout: c.readout },
+    seed: c.seed, epochs: c.epochs, batchSize: c.batchSize, learningRate: c.learningRate, temperature: c.temperature,
+    edgeDropRate: c.edgeDrop, featureMaskRate: c.featureMask, patience: Math.max(1, c.patience === 0 ? c.epochs : c.patience),
+    threads,
+  };
 }
 
 export interface EncoderStageOptions {
@@ -46,6 +66,8 @@ export interface EncoderStageResult {
   readonly nGraphs: number;
   readonly embeddingDim: number;
   readonly trainFrames: Int32Array;
+  /** graphs trained on (a seeded sample of the training frames' graphs when contrastive.trainGraphs binds) */
+  readonly trainGraphs?: number;
   readonly trained: boolean;
   readonly lossCurve?: number[];
   readonly epochsRun?: number;
@@ -75,6 +97,7 @@ export async function runEncoderStage(run: string, config: Config, options: Enco
   let encoder: Encoder;
   let standardization: Standardization;
   let trained: TrainedEncoder | undefined;
+  let trainGraphs: Int32Array | undefined;
   if (options.encoderPath !== undefined) {
     const loaded = await loadEncoder(options.encoderPath);
     const meta = loaded.extras.metadata ?? {};
@@ -99,12 +122,8 @@ export async function runEncoderStage(run: string, config: Config, options: Enco
     standardization = acc.result();
     const builder = new LiGraphBuilder(species, elementOrder, standardization, { edgeCutoffAngstrom: config.graph.edgeCutoffAngstrom });
     const source = new FramesGraphSource(builder, frames, nLi);
-    trained = await trainEncoder(source, Int32Array.from({ length: source.count }, (_, i) => i), {
-      config: { hiddenPerHead: c.hiddenPerHead, readout: c.readout },
-      seed: c.seed, epochs: c.epochs, batchSize: c.batchSize, learningRate: c.learningRate, temperature: c.temperature,
-      edgeDropRate: c.edgeDrop, featureMaskRate: c.featureMask, patience: Math.max(1, c.patience === 0 ? c.epochs : c.patience),
-      threads: options.threads, onProgress: options.onTrain,
-    });
+    trainGraphs = trainingGraphs(source.count, c.trainGraphs, rng.fork());
+    trained = await trainEncoder(source, trainGraphs, { ...trainOptionsOf(c, options.threads), onProgress: options.onTrain });
     encoder = trained;
   }
   const builder = new LiGraphBuilder(species, elementOrder, standardization, { edgeCutoffAngstrom: config.graph.edgeCutoffAngstrom });
@@ -120,7 +139,7 @@ export async function runEncoderStage(run: string, config: Config, options: Enco
 
   const finish = async (nGraphs: number): Promise<EncoderStageResult> => {
     const result: EncoderStageResult = {
-      nGraphs, embeddingDim: encoder.config.embeddingDim, trainFrames, trained: trained !== undefined,
+      nGraphs, embeddingDim: encoder.config.embeddingDim, trainFrames, trainGraphs: trainGraphs?.length, trained: trained !== undefined,
       lossCurve: trained ? Array.from(trained.lossCurve.epochs) : undefined,
       epochsRun: trained?.epochsRun, stoppedEarly: trained?.stoppedEarly, graphsPerSecond: trained?.graphsPerSecond,
     };

@@ -1,9 +1,15 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Piscina } from 'piscina';
 import {
-  describeStates, embeddingMap, numberDensity, predict, representatives as nearestToMeans, scoreSamples, selectStateCount, silhouette,
+  describeStates, numberDensity, predict, representatives as nearestToMeans, scoreSamples, selectStateCount, silhouette,
   type GaussianMixtureModel, type StateCountSelection, type StateDescriptor,
 } from '../states/index.ts';
+import { layoutMap, mapSampleRows, type MapLayout } from '../states/map.ts';
+import { fitGaussianMixturesOnPool, statesWorkerEntry } from '../states/parallel.ts';
+import type { MapTask } from '../states/worker.ts';
+import { gatherRows } from '../states/validate.ts';
+import { createWorkerPool, defaultThreads, runPoolTask } from '../util/workers.ts';
 import { inverse3 } from '../structure/cell.ts';
 import { GetseiError } from '../util/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
@@ -88,8 +94,30 @@ export type StatesProgress = (done: number, total: number, note: string) => void
 /** Steps after the mixtures: assigning every Li-frame, then describing the states. */
 const STEPS_AFTER_FITS = 2;
 
+export interface FitStatesOptions {
+  /** worker pool of the states stage (`statesWorkerEntry`): mixture restarts and counts then run in parallel */
+  readonly pool?: Piscina | null;
+  /** called with the fit sample [rows × D] once it is read, before any fit (the 2-D map starts from it) */
+  readonly onSample?: (X: Float32Array, rows: number, D: number) => void;
+}
+
+/**
+ * The counts whose mixtures the states stage fits: the range for 'auto'; for a fixed count only that count, unless
+ * `scoreAllCounts` asks for the whole score table.
+ */
+export function countsToFit(cfg: Config['states']): { range: [number, number]; counts: number[] } {
+  const range: [number, number] = cfg.count !== 'auto' && !cfg.scoreAllCounts
+    ? [cfg.count, cfg.count]
+    : [cfg.minCount, Math.max(cfg.minCount, cfg.maxCount)];
+  const counts = new Set<number>();
+  for (let c = range[0]; c <= range[1]; c++) counts.add(c);
+  if (cfg.count !== 'auto') counts.add(cfg.count);
+  return { range, counts: [...counts].sort((a, b) => a - b) };
+}
+
 export async function fitAndAssignStates(
-  path: string, nLi: number, nFrames: number, cfg: Config['states'], onProgress?: StatesProgress, given?: GaussianMixtureModel,
+  path: string, nLi: number, nFrames: number, cfg: Config['states'], onProgress?: StatesProgress, options: FitStatesOptions = {},
+  given?: GaussianMixtureModel,
 ): Promise<AssignedStates> {
   const info = await npyFileInfo(path);
   const [nGraphs, D] = info.shape;
@@ -107,9 +135,13 @@ export async function fitAndAssignStates(
   } finally {
     await fh.close();
   }
+  options.onSample?.(X, sample.length, D);
+  const { range, counts } = countsToFit(cfg);
+  const mixtureOptions = { sampleSize: sample.length, restarts: cfg.restarts, seed: cfg.seed };
+  const models = options.pool && given === undefined ? await fitGaussianMixturesOnPool(X, sample.length, D, counts, mixtureOptions, options.pool) : undefined;
   const selection = given !== undefined ? givenSelection(given, X, sample.length, D, cfg) : selectStateCount(X, sample.length, D, {
-    range: [cfg.minCount, Math.max(cfg.minCount, cfg.maxCount)], states: cfg.count, sampleSize: sample.length,
-    silhouetteSampleSize: Math.min(cfg.silhouetteSampleSize, sample.length), restarts: cfg.restarts, seed: cfg.seed,
+    ...mixtureOptions, range, states: cfg.count, models,
+    silhouetteSampleSize: Math.min(cfg.silhouetteSampleSize, sample.length),
     onCount: (done, total, count) => onProgress?.(done, total + STEPS_AFTER_FITS, `mixture with ${count} states fitted`),
   });
   const fits = selection.table.length;
@@ -180,6 +212,18 @@ function givenSelection(model: GaussianMixtureModel, X: Float32Array, n: number,
  * Writes RUN/states.npy int16 [nLi, nFrames], RUN/states.json and RUN/representatives/*.extxyz.
  */
 export async function runStatesStage(run: string, config: Config, onProgress?: StatesProgress, given?: ReusableModel): Promise<StatesSummary> {
+  // one pool for the stage: the 2-D map starts on it as soon as the fit sample is read (its rows do not depend on the
+  // states), while the mixture restarts run beside it; with one thread everything runs here, in the same order
+  const threads = config.run.threads > 0 ? config.run.threads : defaultThreads();
+  const pool = threads >= 2 ? createWorkerPool(statesWorkerEntry(), { threads }) : null;
+  try {
+    return await statesStage(run, config, pool, onProgress, given);
+  } finally {
+    await pool?.destroy();
+  }
+}
+
+async function statesStage(run: string, config: Config, pool: Piscina | null, onProgress?: StatesProgress, given?: ReusableModel): Promise<StatesSummary> {
   const cfg = config.states;
   const store = await FrameStoreReader.open(join(run, 'frames'));
   const { nFrames, li, species, featureNames, shellAngstrom } = store.index;
@@ -191,7 +235,20 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
   const gap = input.record === null ? null : spectralGap(input.record.eigenvalues, cfg.minCount, Math.max(cfg.minCount, cfg.maxCount));
   // "auto" by spectral gap fixes the count before any mixture is fitted; the score table still spans the range
   const byGap = given === undefined && cfg.count === 'auto' && cfg.autoRule === 'spectral-gap' && gap !== null;
-  const fitted = await fitAndAssignStates(input.path, nLi, nFrames, byGap ? { ...cfg, count: gap.states } : cfg, onProgress, given?.mixture);
+  let mapRows: Int32Array = new Int32Array(0);
+  let layout: Promise<MapLayout> | undefined;
+  const startMap = (X: Float32Array, rows: number, D: number): void => {
+    mapRows = mapSampleRows(rows, cfg.mapSampleSize, cfg.seed + 2);
+    const sub = gatherRows(X, D, mapRows);
+    const opts = { method: cfg.map, seed: cfg.seed + 2 };
+    layout = pool ? runPoolTask<MapLayout>(pool, { kind: 'map', X: sub, n: mapRows.length, d: D, options: opts } satisfies MapTask) : undefined;
+    if (!pool) layout = Promise.resolve().then(() => layoutMap(sub, mapRows.length, D, opts));
+  };
+  // by spectral gap the score table still spans the range (scoreAllCounts), though the count is already fixed
+  const fitted = await fitAndAssignStates(
+    input.path, nLi, nFrames, byGap ? { ...cfg, count: gap.states, scoreAllCounts: true } : cfg, onProgress,
+    { pool, onSample: pool ? startMap : undefined }, given?.mixture,
+  );
   const { model, states, nearest, sample, X, D } = fitted;
   const selection = byGap ? { ...fitted.selection, rule: 'spectral-gap' as const } : fitted.selection;
   // kinetic quality of every count: cross-validated VAMP scores of its assignment at the projection lag
@@ -255,8 +312,11 @@ export async function runStatesStage(run: string, config: Config, onProgress?: S
     }
   }
 
-  // 2-D map (t-SNE as in the paper, or UMAP) of a seeded subsample of the fit sample
-  const map = embeddingMap(X, sample.length, D, predict(model, X, sample.length), { method: cfg.map, sampleSize: cfg.mapSampleSize, seed: cfg.seed + 2 });
+  // 2-D map (t-SNE as in the paper, or UMAP) of a seeded subsample of the fit sample, coloured by the states
+  if (layout === undefined) startMap(X, sample.length, D);
+  const { coordinates } = await (layout as Promise<MapLayout>);
+  const sampleLabels = predict(model, X, sample.length);
+  const map = { method: cfg.map, rows: mapRows, states: Int16Array.from(mapRows, (r) => sampleLabels[r]), coordinates };
 
   const silhouette = chosenRow?.silhouette ?? null;
   if (silhouette !== null && silhouette < 0.25) {

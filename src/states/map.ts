@@ -82,7 +82,35 @@ export function embeddingMap(X: Rows, n: number, d: number, labels: Labels, opti
   const rows = pick.map((t) => labelled[t]);
   const sub = gatherRows(X, d, rows);
   const states = Int16Array.from(rows, (r) => labels[r]);
-  if (method === 'umap') return { method, rows, states, coordinates: umap(sub, rows.length, d, { ...options.umap, seed }), klDivergence: null };
-  const t = tsneWithDiagnostics(sub, rows.length, d, { ...options.tsne, seed });
-  return { method, rows, states, coordinates: t.coordinates, klDivergence: t.klDivergence };
+  return { method, rows, states, ...layoutMap(sub, rows.length, d, { method, seed, tsne: options.tsne, umap: options.umap }) };
+}
+
+/**
+ * The rows `embeddingMap` lays out: a seeded draw from the labelled rows. When every row is labelled (as after
+ * `predict`) this depends on n alone, so the layout can start before the states are known (off the critical path).
+ */
+export function mapSampleRows(n: number, sampleSize: number, seed: number): Int32Array {
+  checkInteger('the map sample size', sampleSize, 2);
+  return sampleIndices(createRng(seed), n, Math.min(sampleSize, n));
+}
+
+export interface MapLayoutOptions {
+  method: 'tsne' | 'umap';
+  seed: number;
+  tsne?: Omit<TsneOptions, 'seed'>;
+  umap?: Omit<UmapOptions, 'seed'>;
+}
+
+export interface MapLayout {
+  /** [n × 2] */
+  readonly coordinates: Float32Array;
+  /** t-SNE's final KL(P‖Q); null for UMAP */
+  readonly klDivergence: number | null;
+}
+
+/** The 2-D layout of all n rows of X by the method (what `embeddingMap` does after drawing its sample). */
+export function layoutMap(X: Rows, n: number, d: number, options: MapLayoutOptions): MapLayout {
+  if (options.method === 'umap') return { coordinates: umap(X, n, d, { ...options.umap, seed: options.seed }), klDivergence: null };
+  const t = tsneWithDiagnostics(X, n, d, { ...options.tsne, seed: options.seed });
+  return { coordinates: t.coordinates, klDivergence: t.klDivergence };
 }

@@ -18,6 +18,11 @@ export interface StateCountOptions extends Omit<GaussianMixtureOptions, 'compone
   sampleSize?: number;
   /** rows the silhouette is computed on (seeded draw, as silhouette_score's sample_size); default 10 000 */
   silhouetteSampleSize?: number;
+  /**
+   * mixtures already fitted with these same options (e.g. on a worker pool by `fitGaussianMixturesOnPool`), by
+   * count; a count missing here is fitted in this call
+   */
+  models?: ReadonlyMap<number, GaussianMixtureModel>;
   /** called after each state count's mixture and silhouette: fits can take tens of seconds on real data */
   onCount?: (done: number, total: number, count: number) => void;
 }
@@ -69,9 +74,9 @@ export function selectStateCount(X: Rows, n: number, d: number, options: StateCo
   // one silhouette sample (drawn with seed + 1) for every count, so the scores compare like with like
   const silRows = sampleIndices(createRng(seed + 1), n, Math.min(n, silSize));
   const silX = gatherRows(X, d, silRows);
-  const { onCount, ...mixtureOptions } = options;
+  const { onCount, models, ...mixtureOptions } = options;
   const table: StateCountRow[] = [...counts].sort((a, b) => a - b).map((count, done, all) => {
-    const model = fitGaussianMixture(X, n, d, { ...mixtureOptions, components: count, sampleSize, seed });
+    const model = models?.get(count) ?? fitGaussianMixture(X, n, d, { ...mixtureOptions, components: count, sampleSize, seed });
     const labels = predict(model, silX, silRows.length);
     let sil: number | null = null;
     let perState: Array<number | null> = new Array<number | null>(count).fill(null);
