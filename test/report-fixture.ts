@@ -342,6 +342,21 @@ export function makeFixtureReportInput(options: FixtureOptions = {}): ReportInpu
     zProfile: { zCentres, zUnit: 'Å', fractions, counts: density.map((d) => Math.round(9000 * d.reduce((a, b) => a + b, 0))) },
     frameView: { frame: 6999, timePs: 699.9, xyz: frame.xyz, stateByAtom: frame.stateByAtom },
     transport: fixtureTransport(),
+    kineticQuality: {
+      projection: { method: 'tica', lagFrames: 5, dim: 4, inputDim: 32, timescalesFrames: [310, 120, 64, 21], spectralGap: { processes: 5, states: 6, gap: 0.31 } },
+      comparison: {
+        count: N, lagFrames: 5,
+        rows: [
+          { states: 'projected', method: 'tica', vamp2: 2.33, vamp2Std: 0.03, vampE: 2.21 },
+          { states: 'paper', method: 'none', vamp2: 1.33, vamp2Std: 0.04, vampE: 1.29 },
+        ],
+      },
+      vampByCount: [2, 3, 4, 5, 6, 7, 8, 9, 10].map((c) => ({ count: c, vamp2: 1 + 1.3 * (1 - Math.exp(-(c - 1) / 2)), vamp2Std: 0.03 })),
+      ckVerdicts: Array.from({ length: N }, (_, i) => ({ state: i, verdict: i === 3 ? 'inconsistent' : 'consistent' })),
+      ckConfidence: 0.95,
+      pcca: { nSets: 2, rule: 'auto: 1 + processes slower than the lag', sets: [[0, 1, 2], [3, 4, 5]], crispness: 0.91, lumped: false },
+      coreSets: { minDwellFrames: 3, fractionInCores: 0.82 },
+    },
     stability: {
       repeats: 3,
       meanAri: 0.86,
@@ -413,13 +428,23 @@ export async function writeFixtureRun(dir: string, input: ReportInput = makeFixt
       return { state: r.state, file, centerIndex: r.centerIndex, note: r.note };
     }));
     const { representatives: _r, ...rest } = s;
+    // the kinetic-quality part in the engine's shape: projection and kineticComparison in states.json, the score
+    // table's VAMP-2 per count
+    const q = input.kineticQuality;
+    const vamp = new Map((q?.vampByCount ?? []).map((v) => [v.count, v]));
     await writeFile(join(dir, 'states.json'), JSON.stringify({
       ...rest, representatives: reps, zProfile: input.zProfile, frameView: input.frameView, stability: input.stability,
+      scoreTable: rest.scoreTable?.map((r) => ({ ...r, vamp2: vamp.get(r.count)?.vamp2 ?? null, vamp2Std: vamp.get(r.count)?.vamp2Std ?? null })),
+      projection: q?.projection, kineticComparison: q?.comparison,
     }));
   }
   if (input.kinetics) {
     const { impliedTimescalesScan, ...k } = input.kinetics;
-    await writeFile(join(dir, 'kinetics.json'), JSON.stringify({ ...k, impliedTimescalesScan }));
+    const q = input.kineticQuality;
+    const verdicts = q?.ckVerdicts ? { confidence: q.ckConfidence, perState: k.activeSet.map((id) => q.ckVerdicts?.find((v) => v.state === id)?.verdict ?? 'untested') } : undefined;
+    await writeFile(join(dir, 'kinetics.json'), JSON.stringify({
+      ...k, impliedTimescalesScan, ckTest: k.ckTest ? { ...k.ckTest, verdicts } : undefined, pcca: q?.pcca, coreSets: q?.coreSets,
+    }));
   }
   if (input.paths) await writeFile(join(dir, 'paths.json'), JSON.stringify(input.paths));
   if (input.transport) {
