@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { temporaryWriter } from '../util/atomic.ts';
 import { GetseiError } from '../util/errors.ts';
 
 /** What RUN/.lock holds: who is running in the folder. */
@@ -33,6 +34,7 @@ export async function acquireRunLock(run: string): Promise<() => Promise<void>> 
       const fh = await open(path, 'wx');
       await fh.writeFile(JSON.stringify(mine) + '\n');
       await fh.close();
+      await removeStaleTemporaries(run);
       return async () => { await rm(path, { force: true }); };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -54,4 +56,27 @@ export async function acquireRunLock(run: string): Promise<() => Promise<void>> 
     );
   }
   throw new GetseiError(`${run}: could not take ${path} (another getsei keeps recreating it); choose another --out`);
+}
+
+/**
+ * What a killed getsei left half-written in RUN, removed once the lock is ours: temporary files of atomic writes
+ * whose writer is gone, and the frame store's `frames.partial` (only featurize writes it, under the lock). Final
+ * names are never touched: they always hold a whole file (the old one or the new one).
+ */
+export async function removeStaleTemporaries(run: string): Promise<string[]> {
+  const removed: string[] = [];
+  const visit = async (dir: string, top: boolean): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const writer = temporaryWriter(entry.name);
+      if ((writer !== undefined && writer !== process.pid && !alive(writer)) || (top && entry.isDirectory() && entry.name.endsWith('.partial'))) {
+        await rm(path, { recursive: true, force: true });
+        removed.push(path);
+      } else if (entry.isDirectory() && !(top && entry.name === 'frames')) {
+        await visit(path, false); // the finished frame store was written inside frames.partial: nothing to sweep there
+      }
+    }
+  };
+  await visit(run, true);
+  return removed;
 }
