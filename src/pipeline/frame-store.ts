@@ -1,6 +1,6 @@
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
+import { makeOutputFolder, writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { decodeNpy, encodeNpy } from '../util/npy.ts';
 import type { FrameFeatures } from '../features/atom-features.ts';
 
@@ -48,7 +48,7 @@ export class FrameStoreWriter {
 
   async open(): Promise<void> {
     await rm(this.tmp, { recursive: true, force: true });
-    await mkdir(this.tmp, { recursive: true });
+    await makeOutputFolder(this.tmp);
   }
 
   async add(frame: StoredFrame): Promise<void> {
@@ -62,7 +62,7 @@ export class FrameStoreWriter {
     this.pending = [];
     const name = `chunk-${String(this.chunks.length).padStart(5, '0')}`;
     const chunkDir = join(this.tmp, name);
-    await mkdir(chunkDir, { recursive: true });
+    await makeOutputFolder(chunkDir);
     const { nAtoms, featureNames, li } = this.header;
     const c = frames.length;
     const f = featureNames.length;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_FRAME_CHECKS, type ReadOptions } from '../io/index.ts';
+import type { CancelFlag } from '../util/cancel.ts';
 import { GetseiError } from '../util/errors.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import type { Config } from './config.ts';
@@ -40,6 +41,8 @@ export interface RunRequest {
   /** embed with this trained encoder (RUN/encoder of another run) instead of training */
   readonly encoderPath?: string;
   readonly reporter?: RunReporter;
+  /** Ctrl-C: checked before every stage and at every progress tick (see src/cli/interruptible.ts) */
+  readonly cancel?: CancelFlag;
 }
 
 export interface RunResult {
@@ -76,6 +79,16 @@ function readOptionsOf(config: Config): ReadOptions {
   return read;
 }
 
+/** The reporter, with a cancellation checkpoint at every call: progress ticks come from inside every long loop. */
+function checkpointed(reporter: RunReporter | undefined, cancel: CancelFlag | undefined): RunReporter | undefined {
+  if (cancel === undefined) return reporter;
+  return {
+    stageStart: (...a) => { cancel.check(); reporter?.stageStart(...a); },
+    stageTick: (...a) => { cancel.check(); reporter?.stageTick(...a); },
+    stageEnd: (...a) => reporter?.stageEnd(...a),
+  };
+}
+
 /**
  * featurize → encoder → states → …: each stage runs only when its inputs or config changed since it last
  * completed (RUN/manifest.json), or when forced, so changing the lag reruns only kinetics onwards and an
@@ -96,7 +109,7 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
 async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<RunResult> {
   const { run, config } = req;
   const force = new Set(req.force ?? []);
-  const reporter = req.reporter;
+  const reporter = checkpointed(req.reporter, req.cancel);
   const threads = config.run.threads > 0 ? config.run.threads : undefined;
   const ran: StageName[] = [];
   const skipped: StageName[] = [];
@@ -110,6 +123,7 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
       reporter?.stageEnd(name, 'skipped', 0);
       return;
     }
+    req.cancel?.check();
     const t0 = performance.now();
     await body();
     ran.push(name);

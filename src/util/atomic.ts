@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { outputWriteError } from './errors.ts';
 
 /** A sibling temporary name, so that rename() stays on one file system; it carries the writer's pid. */
 export function temporaryName(path: string): string {
@@ -17,17 +18,26 @@ export function temporaryWriter(name: string): number | undefined {
 
 /**
  * Write a file atomically: write to a temporary sibling, then rename. A crash leaves either the old file or
- * the new one, never half of it.
+ * the new one, never half of it. A read-only folder or a full disk is one clear error naming the path (outputWriteError).
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const tmp = temporaryName(path);
   try {
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw outputWriteError(err, path) ?? err;
+  }
+}
+
+/** mkdir -p, with a read-only folder or a full disk reported as one clear line. */
+export async function makeOutputFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw outputWriteError(err, dir) ?? err;
   }
 }
 

@@ -1,7 +1,7 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { temporaryName } from './atomic.ts';
+import { makeOutputFolder, temporaryName } from './atomic.ts';
+import { outputWriteError } from './errors.ts';
 import { npyHeader, parseNpyHeader, type NpyArray, type NpyHeader } from './npy.ts';
 
 /**
@@ -18,25 +18,40 @@ export class NpyFileWriter {
   ) {}
 
   static async create(path: string, example: NpyArray, shape: readonly number[]): Promise<NpyFileWriter> {
-    await mkdir(dirname(path), { recursive: true });
+    await makeOutputFolder(dirname(path));
     const tmp = temporaryName(path);
-    const fh = await open(tmp, 'w');
-    await fh.write(npyHeader(example, shape));
+    let fh: FileHandle | undefined;
+    try {
+      fh = await open(tmp, 'w');
+      await fh.write(npyHeader(example, shape));
+    } catch (err) {
+      await fh?.close().catch(() => undefined);
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw outputWriteError(err, path) ?? err;
+    }
     return new NpyFileWriter(path, tmp, fh, shape.reduce((a, b) => a * b, 1));
   }
 
+  /** A write error (full disk) removes the temporary file before it is reported, as `abort()` would. */
   async append(data: NpyArray): Promise<void> {
-    await this.fh.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    try {
+      await this.fh.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    } catch (err) {
+      await this.abort();
+      throw outputWriteError(err, this.path) ?? err;
+    }
     this.written += data.length;
   }
 
   async finish(): Promise<void> {
-    await this.fh.close();
-    if (this.written !== this.total) {
-      await rm(this.tmp, { force: true });
-      throw new RangeError(`${this.path}: wrote ${this.written} of ${this.total} elements`);
+    try {
+      await this.fh.close();
+      if (this.written !== this.total) throw new RangeError(`${this.path}: wrote ${this.written} of ${this.total} elements`);
+      await rename(this.tmp, this.path);
+    } catch (err) {
+      await rm(this.tmp, { force: true }).catch(() => undefined);
+      throw outputWriteError(err, this.path) ?? err;
     }
-    await rename(this.tmp, this.path);
   }
 
   async abort(): Promise<void> {

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { after, test } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { generateInterphase, writeInterphase } from '../../src/synth/index.ts';
 import { createRng } from '../../src/util/rng.ts';
 
@@ -102,48 +102,98 @@ function comparable(value: unknown): unknown {
   return value;
 }
 
-test('getsei run SIGKILLed at many moments, then resumed, ends byte-identical to an uninterrupted run', { timeout: 180_000 }, async () => {
-  const synth = generateInterphase({ frames: 60, repeats: [2, 2], seed: 3 });
-  await writeInterphase(join(dir, 'synth'), synth, {});
-  const trajectory = join(dir, 'synth', 'trajectory.extxyz');
-  const config = join(dir, 'getsei.toml');
-  writeFileSync(config, CONFIG);
-  const reference = join(dir, 'reference');
-  const interrupted = join(dir, 'interrupted');
+const trajectory = join(dir, 'synth', 'trajectory.extxyz');
+const config = join(dir, 'getsei.toml');
+const reference = join(dir, 'reference');
+let referenceDone: Promise<{ code: number | null; stderr: string }> | undefined;
+let ready: Promise<void> | undefined;
 
-  // the uninterrupted run goes alongside the interrupted ones (one thread each)
-  const referenceDone = finish(startRun(trajectory, reference, config));
+/** The synthetic case, and the uninterrupted run that goes alongside the interrupted ones (one thread each). */
+function setUp(): Promise<void> {
+  ready ??= (async () => {
+    await writeInterphase(join(dir, 'synth'), generateInterphase({ frames: 60, repeats: [2, 2], seed: 3 }), {});
+    writeFileSync(config, CONFIG);
+    referenceDone = finish(startRun(trajectory, reference, config));
+  })();
+  return ready;
+}
+
+/** The finished folder equals the reference: every .npy and CSV byte for byte, every JSON number; nothing extra. */
+async function assertSameAsReference(run: string): Promise<number> {
+  const ref = await (referenceDone as NonNullable<typeof referenceDone>);
+  assert.equal(ref.code, 0, ref.stderr);
+  const files = allFiles(reference).sort();
+  assert.deepEqual(allFiles(run).sort(), files, 'the same files, and no temporary or partial ones left');
+  assert.ok(!files.some((f) => f.includes('.tmp-') || f.includes('.partial') || f === '.lock'));
+  let compared = 0;
+  for (const f of files) {
+    if (VOLATILE_FILES.has(f)) continue;
+    const a = readFileSync(join(reference, f));
+    const b = readFileSync(join(run, f));
+    if (f.endsWith('.json')) assert.deepEqual(comparable(JSON.parse(b.toString())), comparable(JSON.parse(a.toString())), f);
+    else assert.ok(a.equals(b), `${f} differs from the uninterrupted run`);
+    compared++;
+  }
+  assert.ok(compared > 40, `compared ${compared} files`);
+  return compared;
+}
+
+describe('faults during getsei run (the two chains run side by side)', { concurrency: 2 }, () => {
+it('getsei run SIGKILLed at many moments, then resumed, ends byte-identical to an uninterrupted run', { timeout: 180_000 }, async () => {
+  await setUp();
+  const interrupted = join(dir, 'interrupted');
 
   const rng = createRng(16);
   const triggers: Trigger[] = [];
-  // a seeded delay into each long stage, at once into the short ones, and twice the instant an array is being written
-  for (const stage of ['featurize', 'transport', 'encoder', 'states', 'kinetics', 'paths', 'stability', 'report']) {
-    const long = stage === 'featurize' || stage === 'encoder' || stage === 'states' || stage === 'stability' || stage === 'report';
-    triggers.push({ stage, delayMs: long ? Math.round(500 * rng.next()) : 0 });
+  // a seeded delay into each long stage, at once into a short one, and twice the instant an array is being written
+  for (const stage of ['featurize', 'encoder', 'states', 'kinetics', 'stability', 'report']) {
+    triggers.push({ stage, delayMs: stage === 'kinetics' ? 0 : Math.round(500 * rng.next()) });
     if (stage === 'featurize' || stage === 'encoder') triggers.push({ tempFile: true });
   }
   const killedIn: string[] = [];
   for (const t of triggers) killedIn.push(await killAt(trajectory, interrupted, config, t));
   const last = await finish(startRun(trajectory, interrupted, config));
   assert.equal(last.code, 0, last.stderr);
-  const ref = await referenceDone;
-  assert.equal(ref.code, 0, ref.stderr);
-
   // the kills landed inside the long stages (others may finish before the kill arrives)
   for (const s of ['featurize', 'encoder', 'states', 'stability', 'report']) assert.ok(killedIn.includes(s), `killed in ${s}: ${killedIn.join(', ')}`);
-
-  const files = allFiles(reference).sort();
-  assert.deepEqual(allFiles(interrupted).sort(), files, 'the same files, and no temporary or partial ones left');
-  assert.ok(!files.some((f) => f.includes('.tmp-') || f.includes('.partial') || f === '.lock'));
-  let compared = 0;
-  for (const f of files) {
-    if (VOLATILE_FILES.has(f)) continue;
-    const a = readFileSync(join(reference, f));
-    const b = readFileSync(join(interrupted, f));
-    if (f.endsWith('.json')) assert.deepEqual(comparable(JSON.parse(b.toString())), comparable(JSON.parse(a.toString())), f);
-    else assert.ok(a.equals(b), `${f} differs from the uninterrupted run`);
-    compared++;
-  }
-  assert.ok(compared > 40, `compared ${compared} files`);
+  const compared = await assertSameAsReference(interrupted);
   process.stdout.write(`# killed ${killedIn.length} times, in: ${killedIn.join(', ')}; compared ${compared} files\n`);
+});
+
+it('Ctrl-C (SIGINT) stops getsei run within 1 s in every long stage, says how to resume, leaves nothing half-written', { timeout: 180_000 }, async () => {
+  await setUp();
+  const run = join(dir, 'ctrl-c');
+  const rng = createRng(2);
+  const stops: string[] = [];
+  for (const stage of ['featurize', 'encoder', 'states', 'stability']) {
+    const before = stageRecord(run, stage)?.startedAt;
+    const child = startRun(trajectory, run, config);
+    const exited = finish(child);
+    while (child.exitCode === null) {
+      const r = stageRecord(run, stage);
+      if (r?.status === 'running' && r.startedAt !== before) break;
+      await sleep(5);
+    }
+    assert.equal(child.exitCode, null, `${stage} ran to the end before it could be interrupted`);
+    await sleep(Math.round(300 * rng.next()));
+    const t0 = performance.now();
+    child.kill('SIGINT');
+    const r = await exited;
+    const ms = performance.now() - t0;
+    assert.equal(r.code, 130, `exit status 130 after Ctrl-C in ${stage}; stderr: ${r.stderr}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.match(lines.at(-1) as string, new RegExp(`^getsei: interrupted during the ${stage} stage; finished stages are kept and nothing half-written was left in ${run}\\. Resume with: getsei run ${trajectory} -o ${run} -c ${config} --threads 1$`));
+    assert.doesNotMatch(r.stderr, /\n\s+at |Error:/, 'no stack trace');
+    assert.ok(ms < 1000, `stopped ${ms.toFixed(0)} ms after Ctrl-C in ${stage}`);
+    const left = allFiles(run);
+    assert.ok(!left.some((f) => f.includes('.tmp-') || f.includes('.partial') || f === '.lock'), left.join(', '));
+    const record = stageRecord(run, stage) as { status: string; error?: string };
+    assert.equal(record.status, 'interrupted');
+    stops.push(`${stage} ${ms.toFixed(0)} ms (${record.error === undefined ? 'thread terminated' : 'at a checkpoint'})`);
+  }
+  const last = await finish(startRun(trajectory, run, config));
+  assert.equal(last.code, 0, last.stderr);
+  await assertSameAsReference(run);
+  process.stdout.write(`# Ctrl-C: ${stops.join('; ')}\n`);
+});
 });

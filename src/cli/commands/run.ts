@@ -3,7 +3,8 @@ import { Option, type Command } from '@commander-js/extra-typings';
 import { loadConfigFile, mergeConfig, parseConfig, type ConfigInput } from '../../pipeline/config.ts';
 import { parseStateList } from './kinetics.ts';
 import { parseLagSetting } from '../../pipeline/lag.ts';
-import { runPipeline, STAGES, type StageName } from '../../pipeline/run.ts';
+import { STAGES, type StageName } from '../../pipeline/run.ts';
+import { runPipelineInterruptible } from '../interruptible.ts';
 import { GetseiError } from '../../util/errors.ts';
 import { nonNegativeInt, positiveInt } from '../parse.ts';
 import { terminalReporter } from '../run-reporter.ts';
@@ -61,9 +62,9 @@ export function registerRun(program: Command): void {
     });
     const config = parseConfig(merged, opts.config ?? 'the command line');
     const run = resolve(opts.out);
-    const result = await runPipeline({
-      run, files, config, force: opts.force, encoderPath: opts.encoder ? resolve(opts.encoder) : undefined, reporter: terminalReporter(),
-    });
+    const result = await runPipelineInterruptible({
+      run, files, config, force: opts.force, encoderPath: opts.encoder ? resolve(opts.encoder) : undefined,
+    }, terminalReporter());
     process.stdout.write(runSummaryText(run, result));
   });
 }
