@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { outputWriteError } from './errors.ts';
@@ -21,9 +22,9 @@ export function temporaryWriter(name: string): number | undefined {
  * the new one, never half of it. A read-only folder or a full disk is one clear error naming the path (outputWriteError).
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await makeOutputFolder(dirname(path));
   const tmp = temporaryName(path);
   try {
-    await mkdir(dirname(path), { recursive: true });
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (err) {
@@ -37,7 +38,24 @@ export async function makeOutputFolder(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
-    throw outputWriteError(err, dir) ?? err;
+    throw outputWriteError(await trueMkdirError(dir, err), dir) ?? err;
+  }
+}
+
+/**
+ * A recursive mkdir on a read-only file system reports ENOENT (libuv walks up and retries); the plain mkdir of the
+ * first missing folder below the deepest existing one says what is really wrong (EROFS, EACCES, ENOSPC).
+ */
+async function trueMkdirError(dir: string, err: unknown): Promise<unknown> {
+  if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return err;
+  let missing = dir;
+  while (dirname(missing) !== missing && !existsSync(dirname(missing))) missing = dirname(missing);
+  try {
+    await mkdir(missing);
+    await rm(missing, { recursive: true, force: true });
+    return err;
+  } catch (plain) {
+    return plain;
   }
 }
 
