@@ -2,6 +2,7 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeOutputFolder, writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { decodeNpy, encodeNpy } from '../util/npy.ts';
+import { assertFiniteArray } from '../util/finite.ts';
 import type { FrameFeatures } from '../features/atom-features.ts';
 
 /**
@@ -85,6 +86,7 @@ export class FrameStoreWriter {
       nbrVector.set(nb.vector, 3 * base);
       base += nb.index.length;
     });
+    assertFiniteArray(join(this.dir, name, 'features.npy'), features, nAtoms * f, this.nFrames); // rows: frames
     await Promise.all([
       writeFileAtomic(join(chunkDir, 'features.npy'), encodeNpy(features, [c, nAtoms, f])),
       writeFileAtomic(join(chunkDir, 'positions.npy'), encodeNpy(positions, [c, nAtoms, 3])),

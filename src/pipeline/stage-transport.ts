@@ -5,6 +5,7 @@ import { analyseTransport, msdCsv, type TransportFrame, type TransportReport } f
 import type { MsdMethod, UnwrapMode } from '../transport/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { GetseiError } from '../util/errors.ts';
+import { boundOrNull } from '../util/finite.ts';
 import { readManifest, type Manifest } from './manifest.ts';
 import { runStage, stageOutputHash } from './stage.ts';
 
@@ -75,7 +76,8 @@ export async function runTransportStage(run: string, config: TransportConfig = D
       get temperatureK() { return temperatureK; },
     });
     await writeFileAtomic(join(run, 'transport-msd.csv'), msdCsv(report));
-    await writeJsonAtomic(join(run, 'transport.json'), report);
+    // the Haven ratio's upper bound is unbounded when the D_σ interval reaches 0: null, as docs/transport.md says
+    await writeJsonAtomic(join(run, 'transport.json'), { ...report, havenRatio: { ...report.havenRatio, upper: boundOrNull(report.havenRatio.upper) } });
     return report;
   });
 }

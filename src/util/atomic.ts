@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { outputWriteError } from './errors.ts';
+import { assertFiniteOutput } from './finite.ts';
 
 /** A sibling temporary name, so that rename() stays on one file system; it carries the writer's pid. */
 export function temporaryName(path: string): string {
@@ -59,6 +60,8 @@ async function trueMkdirError(dir: string, err: unknown): Promise<unknown> {
   }
 }
 
+/** JSON written atomically; a NaN or infinity anywhere in `value` is an error naming the file and field (finite.ts). */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  assertFiniteOutput(path, value);
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }

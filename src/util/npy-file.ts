@@ -2,6 +2,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { makeOutputFolder, temporaryName } from './atomic.ts';
 import { outputWriteError } from './errors.ts';
+import { assertFiniteArray } from './finite.ts';
 import { npyHeader, parseNpyHeader, type NpyArray, type NpyHeader } from './npy.ts';
 
 /**
@@ -15,6 +16,7 @@ export class NpyFileWriter {
     private readonly tmp: string,
     private readonly fh: FileHandle,
     private readonly total: number,
+    private readonly rowLength: number,
   ) {}
 
   static async create(path: string, example: NpyArray, shape: readonly number[]): Promise<NpyFileWriter> {
@@ -29,12 +31,16 @@ export class NpyFileWriter {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw outputWriteError(err, path) ?? err;
     }
-    return new NpyFileWriter(path, tmp, fh, shape.reduce((a, b) => a * b, 1));
+    return new NpyFileWriter(path, tmp, fh, shape.reduce((a, b) => a * b, 1), Math.max(1, shape.slice(1).reduce((a, b) => a * b, 1)));
   }
 
-  /** A write error (full disk) removes the temporary file before it is reported, as `abort()` would. */
+  /**
+   * Rows in order. A NaN or infinity in float rows, or a write error (full disk), removes the temporary file before
+   * it is reported, as `abort()` would.
+   */
   async append(data: NpyArray): Promise<void> {
     try {
+      if (data instanceof Float32Array || data instanceof Float64Array) assertFiniteArray(this.path, data, this.rowLength, this.written / this.rowLength);
       await this.fh.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     } catch (err) {
       await this.abort();
