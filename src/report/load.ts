@@ -7,7 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { GetseiError } from '../util/errors.ts';
-import { runFileProblems } from '../pipeline/schema.ts';
+import { runFileProblems } from '../schema/index.ts';
 import type {
   BootstrapPart, CkTestPart, FrameViewPart, KineticsPart, PathsPart, Pathway, ProvenancePart, RateMatrixDiagnostics,
   ReportInput, RepresentativeEnvironment, StabilityPart, StateDescriptors, StatesPart, TimeUnit, ZProfilePart,

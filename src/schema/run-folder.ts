@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { GetseiError } from '../util/errors.ts';
 
 /**
+ * src/schema/: the contract between the stages that write the run folder (pipeline/) and everything that reads it
+ * (report/, compare, a user's script) — in its own folder so that report/ depends on results only, not on pipeline/.
+ *
  * The run folder's JSON files as their writers produce them (docs/pipeline.md): one zod schema per file, so that the
  * report, `compare` and any reader check a file once, against one definition, and a mangled file is one clear error
  * naming the file and the field. Objects are loose (fields a newer getsei adds are kept, not refused); every number

@@ -6,9 +6,9 @@ import { after, test } from 'node:test';
 import { generateInterphase, writeInterphase } from '../synth/index.ts';
 import { loadReportInput } from '../report/index.ts';
 import { GetseiError } from '../util/errors.ts';
-import { parseConfig } from './config.ts';
-import { runPipeline } from './run.ts';
-import { readRunFile, RUN_FILE_SCHEMAS, runFileProblems, type RunFileName } from './schema.ts';
+import { parseConfig } from '../pipeline/config.ts';
+import { runPipeline } from '../pipeline/run.ts';
+import { readRunFile, RUN_FILE_SCHEMAS, runFileProblems, type RunFileName } from './run-folder.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'getsei-schema-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
