@@ -15,7 +15,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof GetseiError) {
-      process.stderr.write(`getsei: error: ${err.message}\n`);
+      process.stderr.write(err.name === 'CancelledError' ? `getsei: ${err.message}\n` : `getsei: error: ${err.message}\n`);
       return err.exitCode;
     }
     const code = (err as { code?: string; exitCode?: number }).code;

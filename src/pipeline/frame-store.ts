@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
+import { makeOutputFolder, writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { decodeNpy, encodeNpy } from '../util/npy.ts';
+import { assertFiniteArray } from '../util/finite.ts';
 import type { FrameFeatures } from '../features/atom-features.ts';
 
 /**
@@ -48,7 +49,7 @@ export class FrameStoreWriter {
 
   async open(): Promise<void> {
     await rm(this.tmp, { recursive: true, force: true });
-    await mkdir(this.tmp, { recursive: true });
+    await makeOutputFolder(this.tmp);
   }
 
   async add(frame: StoredFrame): Promise<void> {
@@ -62,7 +63,7 @@ export class FrameStoreWriter {
     this.pending = [];
     const name = `chunk-${String(this.chunks.length).padStart(5, '0')}`;
     const chunkDir = join(this.tmp, name);
-    await mkdir(chunkDir, { recursive: true });
+    await makeOutputFolder(chunkDir);
     const { nAtoms, featureNames, li } = this.header;
     const c = frames.length;
     const f = featureNames.length;
@@ -85,6 +86,7 @@ export class FrameStoreWriter {
       nbrVector.set(nb.vector, 3 * base);
       base += nb.index.length;
     });
+    assertFiniteArray(join(this.dir, name, 'features.npy'), features, nAtoms * f, this.nFrames); // rows: frames
     await Promise.all([
       writeFileAtomic(join(chunkDir, 'features.npy'), encodeNpy(features, [c, nAtoms, f])),
       writeFileAtomic(join(chunkDir, 'positions.npy'), encodeNpy(positions, [c, nAtoms, 3])),

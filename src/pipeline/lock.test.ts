@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -40,6 +40,25 @@ test('run lock: a stale lock (dead pid, or empty) is taken over; a lock from ano
     await (await acquireRunLock(run))();
     writeFileSync(join(run, '.lock'), JSON.stringify({ pid: deadPid(), host: 'another-host', startedAt: 'earlier' }));
     await assert.rejects(acquireRunLock(run), /in use by another getsei .* on another-host/);
+  } finally {
+    rmSync(run, { recursive: true, force: true });
+  }
+});
+
+test('taking the lock sweeps what a killed run left half-written, and nothing else', async () => {
+  const run = mkdtempSync(join(tmpdir(), 'getsei-lock-'));
+  try {
+    const dead = deadPid();
+    mkdirSync(join(run, 'frames.partial', 'chunk-00000'), { recursive: true });
+    mkdirSync(join(run, 'encoder'));
+    writeFileSync(join(run, 'states.npy'), 'whole');
+    writeFileSync(join(run, `.states.npy.tmp-${dead}-0123abcd`), 'half');
+    writeFileSync(join(run, 'encoder', `.model.safetensors.tmp-${dead}-deadbeef`), 'half');
+    writeFileSync(join(run, `.kinetics.json.tmp-${process.pid}-00000000`), 'mine, being written');
+    const release = await acquireRunLock(run);
+    assert.deepEqual(readdirSync(run).sort(), ['.kinetics.json.tmp-' + process.pid + '-00000000', '.lock', 'encoder', 'states.npy']);
+    assert.deepEqual(readdirSync(join(run, 'encoder')), []);
+    await release();
   } finally {
     rmSync(run, { recursive: true, force: true });
   }

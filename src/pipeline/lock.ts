@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetseiError } from '../util/errors.ts';
+import { makeOutputFolder, temporaryWriter } from '../util/atomic.ts';
+import { GetseiError, outputWriteError } from '../util/errors.ts';
 
 /** What RUN/.lock holds: who is running in the folder. */
 interface LockInfo {
@@ -25,17 +26,24 @@ function alive(pid: number): boolean {
  * taken over; a lock from another host is honoured, since its pid cannot be checked from here.
  */
 export async function acquireRunLock(run: string): Promise<() => Promise<void>> {
-  await mkdir(run, { recursive: true });
+  await makeOutputFolder(run);
   const path = join(run, '.lock');
   const mine: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fh = await open(path, 'wx');
-      await fh.writeFile(JSON.stringify(mine) + '\n');
-      await fh.close();
+      try {
+        await fh.writeFile(JSON.stringify(mine) + '\n');
+      } finally {
+        await fh.close();
+      }
+      await removeStaleTemporaries(run);
       return async () => { await rm(path, { force: true }); };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        await rm(path, { force: true }).catch(() => undefined);
+        throw outputWriteError(err, path) ?? err;
+      }
     }
     let held: Partial<LockInfo> = {};
     try {
@@ -54,4 +62,29 @@ export async function acquireRunLock(run: string): Promise<() => Promise<void>> 
     );
   }
   throw new GetseiError(`${run}: could not take ${path} (another getsei keeps recreating it); choose another --out`);
+}
+
+/**
+ * What a killed getsei left half-written in RUN, removed once the lock is ours: temporary files of atomic writes
+ * whose writer is gone, and the frame store's `frames.partial` (only featurize writes it, under the lock). Final
+ * names are never touched: they always hold a whole file (the old one or the new one). `includeOwn`: this process's
+ * own temporaries too (after its pipeline thread was stopped).
+ */
+export async function removeStaleTemporaries(run: string, options: { includeOwn?: boolean } = {}): Promise<string[]> {
+  const removed: string[] = [];
+  const visit = async (dir: string, top: boolean): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const writer = temporaryWriter(entry.name);
+      const stale = writer !== undefined && (writer === process.pid ? options.includeOwn === true : !alive(writer));
+      if (stale || (top && entry.isDirectory() && entry.name.endsWith('.partial'))) {
+        await rm(path, { recursive: true, force: true });
+        removed.push(path);
+      } else if (entry.isDirectory() && !(top && entry.name === 'frames')) {
+        await visit(path, false); // the finished frame store was written inside frames.partial: nothing to sweep there
+      }
+    }
+  };
+  await visit(run, true);
+  return removed;
 }

@@ -8,7 +8,8 @@ import { packageVersion } from '../util/version.ts';
 
 /** What `RUN/manifest.json` records for one stage: enough to decide whether it is up to date. */
 export interface StageRecord {
-  status: 'done' | 'running' | 'failed';
+  /** 'running' after a kill; 'interrupted' after Ctrl-C; anything but 'done' reruns */
+  status: 'done' | 'running' | 'failed' | 'interrupted';
   /** hash of the stage's inputs (upstream artifacts or input files) and of its config */
   inputHash: string;
   configHash: string;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_FRAME_CHECKS, type ReadOptions } from '../io/index.ts';
+import type { CancelFlag } from '../util/cancel.ts';
 import { GetseiError } from '../util/errors.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import type { Config } from './config.ts';
@@ -53,6 +54,8 @@ export interface RunRequest {
    */
   readonly shard?: ShardSpec;
   readonly reporter?: RunReporter;
+  /** Ctrl-C: checked before every stage and at every progress tick (see src/cli/interruptible.ts) */
+  readonly cancel?: CancelFlag;
 }
 
 export interface RunResult {
@@ -103,6 +106,16 @@ export function modelKeyOf(files: Record<string, string>): string {
   return hashJson(files);
 }
 
+/** The reporter, with a cancellation checkpoint at every call: progress ticks come from inside every long loop. */
+function checkpointed(reporter: RunReporter | undefined, cancel: CancelFlag | undefined): RunReporter | undefined {
+  if (cancel === undefined) return reporter;
+  return {
+    stageStart: (...a) => { cancel.check(); reporter?.stageStart(...a); },
+    stageTick: (...a) => { cancel.check(); reporter?.stageTick(...a); },
+    stageEnd: (...a) => reporter?.stageEnd(...a),
+  };
+}
+
 /**
  * featurize → encoder → states → …: each stage runs only when its inputs or config changed since it last
  * completed (RUN/manifest.json), or when forced, so changing the lag reruns only kinetics onwards and an
@@ -123,7 +136,7 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
 async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<RunResult> {
   const { run, config } = req;
   const force = new Set(req.force ?? []);
-  const reporter = req.reporter;
+  const reporter = checkpointed(req.reporter, req.cancel);
   const threads = config.run.threads > 0 ? config.run.threads : undefined;
   const ran: StageName[] = [];
   const skipped: StageName[] = [];
@@ -137,6 +150,7 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
       reporter?.stageEnd(name, 'skipped', 0);
       return;
     }
+    req.cancel?.check();
     const t0 = performance.now();
     await body();
     ran.push(name);

@@ -8,6 +8,7 @@ import { GetseiError } from '../util/errors.ts';
 import { decodeNpy } from '../util/npy.ts';
 import { parseConfig, type Config } from './config.ts';
 import { hashJson, readManifest, type Manifest } from './manifest.ts';
+import { boundOrNull } from '../util/finite.ts';
 import { runStage, stageOutputHash } from './stage.ts';
 
 /** Settings of the transport stage: the [transport] section of the configuration (RUN/manifest.json config.transport). */
@@ -21,6 +22,32 @@ function temperatureOf(frame: TrajectoryFrame): number | undefined {
     if (typeof v === 'number' && v > 0) return v;
   }
   return undefined;
+}
+
+/**
+ * transport.json: an interval bound that is not a finite number is written as null with the reason, as
+ * docs/transport.md documents — the Haven ratio's upper bound when the D_σ interval reaches 0 (unbounded), and any
+ * bound or standard error the estimate could not give (e.g. a negative variance estimate on a short trajectory).
+ */
+function transportJson(report: TransportReport): unknown {
+  const bounded = <E extends { lower: number; upper: number; standardError?: number; cm2PerS?: { lower: number; upper: number } }>(e: E | null, unbounded?: string) => {
+    if (e === null) return null;
+    const bad = [e.lower, e.upper, e.standardError ?? 0].some((x) => !Number.isFinite(x));
+    if (!bad) return e;
+    return {
+      ...e, lower: boundOrNull(e.lower), upper: boundOrNull(e.upper),
+      ...(e.standardError === undefined ? {} : { standardError: boundOrNull(e.standardError) }),
+      ...(e.cm2PerS === undefined ? {} : { cm2PerS: { ...e.cm2PerS, lower: boundOrNull(e.cm2PerS.lower), upper: boundOrNull(e.cm2PerS.upper) } }),
+      intervalNote: unbounded !== undefined && Number.isFinite(e.lower) && e.upper === Infinity ? unbounded
+        : 'null bounds: the interval could not be estimated from this trajectory (too few independent windows)',
+    };
+  };
+  return {
+    ...report,
+    tracerDiffusion: bounded(report.tracerDiffusion), chargeDiffusion: bounded(report.chargeDiffusion),
+    havenRatio: bounded(report.havenRatio, 'upper bound null: unbounded, the D_σ interval reaches 0'),
+    conductivity: bounded(report.conductivity),
+  };
 }
 
 /** Whether the transport stage can run: the recorded trajectory files are there and the time per frame is known. */
@@ -105,7 +132,7 @@ export async function runTransportStage(run: string, config: TransportConfig = D
     else await rm(join(run, 'transport-profile.csv'), { force: true });
     if (report.perState) await writeFileAtomic(join(run, 'transport-states.csv'), perStateCsv(report.perState));
     else await rm(join(run, 'transport-states.csv'), { force: true });
-    await writeJsonAtomic(join(run, 'transport.json'), report);
+    await writeJsonAtomic(join(run, 'transport.json'), transportJson(report));
     return report;
   });
 }

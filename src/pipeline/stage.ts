@@ -1,9 +1,10 @@
-import { mkdir } from 'node:fs/promises';
+import { makeOutputFolder } from '../util/atomic.ts';
+import { CancelledError } from '../util/cancel.ts';
 import { hashJson, newManifest, readManifest, writeManifest, type Manifest } from './manifest.ts';
 
 /**
  * Run one stage with its bookkeeping: mark it running in RUN/manifest.json, run it, then record its input and
- * config hashes, timings and seed — or the failure. `isUpToDate` tells `getsei run` whether to skip it.
+ * config hashes, timings and seed — or the failure (or 'interrupted' after Ctrl-C; either way it reruns next time). `isUpToDate` tells `getsei run` whether to skip it.
  */
 export async function runStage<T>(
   run: string,
@@ -11,7 +12,7 @@ export async function runStage<T>(
   keys: { inputHash: string; config: unknown; seed?: number },
   body: (manifest: Manifest) => Promise<T>,
 ): Promise<T> {
-  await mkdir(run, { recursive: true });
+  await makeOutputFolder(run);
   const manifest = (await readManifest(run)) ?? newManifest();
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
@@ -29,10 +30,12 @@ export async function runStage<T>(
     return result;
   } catch (err) {
     manifest.stages[name] = {
-      status: 'failed', inputHash: keys.inputHash, configHash, startedAt, finishedAt: new Date().toISOString(),
+      status: err instanceof CancelledError ? 'interrupted' : 'failed', inputHash: keys.inputHash, configHash, startedAt, finishedAt: new Date().toISOString(),
       seconds: (performance.now() - t0) / 1000, seed: keys.seed, error: (err as Error).message,
     };
-    await writeManifest(run, manifest);
+    // best effort: on a full disk or a folder gone read-only the record stays 'running' (it reruns all the same),
+    // and the user sees the error that stopped the stage, not this one
+    await writeManifest(run, manifest).catch(() => undefined);
     throw err;
   }
 }

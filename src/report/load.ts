@@ -8,6 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { GetseiError } from '../util/errors.ts';
 import { readKineticQuality } from './kinetic-quality.ts';
+import { runFileProblems } from '../schema/index.ts';
 import type {
   BootstrapPart, CkTestPart, FrameViewPart, Interval, KineticsPart, PathsPart, Pathway, ProvenancePart, RateMatrixDiagnostics,
   ReportInput, RepresentativeEnvironment, StabilityPart, StateDescriptors, StatesPart, TimeUnit, TransportPart, ZProfilePart,
@@ -24,7 +25,14 @@ export interface LoadedRun {
   found: string[];
   /** fields left out because of their shape (also in input.warnings) */
   problems: string[];
+  /** where a getsei result file (its `format` says so) departs from its schema (src/pipeline/schema.ts) */
+  schemaProblems: string[];
 }
+
+/** The writer's `format` of each result file: a file that carries it is checked against the file's schema. */
+const WRITER_FORMATS = {
+  'manifest.json': 'getsei-run/1', 'states.json': 'getsei-states/1', 'kinetics.json': 'getsei-kinetics', 'paths.json': 'getsei-paths', 'stability.json': 'getsei-stability',
+} as const;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -674,5 +682,9 @@ export async function loadReportInput(runDir: string): Promise<LoadedRun> {
   if (m) input.provenance = provenance(m, runDir);
   input.kineticQuality = readKineticQuality(so, ko, problems);
   input.warnings = [...warningsOf(m), ...warningsOf(so), ...warningsOf(ko), ...warningsOf(po), ...problems];
-  return { input, found: [...found], problems };
+  const schemaProblems = (Object.keys(WRITER_FORMATS) as (keyof typeof WRITER_FORMATS)[]).flatMap((name, i) => {
+    const o = [m, so, ko, po, sto][i];
+    return o !== undefined && o.format === WRITER_FORMATS[name] ? runFileProblems(name, o) : [];
+  });
+  return { input, found: [...found], problems, schemaProblems };
 }

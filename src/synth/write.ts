@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { encodeNpy } from '../util/npy.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
+import { assertFiniteOutput } from '../util/finite.ts';
 import { writeExtxyz } from './extxyz.ts';
 import type { Interphase, InterphaseTruth } from './generate.ts';
 import type { ReactiveFlux } from './truth.ts';
@@ -35,7 +36,9 @@ export async function writeInterphase(outDir: string, interphase: Interphase, op
   const states = join(outDir, 'truth_states.npy');
   await writeFileAtomic(states, encodeNpy(t.labels, [t.nLi, t.nFrames]));
   const truth = join(outDir, 'truth.json');
-  await writeFileAtomic(truth, stringifyCompact(truthToJson(t)));
+  const json = truthToJson(t);
+  assertFiniteOutput(truth, json);
+  await writeFileAtomic(truth, stringifyCompact(json));
   return { trajectory, truth, states };
 }
 

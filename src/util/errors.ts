@@ -34,3 +34,24 @@ export class InputError extends GetseiError {
     this.location = location;
   }
 }
+
+/**
+ * A file-system error met while writing getsei's output, as one line that names the path and says what to do
+ * (read-only or unwritable folder, full disk or quota); undefined for any other error. The caller has already
+ * removed its temporary file, so nothing half-written is left, and a rerun of the same command resumes.
+ */
+export function outputWriteError(err: unknown, path: string): GetseiError | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+    const why = code === 'EROFS' ? 'the file system is read-only' : 'permission denied';
+    return new GetseiError(`cannot write ${path}: ${why} (${code}); choose an output folder you can write to (-o/--out), or make this one writable`, { cause: err });
+  }
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    const why = code === 'ENOSPC' ? 'no space left on the device' : 'disk quota exceeded';
+    return new GetseiError(
+      `cannot write ${path}: ${why} (${code}); free some space or choose an output folder on another disk (-o/--out), then run the same command again (finished stages are kept)`,
+      { cause: err },
+    );
+  }
+  return undefined;
+}

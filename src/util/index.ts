@@ -1,5 +1,5 @@
-export { GetseiError, InputError, type InputLocation, describeLocation } from './errors.ts';
-export { writeFileAtomic, writeJsonAtomic, temporaryName } from './atomic.ts';
+export { GetseiError, InputError, type InputLocation, describeLocation, outputWriteError } from './errors.ts';
+export { writeFileAtomic, writeJsonAtomic, temporaryName, makeOutputFolder } from './atomic.ts';
 export { encodeNpy, decodeNpy, npyHeader, parseNpyHeader, type NpyArray, type DecodedNpy, type NpyHeader } from './npy.ts';
 export { createRng, shuffle, sampleIndices, type Rng } from './rng.ts';
 export { createWorkerPool, defaultThreads, runPoolTask, asWorkerTask } from './workers.ts';

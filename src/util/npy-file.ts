@@ -1,7 +1,8 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { temporaryName } from './atomic.ts';
+import { makeOutputFolder, temporaryName } from './atomic.ts';
+import { outputWriteError } from './errors.ts';
+import { assertFiniteArray } from './finite.ts';
 import { npyHeader, parseNpyHeader, type NpyArray, type NpyHeader } from './npy.ts';
 
 /**
@@ -15,28 +16,48 @@ export class NpyFileWriter {
     private readonly tmp: string,
     private readonly fh: FileHandle,
     private readonly total: number,
+    private readonly rowLength: number,
   ) {}
 
   static async create(path: string, example: NpyArray, shape: readonly number[]): Promise<NpyFileWriter> {
-    await mkdir(dirname(path), { recursive: true });
+    await makeOutputFolder(dirname(path));
     const tmp = temporaryName(path);
-    const fh = await open(tmp, 'w');
-    await fh.write(npyHeader(example, shape));
-    return new NpyFileWriter(path, tmp, fh, shape.reduce((a, b) => a * b, 1));
+    let fh: FileHandle | undefined;
+    try {
+      fh = await open(tmp, 'w');
+      await fh.write(npyHeader(example, shape));
+    } catch (err) {
+      await fh?.close().catch(() => undefined);
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw outputWriteError(err, path) ?? err;
+    }
+    return new NpyFileWriter(path, tmp, fh, shape.reduce((a, b) => a * b, 1), Math.max(1, shape.slice(1).reduce((a, b) => a * b, 1)));
   }
 
+  /**
+   * Rows in order. A NaN or infinity in float rows, or a write error (full disk), removes the temporary file before
+   * it is reported, as `abort()` would.
+   */
   async append(data: NpyArray): Promise<void> {
-    await this.fh.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    try {
+      if (data instanceof Float32Array || data instanceof Float64Array) assertFiniteArray(this.path, data, this.rowLength, this.written / this.rowLength);
+      await this.fh.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    } catch (err) {
+      await this.abort();
+      throw outputWriteError(err, this.path) ?? err;
+    }
     this.written += data.length;
   }
 
   async finish(): Promise<void> {
-    await this.fh.close();
-    if (this.written !== this.total) {
-      await rm(this.tmp, { force: true });
-      throw new RangeError(`${this.path}: wrote ${this.written} of ${this.total} elements`);
+    try {
+      await this.fh.close();
+      if (this.written !== this.total) throw new RangeError(`${this.path}: wrote ${this.written} of ${this.total} elements`);
+      await rename(this.tmp, this.path);
+    } catch (err) {
+      await rm(this.tmp, { force: true }).catch(() => undefined);
+      throw outputWriteError(err, this.path) ?? err;
     }
-    await rename(this.tmp, this.path);
   }
 
   async abort(): Promise<void> {

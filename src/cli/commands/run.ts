@@ -3,8 +3,9 @@ import { Option, type Command, type OptionValues } from '@commander-js/extra-typ
 import { loadConfigFile, mergeConfig, parseConfig, type Config, type ConfigInput } from '../../pipeline/config.ts';
 import { parseStateList } from './kinetics.ts';
 import { parseLagSetting } from '../../pipeline/lag.ts';
-import { runPipeline, STAGES, type RunResult, type StageName } from '../../pipeline/run.ts';
+import { STAGES, type RunResult, type StageName } from '../../pipeline/run.ts';
 import { parseShard, type ShardSpec } from '../../pipeline/shard.ts';
+import { runPipelineInterruptible } from '../interruptible.ts';
 import { GetseiError } from '../../util/errors.ts';
 import { nonNegativeInt, positiveInt } from '../parse.ts';
 import { terminalReporter } from '../run-reporter.ts';
@@ -98,10 +99,10 @@ export function registerRun(program: Command): void {
   addRunSettings(cmd).action(async (files, opts) => {
     const config = await runConfigFrom(opts);
     const run = resolve(opts.out);
-    const result = await runPipeline({
+    const result = await runPipelineInterruptible({
       run, files, config, force: opts.force, encoderPath: opts.encoder ? resolve(opts.encoder) : undefined,
-      modelPath: opts.model ? resolve(opts.model) : undefined, shard: opts.shard, reporter: terminalReporter(),
-    });
+      modelPath: opts.model ? resolve(opts.model) : undefined, shard: opts.shard,
+    }, terminalReporter());
     process.stdout.write(opts.shard ? shardSummaryText(run, opts.shard, result) : runSummaryText(run, result));
   });
 }
