@@ -138,12 +138,13 @@ test('spectralGap: the largest eigenvalue gap gives the number of slow processes
   assert.equal(spectralGap(lag1, 2, 10).processes, 5);
   assert.equal(spectralGap(lag1, 2, 10).states, 6);
   assert.ok(Math.abs(spectralGap(lag1, 2, 10).gap - 0.303) < 1e-12);
-  assert.ok(Math.abs(spectralGap(lag1, 2, 10).ratioToNextGap - 0.303 / 0.262) < 1e-12);
+  assert.ok(Math.abs((spectralGap(lag1, 2, 10).ratioToNextGap ?? NaN) - 0.303 / 0.262) < 1e-12);
   // at lag 5 the two fastest processes are below the lag and sink into the noise: three processes, four states
   assert.equal(spectralGap([0.857, 0.639, 0.46, 0.138, 0.08, -0.069], 2, 10).states, 4);
   // the range bounds the answer, ties go to the smaller count, and a short spectrum is padded with zeros
   assert.equal(spectralGap(lag1, 2, 5).states, 5);
   assert.equal(spectralGap([0.9, 0.6, 0.3], 2, 10).states, 2);
   assert.equal(spectralGap([0.9], 2, 4).states, 2);
+  assert.equal(spectralGap(lag1, 6, 6).ratioToNextGap, null, 'one count: nothing to compare the gap with');
   assert.throws(() => spectralGap(lag1, 1, 10), /2 ≤ minStates ≤ maxStates/);
 });

@@ -14,8 +14,8 @@ export interface SpectralGap {
   readonly states: number;
   /** λₘ − λₘ₊₁ (negative eigenvalues count as 0) */
   readonly gap: number;
-  /** the gap over the second largest gap of the range (Infinity when the range has one count): how clear it is */
-  readonly ratioToNextGap: number;
+  /** the gap over the second largest gap of the range (null when the range has one count or no other gap): how clear it is */
+  readonly ratioToNextGap: number | null;
 }
 
 /**
@@ -33,5 +33,5 @@ export function spectralGap(eigenvalues: ArrayLike<number>, minStates: number, m
   const best = gaps.reduce((a, b) => (b.gap > a.gap ? b : a));
   const others = gaps.filter((g) => g.m !== best.m).map((g) => g.gap);
   const next = others.length > 0 ? Math.max(...others) : 0;
-  return { processes: best.m, states: best.m + 1, gap: best.gap, ratioToNextGap: next > 0 ? best.gap / next : Infinity };
+  return { processes: best.m, states: best.m + 1, gap: best.gap, ratioToNextGap: next > 0 ? best.gap / next : null };
 }

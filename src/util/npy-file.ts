@@ -25,7 +25,7 @@ export class NpyFileWriter {
     let fh: FileHandle | undefined;
     try {
       fh = await open(tmp, 'w');
-      await fh.write(npyHeader(example, shape));
+      await writeAll(fh, npyHeader(example, shape));
     } catch (err) {
       await fh?.close().catch(() => undefined);
       await rm(tmp, { force: true }).catch(() => undefined);
@@ -41,7 +41,7 @@ export class NpyFileWriter {
   async append(data: NpyArray): Promise<void> {
     try {
       if (data instanceof Float32Array || data instanceof Float64Array) assertFiniteArray(this.path, data, this.rowLength, this.written / this.rowLength);
-      await this.fh.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      await writeAll(this.fh, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     } catch (err) {
       await this.abort();
       throw outputWriteError(err, this.path) ?? err;
@@ -63,6 +63,19 @@ export class NpyFileWriter {
   async abort(): Promise<void> {
     await this.fh.close().catch(() => undefined);
     await rm(this.tmp, { force: true });
+  }
+}
+
+/**
+ * Write every byte: FileHandle.write may write fewer bytes than asked (a disk filling up returns a short count
+ * before it returns ENOSPC), and a short write not retried would leave a truncated array under the final name.
+ */
+async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
+  let rest = bytes;
+  while (rest.length > 0) {
+    const { bytesWritten } = await fh.write(rest);
+    if (bytesWritten <= 0) throw Object.assign(new Error('no space left on device (a write made no progress)'), { code: 'ENOSPC' });
+    rest = rest.subarray(bytesWritten);
   }
 }
 

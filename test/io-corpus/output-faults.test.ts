@@ -98,7 +98,7 @@ function mountTmpfs(at: string, options: string): boolean {
 let trajectory: string | undefined;
 async function synthetic(): Promise<string> {
   if (trajectory === undefined) {
-    await writeInterphase(join(dir, 'synth'), generateInterphase({ frames: 40, repeats: [2, 2], seed: 5 }), {});
+    await writeInterphase(join(dir, 'synth'), generateInterphase({ frames: 40, repeats: [2, 2], seed: 5, dtPs: 10 }), {});
     trajectory = join(dir, 'synth', 'trajectory.extxyz');
   }
   return trajectory;
