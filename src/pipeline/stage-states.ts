@@ -1,4 +1,3 @@
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Piscina } from 'piscina';
 import {
@@ -14,7 +13,7 @@ import { inverse3 } from '../structure/cell.ts';
 import { GetseiError } from '../util/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import { encodeNpy } from '../util/npy.ts';
-import { npyFileInfo, readFloat32Rows } from '../util/npy-file.ts';
+import { npyFileInfo, readFloat32Rows, readFloat32RowsAt } from '../util/npy-file.ts';
 import { createRng, sampleIndices } from '../util/rng.ts';
 import type { Config } from './config.ts';
 import { environmentXyz, frameXyz } from './environments.ts';
@@ -126,15 +125,7 @@ export async function fitAndAssignStates(
   }
   // seeded fit sample, read row by row from the file
   const sample = sampleIndices(createRng(cfg.seed), nGraphs, Math.min(nGraphs, cfg.fitSampleSize));
-  const X = new Float32Array(sample.length * D);
-  const fh = await open(path, 'r');
-  try {
-    for (let k = 0; k < sample.length; k++) {
-      await fh.read(new Uint8Array(X.buffer, k * D * 4, D * 4), 0, D * 4, info.dataOffset + sample[k] * D * 4);
-    }
-  } finally {
-    await fh.close();
-  }
+  const X = await readFloat32RowsAt(path, sample, D, info.dataOffset);
   options.onSample?.(X, sample.length, D);
   const { range, counts } = countsToFit(cfg);
   const mixtureOptions = { sampleSize: sample.length, restarts: cfg.restarts, seed: cfg.seed };

@@ -3,10 +3,10 @@
  * in the time-lagged projection and of the paper's states (the mixture on the raw embeddings), at the same count,
  * seed, fit sample, lag and folds of whole Li, so that a user sees what the projection buys on their own data.
  */
-import { open, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fitGaussianMixture } from '../states/index.ts';
-import { npyFileInfo } from '../util/npy-file.ts';
+import { npyFileInfo, readFloat32RowsAt } from '../util/npy-file.ts';
 import { createRng, sampleIndices } from '../util/rng.ts';
 import type { Config } from './config.ts';
 import { projectEmbeddings, stateVampScores, type ProjectionSettings } from './stage-projection.ts';
@@ -29,20 +29,11 @@ export interface KineticComparison {
   readonly rows: readonly KineticComparisonRow[];
 }
 
-/** Rows `sample` of a float32 [n × D] .npy file, read one by one (the sample is small). */
+/** Rows `sample` of a float32 [n × D] .npy file, and D. */
 async function readRows(path: string, sample: Int32Array): Promise<{ X: Float32Array; D: number }> {
   const info = await npyFileInfo(path);
   const D = info.shape[1];
-  const X = new Float32Array(sample.length * D);
-  const fh = await open(path, 'r');
-  try {
-    for (let k = 0; k < sample.length; k++) {
-      await fh.read(new Uint8Array(X.buffer, k * D * 4, D * 4), 0, D * 4, info.dataOffset + sample[k] * D * 4);
-    }
-  } finally {
-    await fh.close();
-  }
-  return { X, D };
+  return { X: await readFloat32RowsAt(path, sample, D, info.dataOffset), D };
 }
 
 /**

@@ -105,3 +105,17 @@ export async function readFloat32Rows(path: string, row: number, count: number, 
     await fh.close();
   }
 }
+
+/** Rows `rows` (any order) of a float32 [n × width] .npy file, read one by one: for seeded samples of a large file. */
+export async function readFloat32RowsAt(path: string, rows: ArrayLike<number>, width: number, dataOffset: number): Promise<Float32Array> {
+  const out = new Float32Array(rows.length * width);
+  const fh = await open(path, 'r');
+  try {
+    for (let k = 0; k < rows.length; k++) {
+      await fh.read(new Uint8Array(out.buffer, k * width * 4, width * 4), 0, width * 4, dataOffset + rows[k] * width * 4);
+    }
+  } finally {
+    await fh.close();
+  }
+  return out;
+}
