@@ -112,3 +112,25 @@ test('two getsei run into one folder: the second refuses with one clear line and
   assert.match(again.stderr, /coordinate 2 is nan/);
   assert.ok(!existsSync(join(out, '.lock')), 'released at the end of the run');
 });
+
+test('LAMMPS boundary "pp pp ff" through getsei featurize: c is not periodic, so atoms near the c faces lose their images across it', () => {
+  const periodic = toLammpsDump(xdatcar.frames, (_f, lines) => lines);
+  assert.ok(periodic.includes('ITEM: BOX BOUNDS pp pp pp'));
+  const features = (name: string, text: string): string[] => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    const out = join(dir, `run-${name}`);
+    const r = getsei(['featurize', path, '-o', out, '--dt', '0.1', '--threads', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    const csv = getsei(['features', out, '--frame', '0']);
+    assert.equal(csv.code, 0, csv.stderr);
+    return csv.stdout.trim().split('\n').slice(1);
+  };
+  const withImages = features('periodic.dump', periodic);
+  const slab = features('slab.dump', periodic.replaceAll('ITEM: BOX BOUNDS pp pp pp', 'ITEM: BOX BOUNDS pp pp ff'));
+  assert.equal(slab.length, withImages.length);
+  // the bulk cell has neighbours across every face: cutting c changes the shells of some atoms, never their positions
+  const differ = slab.filter((row, i) => row !== withImages[i]);
+  assert.ok(differ.length > 0 && differ.length < slab.length, `${differ.length} of ${slab.length} atoms changed`);
+  for (const [i, row] of slab.entries()) assert.equal(row.split(',').slice(0, 5).join(), withImages[i].split(',').slice(0, 5).join());
+});
