@@ -169,6 +169,12 @@ it('Ctrl-C (SIGINT) stops getsei run within 1 s in every long stage, says how to
   const run = join(dir, 'ctrl-c');
   const rng = createRng(2);
   const stops: string[] = [];
+  // the delay after a stage starts is a seeded fraction of half that stage's length in the uninterrupted run
+  // (which ran on the same machine at the same load): a fixed delay could outlast a short stage, and the signal
+  // would then land in the next one
+  const ref = await (referenceDone as NonNullable<typeof referenceDone>);
+  assert.equal(ref.code, 0, ref.stderr);
+  const referenceStages = (JSON.parse(readFileSync(join(reference, 'manifest.json'), 'utf8')) as { stages: Record<string, { seconds?: number }> }).stages;
   for (const stage of ['featurize', 'encoder', 'states', 'stability']) {
     const before = stageRecord(run, stage)?.startedAt;
     const child = startRun(trajectory, run, config);
@@ -179,7 +185,8 @@ it('Ctrl-C (SIGINT) stops getsei run within 1 s in every long stage, says how to
       await sleep(5);
     }
     assert.equal(child.exitCode, null, `${stage} ran to the end before it could be interrupted`);
-    await sleep(Math.round(300 * rng.next()));
+    const stageMs = 1000 * (referenceStages[stage]?.seconds ?? 0);
+    await sleep(Math.round(Math.min(300, stageMs / 2) * rng.next()));
     const t0 = performance.now();
     child.kill('SIGINT');
     const r = await exited;
