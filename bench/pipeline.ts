@@ -10,7 +10,9 @@
  * Stage mapping. getsei's featurize (read + per-atom features + frame store) is compared with Python's read +
  * features + graphs: getsei builds the graphs on the fly inside the encoder stage, so that cost is in its encoder
  * row. getsei's states stage (mixture, silhouette, VAMP scores, descriptors, representatives, t-SNE map) is compared
- * with scikit-learn's fit + predict + silhouette. getsei's transport stage (MSD, diffusion: the Python pipeline has
+ * with scikit-learn's fit + predict + silhouette, twice: with getsei's defaults (which do more: TICA, the paper's
+ * mixture beside the projected one, a 2 000-point t-SNE) and rerun like for like on a copy of the run folder
+ * (the paper's 32-d mixture, no comparison, a 100-point map). getsei's transport stage (MSD, diffusion: the Python pipeline has
  * none) and its report stage (figures, report.html) are left out of its total.
  *
  * Peak RSS: /usr/bin/time's maximum resident set of each process (getsei's worker threads share its process).
@@ -18,7 +20,7 @@
  * Run: node --import tsx bench/pipeline.ts [--threads 2] [--no-scaling] [--no-python] [--no-build] [--keep DIR]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -82,6 +84,23 @@ function runGetsei(label: string, files: string[]): Measured {
   return { stages, total: t.wall - (stages.transport ?? 0) - (stages.report ?? 0), ...t };
 }
 
+/**
+ * The states stage alone, like for like with scikit-learn: the same run folder (copied), rerun with the paper's
+ * 32-d mixture (no time-lagged projection), no projected/paper comparison and a 100-point map, so that the stage
+ * computes what the Python pipeline computes (fit on the sample × restarts, assign every row, silhouette) plus
+ * getsei's VAMP scores, descriptors and representatives. Changing those keys invalidates the states stage only.
+ */
+function rerunStatesLikeForLike(from: string, label: string): number {
+  const run = join(work, label);
+  rmSync(run, { recursive: true, force: true });
+  cpSync(join(work, from), run, { recursive: true });
+  const toml = join(work, `${label}.toml`);
+  writeFileSync(toml, config.replace('[states]', '[projection]\nmethod = "none"\n[states]\ncompareProjection = false\nmapSampleSize = 100'));
+  timed(process.execPath, [join(root, 'bin/getsei.js'), 'run', ...example, '-o', run, '-c', toml, '--dt', '0.1', '--threads', String(threads)], label);
+  const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')) as { stages: Record<string, { seconds?: number }> };
+  return manifest.stages.states?.seconds ?? Number.NaN;
+}
+
 function runPython(label: string, files: string[]): Measured {
   const out = join(work, label);
   const t = timed(PY, [REF, ...files, '--format', 'vasp-xdatcar', '--dt', '0.1', '--out', out, '--epochs', String(SETTINGS.epochs),
@@ -99,7 +118,14 @@ const havePython = python && existsSync(PY) && existsSync(REF)
 if (python && !havePython) console.log(`(Python reference skipped: needs ${REF} and ${PY} with python3-torch, python3-sklearn, python3-ase)`);
 
 const g = runGetsei('getsei', example);
+const statesLikeForLike = rerunStatesLikeForLike('getsei', 'getsei-states-paper');
 const p = havePython ? runPython('python', example) : null;
+// scikit-learn's states computation on getsei's own embeddings: the same rows on both sides
+const skSameRows = havePython
+  ? JSON.parse(execFileSync(PY, [join(root, 'bench/states_ref.py'), join(work, 'getsei', 'embeddings.npy'), '--states', String(SETTINGS.states),
+    '--sample', String(SETTINGS.fitSample), '--n-init', String(SETTINGS.restarts), '--silhouette', String(SETTINGS.silhouetteSample),
+    '--seed', String(SETTINGS.seed), '--threads', String(threads)]).toString()) as { total: number; iterations: number }
+  : null;
 const g4 = scaling ? runGetsei('getsei-x4', [...example, ...example, ...example, ...example]) : null;
 
 const f = (x: number, d = 1): string => x.toFixed(d);
@@ -108,7 +134,9 @@ const gs = g.stages;
 const rows: [string, number, number | undefined][] = [
   ['read + features + graphs', gs.featurize, p ? p.stages.read + p.stages.features + p.stages.graphs : undefined],
   ['encoder train + embed', gs.encoder, p ? p.stages.train + p.stages.embed : undefined],
-  ['states (getsei: mixture, silhouette, VAMP, descriptors, map; Python: GMM fit + predict, silhouette)', gs.states, p ? p.stages.gmm + p.stages.silhouette : undefined],
+  ['states, defaults (getsei: TICA, mixture, silhouette, VAMP, the paper\'s mixture beside it, descriptors, 2 000-point t-SNE; Python: GMM fit + predict, silhouette)', gs.states, p ? p.stages.gmm + p.stages.silhouette : undefined],
+  ['states, like for like (getsei: the paper\'s 32-d mixture, silhouette, VAMP, descriptors, no comparison, 100-point map)', statesLikeForLike, p ? p.stages.gmm + p.stages.silhouette : undefined],
+  ['states, like for like, the same rows (scikit-learn on getsei\'s embeddings.npy)', statesLikeForLike, skSameRows?.total],
   ['kinetics + paths', gs.kinetics + gs.paths, p?.stages.kinetics],
   ['**total** (wall; getsei without its transport and report stages)', g.total, p?.total],
 ];
