@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { makeCell } from '../structure/index.ts';
 import { InputError } from '../util/errors.ts';
-import { checkFrame } from './frame-checks.ts';
+import { checkFrame, closestPairBelow } from './frame-checks.ts';
+import { createRng } from '../util/rng.ts';
 import type { RawFrame } from './types.ts';
 
 const frame = (positions: number[], edge = 6): RawFrame => ({
@@ -39,4 +40,53 @@ test('coordinates beyond the bound (1e200, or 1001 cells away) and non-finite on
 test('a lattice vector longer than 1e5 Å (a corrupt number) is refused before any neighbour search', () => {
   const raw = { ...frame([1, 1, 1, 3, 3, 3]), cell: makeCell([1e200, 0, 0, 0, 6, 0, 0, 0, 6]) };
   assert.throws(() => checkFrame(raw, 'f.xyz', checks), /f\.xyz, frame 3, line 40: lattice vector a is 1\.00e\+200 Å long/);
+});
+
+/** Brute force: every pair and every lattice image within ±2 cells, the smallest distance, non-periodic axes unshifted. */
+function bruteClosest(cell: ReturnType<typeof makeCell>, pos: Float64Array): number {
+  const n = pos.length / 3, m = cell.matrix;
+  let best = Infinity;
+  const range = (d: number): number[] => (cell.pbc[d] ? [-2, -1, 0, 1, 2] : [0]);
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
+    for (const a of range(0)) for (const b of range(1)) for (const c of range(2)) {
+      const vx = pos[3 * j] - pos[3 * i] + a * m[0] + b * m[3] + c * m[6];
+      const vy = pos[3 * j + 1] - pos[3 * i + 1] + a * m[1] + b * m[4] + c * m[7];
+      const vz = pos[3 * j + 2] - pos[3 * i + 2] + a * m[2] + b * m[5] + c * m[8];
+      best = Math.min(best, Math.hypot(vx, vy, vz));
+    }
+  }
+  return best;
+}
+
+test('closestPairBelow agrees with brute force on skewed, non-periodic and tiny cells with a planted near pair', () => {
+  const rng = createRng(11);
+  let found = 0, clear = 0;
+  for (let trial = 0; trial < 300; trial++) {
+    const edge = 4 + 10 * rng.next();
+    const tilt = (): number => (rng.next() - 0.5) * 0.6 * edge;
+    const pbc: [boolean, boolean, boolean] = [true, rng.next() < 0.8, rng.next() < 0.6];
+    const cell = makeCell([edge, 0, 0, tilt(), edge * (0.7 + 0.6 * rng.next()), 0, tilt(), tilt(), edge * (0.7 + 0.6 * rng.next())], pbc);
+    const n = 5 + Math.floor(40 * rng.next());
+    const pos = new Float64Array(3 * n);
+    for (let i = 0; i < n; i++) {
+      // fractional in [-0.2, 1.2): unwrapped atoms, and atoms beyond a non-periodic face
+      const s = [1.4 * rng.next() - 0.2, 1.4 * rng.next() - 0.2, 1.4 * rng.next() - 0.2];
+      for (let c = 0; c < 3; c++) pos[3 * i + c] = s[0] * cell.matrix[c] + s[1] * cell.matrix[3 + c] + s[2] * cell.matrix[6 + c];
+    }
+    // move one atom to near another (sometimes through a periodic face) so the limit is met in about half the trials
+    const a = Math.floor(rng.next() * n), b = (a + 1) % n;
+    for (let c = 0; c < 3; c++) pos[3 * b + c] = pos[3 * a + c] + (rng.next() - 0.5) * 1.2 + (rng.next() < 0.3 && cell.pbc[0] ? cell.matrix[c] : 0);
+    const limit = 0.5;
+    const truth = bruteClosest(cell, pos);
+    const got = closestPairBelow(cell, pos, limit);
+    if (truth < limit) {
+      assert.ok(got !== null, `trial ${trial}: brute force finds ${truth} < ${limit}, the bins none`);
+      assert.ok(got[2] < limit && got[0] < got[1]);
+      found++;
+    } else {
+      assert.equal(got, null, `trial ${trial}: brute force closest ${truth}, the bins report ${got?.[2]}`);
+      clear++;
+    }
+  }
+  assert.ok(found > 50 && clear > 50, `both outcomes exercised (${found} overlaps, ${clear} clear)`);
 });
