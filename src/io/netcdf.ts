@@ -40,19 +40,15 @@ function attr(v: NcVariable, name: string): unknown {
   return v.attributes.find((a) => a.name === name)?.value;
 }
 
-/** Read `count` values of `type` (big-endian) at `at` of buf. */
+/** Read `count` values of `type` (big-endian) at `at` of buf; a DataView per type loop, several times faster than Buffer's readers. */
 function decode(buf: Buffer, at: number, type: string, count: number, out: Float64Array, scale: number): void {
-  for (let i = 0; i < count; i++) {
-    const o = at + i * (TYPE_BYTES[type] ?? 4);
-    let v: number;
-    switch (type) {
-      case 'float': v = buf.readFloatBE(o); break;
-      case 'double': v = buf.readDoubleBE(o); break;
-      case 'int': v = buf.readInt32BE(o); break;
-      case 'short': v = buf.readInt16BE(o); break;
-      default: v = buf.readInt8(o); break;
-    }
-    out[i] = v * scale;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  switch (type) {
+    case 'float': for (let i = 0; i < count; i++) out[i] = view.getFloat32(at + 4 * i) * scale; break;
+    case 'double': for (let i = 0; i < count; i++) out[i] = view.getFloat64(at + 8 * i) * scale; break;
+    case 'int': for (let i = 0; i < count; i++) out[i] = view.getInt32(at + 4 * i) * scale; break;
+    case 'short': for (let i = 0; i < count; i++) out[i] = view.getInt16(at + 2 * i) * scale; break;
+    default: for (let i = 0; i < count; i++) out[i] = view.getInt8(at + i) * scale; break;
   }
 }
 
@@ -117,7 +113,7 @@ async function* readNetcdf(path: string, ctx: ReaderContext): AsyncGenerator<Raw
       if (base + recsize > file.size) {
         throw new InputError(loc, `the file ends inside this frame (the header gives ${numrecs} frames of ${recsize} bytes from byte ${firstRecord}; the file has ${file.size} bytes)`, CUT_HINT);
       }
-      const rec = Buffer.from(await file.bytes(base, recsize, loc, 'the end of this frame'));
+      const rec = await file.bytes(base, recsize, loc, 'the end of this frame');
       const positions = new Float64Array(3 * n);
       decode(rec, coords.offset - firstRecord, coords.type, 3 * n, positions, scaleOf(coords) * lengthFactor);
       decode(rec, lengths.offset - firstRecord, lengths.type, 3, cellBuf.subarray(0, 3), scaleOf(lengths));
