@@ -11,9 +11,8 @@ import { createRng, sampleIndices } from '../util/rng.ts';
 import type { Config } from './config.ts';
 import { hashJson } from './manifest.ts';
 import { FrameStoreReader } from './frame-store.ts';
-import { chunkGroups, EMBED_GROUP_GRAPHS, trainingGraphs, trainOptionsOf } from './stage-encoder.ts';
+import { chunkGroups, EMBED_GROUP_GRAPHS, trainingGraphs, trainingSource, trainOptionsOf } from './stage-encoder.ts';
 import { embed, trainEncoder, type Encoder } from '../contrastive/index.ts';
-import { featureLayout } from '../features/atom-features.ts';
 import { FramesGraphSource, LiGraphBuilder, type FrameTables } from '../graphs/index.ts';
 import { statesWorkerEntry } from '../states/parallel.ts';
 import { NpyFileWriter } from '../util/npy-file.ts';
@@ -207,25 +206,15 @@ async function discoverRepeats(
   options: StabilityOptions,
 ): Promise<void> {
   if (todo.length === 0) return;
-  const { nFrames, li, species: speciesList, featureNames } = store.index;
+  const { nFrames, li } = store.index;
   const nLi = li.length, nSub = liRows.length;
-  const species = Uint8Array.from(speciesList);
-  const elementOrder = featureLayout(species).countSpecies;
   const encoders: Encoder[] = [];
   const builders: LiGraphBuilder[] = [];
   for (const t of todo) {
     const c = t.cfg.contrastive;
     const rng = createRng(c.seed);
     const trainFrames = sampleIndices(rng, nFrames, Math.max(1, Math.round(c.trainFraction * nFrames)));
-    const frames: FrameTables[] = [];
-    const acc = new StandardizationAccumulator(featureNames.length);
-    for (const f of trainFrames) {
-      const fr = await store.frame(f);
-      acc.addRows(fr.features);
-      frames.push(fr);
-    }
-    const builder = new LiGraphBuilder(species, elementOrder, acc.result(), { edgeCutoffAngstrom: t.cfg.graph.edgeCutoffAngstrom });
-    const source = new FramesGraphSource(builder, frames, nLi);
+    const { builder, source } = await trainingSource(store, trainFrames, t.cfg.graph.edgeCutoffAngstrom);
     encoders.push(await trainEncoder(source, trainingGraphs(source.count, c.trainGraphs, rng.fork()), trainOptionsOf(c, options.threads)));
     builders.push(builder);
   }

@@ -50,6 +50,27 @@ export function trainOptionsOf(c: Config['contrastive'], threads?: number): Trai
   };
 }
 
+/**
+ * The training frames' feature tables, the standardisation of their rows and the graph source over them: the encoder
+ * stage and every stability repeat train the same way, so the two cannot drift apart.
+ */
+export async function trainingSource(
+  store: FrameStoreReader, trainFrames: Int32Array, edgeCutoffAngstrom: number,
+): Promise<{ standardization: Standardization; builder: LiGraphBuilder; source: FramesGraphSource }> {
+  const { li, species: speciesList, featureNames } = store.index;
+  const species = Uint8Array.from(speciesList);
+  const frames: FrameTables[] = [];
+  const acc = new StandardizationAccumulator(featureNames.length);
+  for (const f of trainFrames) {
+    const fr = await store.frame(f);
+    acc.addRows(fr.features);
+    frames.push(fr);
+  }
+  const standardization = acc.result();
+  const builder = new LiGraphBuilder(species, featureLayout(species).countSpecies, standardization, { edgeCutoffAngstrom });
+  return { standardization, builder, source: new FramesGraphSource(builder, frames, li.length) };
+}
+
 export interface EncoderStageOptions {
   readonly threads?: number;
   /** embed with a previously trained encoder (RUN/encoder of another run) instead of training */
@@ -112,16 +133,9 @@ export async function runEncoderStage(run: string, config: Config, options: Enco
     encoder = loaded.encoder;
     standardization = { mean: Float64Array.from(loaded.extras.standardization.mean), std: Float64Array.from(loaded.extras.standardization.std) };
   } else {
-    const frames: FrameTables[] = [];
-    const acc = new StandardizationAccumulator(featureNames.length);
-    for (const f of trainFrames) {
-      const fr = await store.frame(f);
-      acc.addRows(fr.features);
-      frames.push(fr);
-    }
-    standardization = acc.result();
-    const builder = new LiGraphBuilder(species, elementOrder, standardization, { edgeCutoffAngstrom: config.graph.edgeCutoffAngstrom });
-    const source = new FramesGraphSource(builder, frames, nLi);
+    const training = await trainingSource(store, trainFrames, config.graph.edgeCutoffAngstrom);
+    standardization = training.standardization;
+    const source = training.source;
     trainGraphs = trainingGraphs(source.count, c.trainGraphs, rng.fork());
     trained = await trainEncoder(source, trainGraphs, { ...trainOptionsOf(c, options.threads), onProgress: options.onTrain });
     encoder = trained;
