@@ -2,8 +2,8 @@ import { toRows } from '../linalg/index.ts';
 import {
   bootstrapModels, chapmanKolmogorovTest, chapmanKolmogorovVerdicts, NO_RESOLVED_PROCESS_WARNING, resolvedProcesses, checkLagFits, countTransitionsByUnit, defaultLagGrid, fitMarkovModel,
   impliedTimescalesScan, isPrepared, prepareTrajectories, SampleCollector, summarise, type CountOptions,
-  type DiscreteTrajectories, type Estimator, type LogarithmFallback, type MarkovModel, type MobilityNormalisation, type PreparedTrajectories,
-  type CkVerdict, type RateMatrixDiagnostics, type RateMatrixMethod, type Summary, type UnitCounts,
+  type DiscreteTrajectories, type Estimator, type MarkovModel, type MarkovModelOptions, type MobilityNormalisation, type PreparedTrajectories,
+  type CkVerdict, type RateMatrixDiagnostics, type Summary, type UnitCounts,
 } from '../markov/index.ts';
 import { GetseiError } from '../util/errors.ts';
 import { coarseGrainFlux } from './coarse.ts';
@@ -149,15 +149,8 @@ export function defaultSourceTarget(model: MarkovModel): { source: number[]; tar
   return { source: [ranking[ranking.length - 1]], target: [ranking[0]] };
 }
 
-export interface KineticsOptions extends CountOptions {
-  /** lag τ in frames */
-  lag: number;
-  /** frame interval in ps (null: unknown — times in frames) */
-  dtPs?: number | null;
-  estimator?: Estimator;
-  rateMatrixMethod?: RateMatrixMethod;
-  logarithmFallback?: LogarithmFallback;
-  mobilityNormalisation?: MobilityNormalisation;
+/** The Markov model's own options (lag, dtPs, estimator, counting), plus what the report adds. */
+export interface KineticsOptions extends MarkovModelOptions {
   /** lags (frames) of the implied-timescale scan; default: 20 geometric lags from 1 to 2τ */
   lags?: readonly number[];
   /** Chapman–Kolmogorov steps k = 1…ckSteps (default 5) */
