@@ -28,3 +28,23 @@ export function pythonHas(modules: readonly string[]): boolean {
   if (referencesRequired()) throw new Error(`cross-check reference missing under CI: ${DEBIAN_PYTHON} cannot import ${modules.join(', ')} (${why}); .ci/run installs the Debian packages`);
   return false;
 }
+
+/**
+ * Config of the planted-truth runs: the defaults but for six states fitted at six only, a small silhouette sample and
+ * map, lag 1, no bootstrap, and `stabilityRepeats` stability repeats.
+ */
+export function plantedSixStateConfig(stabilityRepeats = 0): string {
+  return `
+[states]
+count = 6
+minCount = 6
+maxCount = 6
+silhouetteSampleSize = 2000
+mapSampleSize = 200
+[kinetics]
+lag = 1
+bootstrap = 0
+[stability]
+repeats = ${stabilityRepeats}
+`;
+}

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { adjustedRandIndex } from '../src/states/index.ts';
 import { generateInterphase, writeInterphase, type Difficulty } from '../src/synth/index.ts';
 import { decodeNpy } from '../src/util/npy.ts';
-import { getsei } from './helpers.ts';
+import { getsei, plantedSixStateConfig } from './helpers.ts';
 
 // A reusable model (issue 13; docs/cluster.md): fitted on one planted interphase, applied with --model to a second
 // one of the same site types drawn with another seed. Nothing is refitted, so the second run's states are the first
@@ -18,19 +18,6 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const DIFFICULTY: Difficulty = (process.env.GETSEI_MODEL_TEST_DIFFICULTY as Difficulty | undefined) ?? 'easy';
 const FRAMES = DIFFICULTY === 'easy' ? 100 : 300;
 
-const CONFIG = `
-[states]
-count = 6
-minCount = 6
-maxCount = 6
-silhouetteSampleSize = 2000
-mapSampleSize = 200
-[kinetics]
-lag = 1
-bootstrap = 0
-[stability]
-repeats = 0
-`;
 
 async function planted(seed: number): Promise<{ file: string; labels: Int16Array | Int32Array | Uint8Array }> {
   const g = generateInterphase({ difficulty: DIFFICULTY, repeats: [3, 3], frames: FRAMES, dtPs: 10, seed });
@@ -42,7 +29,7 @@ async function planted(seed: number): Promise<{ file: string; labels: Int16Array
 test(`a model fitted on one planted system (${DIFFICULTY}) assigns a second one of the same types at ARI ≥ 0.95`, { timeout: 600_000 }, async () => {
   const a = await planted(0);
   const b = await planted(1);
-  writeFileSync(join(dir, 'config.toml'), CONFIG);
+  writeFileSync(join(dir, 'config.toml'), plantedSixStateConfig());
   const runA = join(dir, 'runA'), runB = join(dir, 'runB');
   const ra = getsei(['run', a.file, '-o', runA, '-c', join(dir, 'config.toml'), '--threads', '1']);
   assert.equal(ra.code, 0, ra.stderr);

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { adjustedRandIndex } from '../src/states/index.ts';
 import { generateInterphase, writeInterphase, type Difficulty, type InterphaseTruth } from '../src/synth/index.ts';
 import { decodeNpy } from '../src/util/npy.ts';
-import { getsei } from './helpers.ts';
+import { getsei, plantedSixStateConfig } from './helpers.ts';
 
 // Planted-truth recovery (issues 5 and 7; docs/quality.md): synthetic interphases with known site types, run through
 // `getsei run` with the default encoder and mixture settings and the state count fixed to the planted six.
@@ -17,22 +17,6 @@ import { getsei } from './helpers.ts';
 const dir = mkdtempSync(join(tmpdir(), 'getsei-planted-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Everything but the state count is the default; the score table is fitted for 6 only and the map is small. */
-function config(stabilityRepeats: number): string {
-  return `
-[states]
-count = 6
-minCount = 6
-maxCount = 6
-silhouetteSampleSize = 2000
-mapSampleSize = 200
-[kinetics]
-lag = 1
-bootstrap = 0
-[stability]
-repeats = ${stabilityRepeats}
-`;
-}
 
 interface Planted {
   run: string;
@@ -51,7 +35,7 @@ async function plantAndRun(difficulty: Difficulty, frames: number, stabilityRepe
   populations.forEach((n, t) => assert.ok(n > 0.02 * g.truth.labels.length, `type ${g.truth.typeNames[t]} holds only ${n} Li-frames`));
 
   const run = join(dir, `${difficulty}-run`);
-  writeFileSync(join(dir, `${difficulty}.toml`), config(stabilityRepeats));
+  writeFileSync(join(dir, `${difficulty}.toml`), plantedSixStateConfig(stabilityRepeats));
   const r = getsei(['run', join(out, 'trajectory.extxyz'), '-o', run, '-c', join(dir, `${difficulty}.toml`), '--threads', '1']);
   assert.equal(r.code, 0, r.stderr);
   const states = decodeNpy(readFileSync(join(run, 'states.npy')));
@@ -75,7 +59,7 @@ test('subtle planted types (shared S/Cl; composition, geometry or coordination n
   assert.ok(ari >= 0.99, `ARI with the planted types ${ari.toFixed(3)} < 0.99`);
 
   // states = "auto" over 2–10: the projection's spectral gap finds the planted six (the paper's silhouette: 2)
-  writeFileSync(join(dir, 'subtle-auto.toml'), config(0).replace('count = 6\nminCount = 6\nmaxCount = 6', 'count = "auto"\nminCount = 2\nmaxCount = 10'));
+  writeFileSync(join(dir, 'subtle-auto.toml'), plantedSixStateConfig(0).replace('count = 6\nminCount = 6\nmaxCount = 6', 'count = "auto"\nminCount = 2\nmaxCount = 10'));
   const r = getsei(['run', join(dir, 'subtle', 'trajectory.extxyz'), '-o', run, '-c', join(dir, 'subtle-auto.toml'), '--threads', '1']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /stages run: states,/, 'only the states onwards rerun');
