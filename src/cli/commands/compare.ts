@@ -46,7 +46,7 @@ export function registerCompare(program: Command): void {
       }
       if (opts.sharedModel !== true) {
         const stray = FIT_OPTIONS.filter((k) => opts[k] !== undefined);
-        if (stray.length > 0) throw new GetseiError(`${stray.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} only apply with --shared-model`);
+        if (stray.length > 0) throw new GetseiError(`${stray.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} ${stray.length === 1 ? 'applies' : 'apply'} only with --shared-model`);
       }
       const render = { png: opts.png, pngScale: opts.pngScale };
       if (opts.sharedModel === true) {
