@@ -33,7 +33,7 @@ repeats = 0
 `;
 
 /** A planted system featurised into its own run folder; `rename` swaps an element, for the bad-input case. */
-async function featurised(name: string, seed: number, repeats: [number, number], frames: number, rename?: [string, string]): Promise<{ run: string; labels: ArrayLike<number> }> {
+async function featurised(name: string, seed: number, repeats: [number, number], frames: number, rename?: [string, string]): Promise<{ file: string; run: string; labels: ArrayLike<number> }> {
   const g = generateInterphase({ difficulty: 'easy', repeats, frames, dtPs: 10, seed });
   const out = join(dir, `sys-${name}`);
   await writeInterphase(out, g, { siteTypeColumn: false });
@@ -42,7 +42,7 @@ async function featurised(name: string, seed: number, repeats: [number, number],
   const run = join(dir, name);
   const r = getsei(['featurize', file, '-o', run, '--threads', '1']);
   assert.equal(r.code, 0, r.stderr);
-  return { run, labels: g.truth.labels };
+  return { file, run, labels: g.truth.labels };
 }
 
 /** The state most Li-frames of each planted type were assigned to. */
@@ -97,6 +97,11 @@ test('compare --shared-model: one model for two planted systems; each run recove
   assert.equal(rows.length, 1 + 6 * 2);
   for (const row of rows.slice(1)) assert.ok(Number(row[3]) > 0 && Number(row[5]) > 0, `no population or escape rate in ${row.join(',')}`);
   assert.match(readFileSync(join(out, 'compare.html'), 'utf8'), /id="shared-states"/);
+  // DIR/model is a model folder like RUN/model: `getsei run --model` with it gives B the states the comparison gave it
+  const again = join(dir, 'B-again');
+  const rr = getsei(['run', b.file, '-o', again, '-c', join(dir, 'config.toml'), '--threads', '1', '--model', join(out, 'model')]);
+  assert.equal(rr.code, 0, rr.stderr);
+  assert.ok(readFileSync(join(again, 'states.npy')).equals(readFileSync(join(out, 'runs', 'B', 'states.npy'))));
   // the input runs are only read
   assert.deepEqual([a.run, b.run].map((x) => readdirSync(x).sort()), inputsBefore);
 
