@@ -113,6 +113,18 @@ async function openRuns(runs: SharedModelRequest['runs']): Promise<SourceRun[]> 
   return out;
 }
 
+/** Refuse, before anything is trained, runs that one projection lag (in frames) does not fit. */
+function checkProjectionLag(sources: readonly SourceRun[], config: Config): void {
+  if (config.projection.method === 'none') return;
+  const lags = sources.map((s) => projectionSettings(config.projection, s.manifest.dtPs).lag);
+  for (const [k, s] of sources.entries()) {
+    if (lags[k] !== lags[0]) {
+      throw new GetseiError(`${s.dir}: the projection lag is ${lags[k]} frames there and ${lags[0]} in ${sources[0].dir} (other frame intervals); set projection.lag in frames so one projection fits every run`);
+    }
+    if (lags[k] >= s.store.index.nFrames) throw new GetseiError(`${s.dir}: projection.lag = ${lags[k]} frames is not shorter than its ${s.store.index.nFrames} frames; use a shorter lag`);
+  }
+}
+
 /** The rows the mixture is fitted on: a seeded equal share of states.fitSampleSize from each run, projected if the model projects. */
 async function pooledSample(dirs: readonly string[], config: Config, projection: ProjectionModel | null): Promise<{ rows: Float32Array; n: number; d: number; perRun: number[] }> {
   const rng = createRng(config.states.seed);
@@ -167,17 +179,11 @@ async function fitSharedModel(sources: readonly SourceRun[], linked: readonly st
   reporter?.stageStart('states', undefined, `${config.projection.method === 'none' ? '' : 'projection and '}Gaussian mixture on a sample pooled across ${R} runs`);
   let projection: { model: ProjectionModel; record: ProjectionRecord } | null = null;
   if (config.projection.method !== 'none') {
-    const settings = sources.map((s) => projectionSettings(config.projection, s.manifest.dtPs));
-    for (const [k, s] of settings.entries()) {
-      if (s.lag !== settings[0].lag) {
-        throw new GetseiError(`${sources[k].dir}: the projection lag is ${s.lag} frames there and ${settings[0].lag} in ${sources[0].dir} (other frame intervals); set projection.lag in frames so one projection fits every run`);
-      }
-    }
     const runs = await Promise.all(linked.map(async (dir, k) => {
       const { nFrames, li } = sources[k].store.index;
       return { dir, segments: await readSegments(dir, nFrames), nLi: li.length, nFrames };
     }));
-    projection = await estimateEmbeddingProjection(runs, { ...settings[0], method: config.projection.method });
+    projection = await estimateEmbeddingProjection(runs, { ...projectionSettings(config.projection, sources[0].manifest.dtPs), method: config.projection.method });
   }
   const sample = await pooledSample(linked, config, projection?.model ?? null);
   const samplePath = join(work, 'sample.npy');
@@ -213,6 +219,7 @@ export async function runSharedComparison(req: SharedModelRequest): Promise<Shar
     throw new GetseiError(`--pool-graphs ${req.poolGraphs} is too few for ${req.runs.length} runs; give at least ${2 * req.runs.length} (two graphs per run)`);
   }
   const sources = await openRuns(req.runs);
+  checkProjectionLag(sources, req.config);
   const out = resolve(req.out);
   if (existsSync(out) && (await readdir(out)).length > 0) {
     throw new GetseiError(`${out} exists and is not empty; --shared-model writes a new folder: remove it or choose another -o`);
