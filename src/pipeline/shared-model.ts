@@ -10,6 +10,7 @@ import { spectralGap } from '../projection/index.ts';
 import { statesWorkerEntry } from '../states/parallel.ts';
 import { symbolOf } from '../structure/elements.ts';
 import { makeOutputFolder, writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
+import { CancelledError, type CancelFlag } from '../util/cancel.ts';
 import { GetseiError } from '../util/errors.ts';
 import { encodeNpy } from '../util/npy.ts';
 import { npyFileInfo, readFloat32RowsAt } from '../util/npy-file.ts';
@@ -20,7 +21,7 @@ import { FrameStoreReader } from './frame-store.ts';
 import { hashJson, readManifest, type Manifest } from './manifest.ts';
 import { referenceFrames } from './merge.ts';
 import { loadModel, writeModel } from './model.ts';
-import { encoderStageConfig, modelKeyOf, runPipeline, type RunReporter, type RunResult } from './run.ts';
+import { checkpointed, encoderStageConfig, modelKeyOf, runPipeline, type RunReporter, type RunResult } from './run.ts';
 import { runStage, stageOutputHash } from './stage.ts';
 import { runEncoderStage, saveStageEncoder, trainingFrames, trainingGraphs, trainOnFrames } from './stage-encoder.ts';
 import { estimateEmbeddingProjection, projectionSettings, readSegments, type ProjectionRecord } from './stage-projection.ts';
@@ -48,6 +49,8 @@ export interface SharedModelRequest {
   readonly poolGraphs: number;
   readonly render?: RenderOptions;
   readonly reporter?: RunReporter;
+  /** Ctrl-C: checked at every progress tick; DIR is then removed like after any failure */
+  readonly cancel?: CancelFlag;
 }
 
 export interface SharedRun {
@@ -151,8 +154,8 @@ async function pooledSample(dirs: readonly string[], config: Config, projection:
 }
 
 /** Fit the shared model in DIR/.pool and write DIR/model; returns what shared-model.json records of the pool. */
-async function fitSharedModel(sources: readonly SourceRun[], linked: readonly string[], req: SharedModelRequest): Promise<Record<string, unknown>> {
-  const { config, reporter, out } = req;
+async function fitSharedModel(sources: readonly SourceRun[], linked: readonly string[], req: SharedModelRequest, reporter: RunReporter | undefined): Promise<Record<string, unknown>> {
+  const { config, out } = req;
   const threads = config.run.threads > 0 ? config.run.threads : undefined;
   const work = join(out, '.pool');
   const R = sources.length;
@@ -225,13 +228,14 @@ export async function runSharedComparison(req: SharedModelRequest): Promise<Shar
     throw new GetseiError(`${out} exists and is not empty; --shared-model writes a new folder: remove it or choose another -o`);
   }
   await makeOutputFolder(out);
+  const reporter = checkpointed(req.reporter, req.cancel);
   try {
     const linked = sources.map((s) => join(out, 'runs', s.folder));
     for (const [k, s] of sources.entries()) {
       await referenceFrames(linked[k], [{ dir: s.dir, firstFrame: 0, manifest: s.manifest, index: s.store.index }], s.store.index.nFrames,
         { inputHash: hashJson([s.dir, stageOutputHash(s.manifest, 'featurize')]), config: s.manifest.config.featurize }, { linkedFrom: relative(linked[k], s.dir) });
     }
-    const pooled = await fitSharedModel(sources, linked, req);
+    const pooled = await fitSharedModel(sources, linked, req, reporter);
     const model = await loadModel(join(out, 'model'));
     const modelKey = modelKeyOf(model.manifest.files);
     const runs: SharedRun[] = [];
@@ -243,7 +247,7 @@ export async function runSharedComparison(req: SharedModelRequest): Promise<Shar
         await rm(join(dir, 'encoder'), { recursive: true, force: true });
         await cp(model.encoderDir, join(dir, 'encoder'), { recursive: true });
       });
-      const result = await runPipeline({ run: dir, files: [], config: req.config, modelPath: model.dir, reporter: req.reporter });
+      const result = await runPipeline({ run: dir, files: [], config: req.config, modelPath: model.dir, reporter: req.reporter, cancel: req.cancel });
       runs.push({ name: sources[k].name, source: sources[k].dir, dir, result });
     }
     const inputs = [];
@@ -260,6 +264,6 @@ export async function runSharedComparison(req: SharedModelRequest): Promise<Shar
     return { model: model.dir, runs, comparison };
   } catch (err) {
     await rm(out, { recursive: true, force: true });
-    throw err;
+    throw err instanceof CancelledError ? new CancelledError(`interrupted; the unfinished ${out} was removed (the input runs are untouched)`) : err;
   }
 }

@@ -3,6 +3,7 @@ import { Option, type Command } from '@commander-js/extra-typings';
 import { parseLagSetting } from '../../pipeline/lag.ts';
 import { runSharedComparison } from '../../pipeline/shared-model.ts';
 import { loadReportInput, renderComparison } from '../../report/index.ts';
+import { cancelFlag } from '../../util/cancel.ts';
 import { GetseiError } from '../../util/errors.ts';
 import { nonNegativeInt, positiveInt, positiveNumber } from '../parse.ts';
 import { terminalReporter } from '../run-reporter.ts';
@@ -51,10 +52,24 @@ export function registerCompare(program: Command): void {
       const render = { png: opts.png, pngScale: opts.pngScale };
       if (opts.sharedModel === true) {
         const config = await runConfigFrom(opts);
-        const r = await runSharedComparison({
-          runs: runArgs.map((dir, i) => ({ name: names[i], dir })), out: resolve(opts.out), config,
-          poolGraphs: opts.poolGraphs ?? config.contrastive.trainGraphs, render, reporter: terminalReporter(),
-        });
+        // Ctrl-C stops at the next progress tick, and the half-made DIR is removed
+        const cancel = cancelFlag();
+        const onSignal = (): void => {
+          if (!cancel.cancelled()) process.stderr.write('\ngetsei: stopping…\n');
+          cancel.cancel();
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        let r;
+        try {
+          r = await runSharedComparison({
+            runs: runArgs.map((dir, i) => ({ name: names[i], dir })), out: resolve(opts.out), config,
+            poolGraphs: opts.poolGraphs ?? config.contrastive.trainGraphs, render, reporter: terminalReporter(), cancel,
+          });
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
         const missing = r.comparison.missing.length ? `; not computed: ${r.comparison.missing.map((m) => m.name).join(', ')}` : '';
         process.stdout.write(
           `${r.runs.length} runs in one model of ${r.runs[0].result.states?.count ?? '?'} states: ${r.model}\n` +
