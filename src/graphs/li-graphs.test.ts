@@ -53,3 +53,13 @@ test('a frames source numbers graphs frame-major and builds the same graphs as t
   const direct = builder.batch([tables, tables], Int32Array.from([1, 0]), Int32Array.from([1, 0]));
   assert.deepEqual(viaSource, direct);
 });
+
+test('a pooled source keeps the order of its indices across sources and builds the graphs of one batch', async () => {
+  const { FramesGraphSource, PooledGraphSource } = await import('./li-graphs.ts');
+  const pooled = new PooledGraphSource([new FramesGraphSource(builder, [tables], 2), new FramesGraphSource(builder, [tables, tables], 2)]);
+  assert.equal(pooled.count, 6);
+  // B's graph 3 (Li4), A's 0 (Li0), B's 0 (Li0), A's 1 (Li4): one disjoint union, in that order
+  const viaPool = pooled.batch(Int32Array.from([5, 0, 2, 1]));
+  const direct = builder.batch([tables], Int32Array.from([0, 0, 0, 0]), Int32Array.from([1, 0, 0, 1]));
+  assert.deepEqual(viaPool, direct);
+});

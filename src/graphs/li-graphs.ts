@@ -131,3 +131,68 @@ export class FramesGraphSource {
     return this.builder.batch(this.frames, frameOf, liRow);
   }
 }
+
+/**
+ * Several graph sources as one, graph indices running source after source: the runs of a shared model
+ * (`getsei compare --shared-model`) train one encoder though their atom counts differ. A batch keeps the order of
+ * its indices, so it is the concatenation of one sub-batch per run of consecutive indices from the same source.
+ */
+export class PooledGraphSource {
+  readonly count: number;
+  readonly nFeatures: number;
+  private readonly starts: number[];
+
+  constructor(private readonly sources: readonly FramesGraphSource[]) {
+    this.starts = [];
+    let n = 0;
+    for (const s of sources) {
+      if (s.nFeatures !== sources[0].nFeatures) throw new Error('PooledGraphSource: the sources have different node features');
+      this.starts.push(n);
+      n += s.count;
+    }
+    this.count = n;
+    this.nFeatures = sources[0].nFeatures;
+  }
+
+  private sourceOf(g: number): number {
+    let k = this.sources.length - 1;
+    while (this.starts[k] > g) k--;
+    return k;
+  }
+
+  batch(indices: Int32Array): GraphBatch {
+    const parts: GraphBatch[] = [];
+    for (let i = 0; i < indices.length;) {
+      const k = this.sourceOf(indices[i]);
+      let j = i + 1;
+      while (j < indices.length && this.sourceOf(indices[j]) === k) j++;
+      parts.push(this.sources[k].batch(indices.slice(i, j).map((g) => g - this.starts[k])));
+      i = j;
+    }
+    return parts.length === 1 ? parts[0] : concatBatches(parts, this.nFeatures);
+  }
+}
+
+/** Disjoint union of batches, in order: node, edge and graph indices offset by what comes before. */
+function concatBatches(parts: readonly GraphBatch[], F: number): GraphBatch {
+  const sum = (f: (b: GraphBatch) => number): number => parts.reduce((a, b) => a + f(b), 0);
+  const nGraphs = sum((b) => b.nGraphs), nNodes = sum((b) => b.nNodes), nEdges = sum((b) => b.edgeSrc.length);
+  const x = new Float32Array(nNodes * F);
+  const edgeSrc = new Int32Array(nEdges), edgeDst = new Int32Array(nEdges);
+  const nodeGraph = new Int32Array(nNodes), graphNodeStart = new Int32Array(nGraphs + 1), centre = new Int32Array(nGraphs);
+  let n0 = 0, e0 = 0, g0 = 0;
+  for (const b of parts) {
+    x.set(b.x, n0 * F);
+    for (let e = 0; e < b.edgeSrc.length; e++) {
+      edgeSrc[e0 + e] = b.edgeSrc[e] + n0;
+      edgeDst[e0 + e] = b.edgeDst[e] + n0;
+    }
+    for (let v = 0; v < b.nNodes; v++) nodeGraph[n0 + v] = b.nodeGraph[v] + g0;
+    for (let g = 0; g < b.nGraphs; g++) {
+      graphNodeStart[g0 + g + 1] = b.graphNodeStart[g + 1] + n0;
+      centre[g0 + g] = b.centre[g] + n0;
+    }
+    n0 += b.nNodes; e0 += b.edgeSrc.length; g0 += b.nGraphs;
+  }
+  return { nGraphs, nNodes, nFeatures: F, x, edgeSrc, edgeDst, nodeGraph, graphNodeStart, centre };
+}

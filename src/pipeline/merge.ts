@@ -125,18 +125,38 @@ async function joinFrames(run: string, shards: LoadedShard[]): Promise<void> {
     const old = JSON.parse(await readFile(join(run, 'frames', 'index.json'), 'utf8')) as FrameStoreIndex & { mergedFrom?: string[] };
     if (old.mergedFrom === undefined) throw new GetseiError(`${run} already holds frames of its own (not a merge of shards); merge into a new folder`);
   }
+  await referenceFrames(run, shards.map((s) => ({ dir: s.dir, firstFrame: s.record.firstFrame, manifest: s.manifest, index: s.index })), first.record.totalFrames,
+    { inputHash, config: featurizeConfig }, { mergedFrom: shards.map((s) => relative(run, s.dir)) });
+}
+
+/** A featurised folder whose stored frames another run folder references, from global frame `firstFrame` on. */
+export interface FrameSource {
+  readonly dir: string;
+  readonly firstFrame: number;
+  readonly manifest: Manifest;
+  readonly index: FrameStoreIndex;
+}
+
+/**
+ * Make RUN a featurised run whose frames are those of the sources, back to back, by reference (RUN/frames/index.json
+ * names their chunks by relative path; nothing is copied), recorded as RUN's featurize stage with the first source's
+ * inputs and frame interval. `note` goes into the index (where the frames came from).
+ */
+export async function referenceFrames(
+  run: string, sources: readonly FrameSource[], nFrames: number, keys: { inputHash: string; config: unknown }, note: Record<string, unknown>,
+): Promise<void> {
+  const first = sources[0];
   const framesDir = join(run, 'frames');
   const chunks: FrameStoreIndex['chunks'] = [];
-  for (const s of shards) {
-    for (const c of s.index.chunks) chunks.push({ name: relative(framesDir, join(s.dir, 'frames', c.name)), start: s.record.firstFrame + c.start, count: c.count });
+  for (const s of sources) {
+    for (const c of s.index.chunks) chunks.push({ name: relative(framesDir, join(s.dir, 'frames', c.name)), start: s.firstFrame + c.start, count: c.count });
   }
   const { format: _f, nFrames: _n, chunks: _c, ...header } = first.index;
   void _f; void _n; void _c;
-  const nFrames = first.record.totalFrames;
   const segments = new Int32Array(nFrames);
-  for (const s of shards) segments.set(decodeNpy(await readFile(join(s.dir, 'segments.npy'))).data as Int32Array, s.record.firstFrame);
-  await runStage(run, 'featurize', { inputHash, config: featurizeConfig }, async (manifest) => {
-    await writeJsonAtomic(join(framesDir, 'index.json'), { format: 'getsei-frames/1', nFrames, chunks, ...header, mergedFrom: shards.map((s) => relative(run, s.dir)) });
+  for (const s of sources) segments.set(decodeNpy(await readFile(join(s.dir, 'segments.npy'))).data as Int32Array, s.firstFrame);
+  await runStage(run, 'featurize', keys, async (manifest) => {
+    await writeJsonAtomic(join(framesDir, 'index.json'), { format: 'getsei-frames/1', nFrames, chunks, ...header, ...note });
     await writeFileAtomic(join(run, 'segments.npy'), encodeNpy(segments, [nFrames]));
     manifest.inputs = first.manifest.inputs;
     manifest.dtPs = first.manifest.dtPs;

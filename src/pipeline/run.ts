@@ -107,7 +107,7 @@ export function modelKeyOf(files: Record<string, string>): string {
 }
 
 /** The reporter, with a cancellation checkpoint at every call: progress ticks come from inside every long loop. */
-function checkpointed(reporter: RunReporter | undefined, cancel: CancelFlag | undefined): RunReporter | undefined {
+export function checkpointed(reporter: RunReporter | undefined, cancel: CancelFlag | undefined): RunReporter | undefined {
   if (cancel === undefined) return reporter;
   return {
     stageStart: (...a) => { cancel.check(); reporter?.stageStart(...a); },

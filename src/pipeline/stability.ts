@@ -11,8 +11,9 @@ import { createRng, sampleIndices } from '../util/rng.ts';
 import type { Config } from './config.ts';
 import { hashJson } from './manifest.ts';
 import { FrameStoreReader } from './frame-store.ts';
-import { chunkGroups, EMBED_GROUP_GRAPHS, trainingGraphs, trainingSource, trainOptionsOf } from './stage-encoder.ts';
-import { embed, trainEncoder, type Encoder } from '../contrastive/index.ts';
+import { chunkGroups, EMBED_GROUP_GRAPHS, trainingGraphs, trainOnFrames } from './stage-encoder.ts';
+import { embed, type Encoder } from '../contrastive/index.ts';
+import { featureLayout } from '../features/atom-features.ts';
 import { FramesGraphSource, LiGraphBuilder, type FrameTables } from '../graphs/index.ts';
 import { statesWorkerEntry } from '../states/parallel.ts';
 import { NpyFileWriter } from '../util/npy-file.ts';
@@ -208,15 +209,17 @@ async function discoverRepeats(
   if (todo.length === 0) return;
   const { nFrames, li } = store.index;
   const nLi = li.length, nSub = liRows.length;
+  const species = Uint8Array.from(store.index.species);
+  const elementOrder = featureLayout(species).countSpecies;
   const encoders: Encoder[] = [];
   const builders: LiGraphBuilder[] = [];
   for (const t of todo) {
     const c = t.cfg.contrastive;
     const rng = createRng(c.seed);
     const trainFrames = sampleIndices(rng, nFrames, Math.max(1, Math.round(c.trainFraction * nFrames)));
-    const { builder, source } = await trainingSource(store, trainFrames, t.cfg.graph.edgeCutoffAngstrom);
-    encoders.push(await trainEncoder(source, trainingGraphs(source.count, c.trainGraphs, rng.fork()), trainOptionsOf(c, options.threads)));
-    builders.push(builder);
+    const { encoder, standardization } = await trainOnFrames([{ store, trainFrames, pick: (count) => trainingGraphs(count, c.trainGraphs, rng.fork()) }], t.cfg, { threads: options.threads });
+    encoders.push(encoder);
+    builders.push(new LiGraphBuilder(species, elementOrder, standardization, { edgeCutoffAngstrom: t.cfg.graph.edgeCutoffAngstrom }));
   }
 
   const D = encoders[0].config.embeddingDim;

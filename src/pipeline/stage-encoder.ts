@@ -4,7 +4,7 @@ import {
 } from '../contrastive/index.ts';
 import { featureLayout } from '../features/atom-features.ts';
 import { StandardizationAccumulator, type Standardization } from '../features/standardize.ts';
-import { FramesGraphSource, LiGraphBuilder, type FrameTables } from '../graphs/index.ts';
+import { FramesGraphSource, LiGraphBuilder, PooledGraphSource, type FrameTables } from '../graphs/index.ts';
 import { symbolOf } from '../structure/elements.ts';
 import { GetseiError } from '../util/errors.ts';
 import { encodeNpy } from '../util/npy.ts';
@@ -50,27 +50,6 @@ export function trainOptionsOf(c: Config['contrastive'], threads?: number): Trai
   };
 }
 
-/**
- * The training frames' feature tables, the standardisation of their rows and the graph source over them: the encoder
- * stage and every stability repeat train the same way, so the two cannot drift apart.
- */
-export async function trainingSource(
-  store: FrameStoreReader, trainFrames: Int32Array, edgeCutoffAngstrom: number,
-): Promise<{ standardization: Standardization; builder: LiGraphBuilder; source: FramesGraphSource }> {
-  const { li, species: speciesList, featureNames } = store.index;
-  const species = Uint8Array.from(speciesList);
-  const frames: FrameTables[] = [];
-  const acc = new StandardizationAccumulator(featureNames.length);
-  for (const f of trainFrames) {
-    const fr = await store.frame(f);
-    acc.addRows(fr.features);
-    frames.push(fr);
-  }
-  const standardization = acc.result();
-  const builder = new LiGraphBuilder(species, featureLayout(species).countSpecies, standardization, { edgeCutoffAngstrom });
-  return { standardization, builder, source: new FramesGraphSource(builder, frames, li.length) };
-}
-
 export interface EncoderStageOptions {
   readonly threads?: number;
   /** embed with a previously trained encoder (RUN/encoder of another run) instead of training */
@@ -96,6 +75,73 @@ export interface EncoderStageResult {
   readonly graphsPerSecond?: number;
 }
 
+/** A run's seeded training frames (contrastive.trainFraction of them), and the stream its graph sample forks from. */
+export function trainingFrames(nFrames: number, c: Config['contrastive']): { trainFrames: Int32Array; rng: Rng } {
+  const rng = createRng(c.seed);
+  return { trainFrames: sampleIndices(rng, nFrames, Math.max(1, Math.round(c.trainFraction * nFrames))), rng };
+}
+
+/** The frames one run contributes to encoder training, and which of their graphs (`pick(count)` → ascending indices). */
+export interface TrainingPart {
+  readonly store: FrameStoreReader;
+  readonly trainFrames: Int32Array;
+  readonly pick: (count: number) => Int32Array;
+}
+
+/**
+ * Standardise on every training frame of every part, then train one encoder on the picked graphs of all parts
+ * (graph indices run part after part). One part is a run's own training; several are the runs of
+ * `getsei compare --shared-model`, whose species match (checked by the caller) though their atom counts may not.
+ */
+export async function trainOnFrames(
+  parts: readonly TrainingPart[], config: Config, options: Pick<EncoderStageOptions, 'threads' | 'onTrain'>,
+): Promise<{ encoder: TrainedEncoder; standardization: Standardization; trainGraphs: Int32Array }> {
+  const first = parts[0].store.index;
+  const elementOrder = featureLayout(Uint8Array.from(first.species)).countSpecies;
+  const acc = new StandardizationAccumulator(first.featureNames.length);
+  const loaded: FrameTables[][] = [];
+  for (const part of parts) {
+    const frames: FrameTables[] = [];
+    for (const f of part.trainFrames) {
+      const fr = await part.store.frame(f);
+      acc.addRows(fr.features);
+      frames.push(fr);
+    }
+    loaded.push(frames);
+  }
+  const standardization = acc.result();
+  const sources = parts.map((part, k) => new FramesGraphSource(
+    new LiGraphBuilder(Uint8Array.from(part.store.index.species), elementOrder, standardization, { edgeCutoffAngstrom: config.graph.edgeCutoffAngstrom }),
+    loaded[k], part.store.index.li.length,
+  ));
+  const source = sources.length === 1 ? sources[0] : new PooledGraphSource(sources);
+  const picked: Int32Array[] = [];
+  let base = 0;
+  for (const [k, s] of sources.entries()) {
+    picked.push(parts[k].pick(s.count).map((g) => g + base));
+    base += s.count;
+  }
+  const trainGraphs = Int32Array.from(picked.flatMap((p) => Array.from(p)));
+  const encoder = await trainEncoder(source, trainGraphs, { ...trainOptionsOf(config.contrastive, options.threads), onProgress: options.onTrain });
+  return { encoder, standardization, trainGraphs };
+}
+
+/** Save an encoder with what `--encoder` and `--model` check it against: element order, shells, edge cutoff. */
+export async function saveStageEncoder(
+  dir: string, encoder: Encoder, standardization: Standardization, store: FrameStoreReader, config: Config, extra: Record<string, unknown>,
+): Promise<void> {
+  const { species, featureNames, shellAngstrom, graphRadiusAngstrom } = store.index;
+  const elementOrder = featureLayout(Uint8Array.from(species)).countSpecies;
+  await saveEncoder(dir, encoder, {
+    featureNames: [...Array.from(elementOrder, (z) => `is_${symbolOf(z)}`), ...featureNames],
+    standardization: { names: featureNames, mean: Array.from(standardization.mean), std: Array.from(standardization.std) },
+    metadata: {
+      elements: Array.from(elementOrder, symbolOf), edgeCutoffAngstrom: config.graph.edgeCutoffAngstrom,
+      shellAngstrom, graphRadiusAngstrom, ...extra,
+    },
+  });
+}
+
 /**
  * Graphs → encoder → embeddings (ARCHITECTURE §1): draw the training frames with the seed, standardise the
  * features with their statistics, train the GAT encoder on every Li of those frames (or load one), then embed every
@@ -106,14 +152,12 @@ export interface EncoderStageResult {
 export async function runEncoderStage(run: string, config: Config, options: EncoderStageOptions = {}): Promise<EncoderStageResult> {
   const store = await FrameStoreReader.open(join(run, 'frames'));
   const out = options.outDir ?? run;
-  const { nFrames, li, species: speciesList, featureNames } = store.index;
+  const { nFrames, li, species: speciesList } = store.index;
   const species = Uint8Array.from(speciesList);
   const nLi = li.length;
   const elementOrder = featureLayout(species).countSpecies;
   const c = config.contrastive;
-  const rng = createRng(c.seed);
-  const nTrain = Math.max(1, Math.round(c.trainFraction * nFrames));
-  const trainFrames = sampleIndices(rng, nFrames, nTrain);
+  const { trainFrames, rng } = trainingFrames(nFrames, c);
 
   let encoder: Encoder;
   let standardization: Standardization;
@@ -133,23 +177,12 @@ export async function runEncoderStage(run: string, config: Config, options: Enco
     encoder = loaded.encoder;
     standardization = { mean: Float64Array.from(loaded.extras.standardization.mean), std: Float64Array.from(loaded.extras.standardization.std) };
   } else {
-    const training = await trainingSource(store, trainFrames, config.graph.edgeCutoffAngstrom);
-    standardization = training.standardization;
-    const source = training.source;
-    trainGraphs = trainingGraphs(source.count, c.trainGraphs, rng.fork());
-    trained = await trainEncoder(source, trainGraphs, { ...trainOptionsOf(c, options.threads), onProgress: options.onTrain });
+    const pooled = await trainOnFrames([{ store, trainFrames, pick: (count) => trainingGraphs(count, c.trainGraphs, rng.fork()) }], config, options);
+    ({ encoder: trained, standardization, trainGraphs } = pooled);
     encoder = trained;
   }
   const builder = new LiGraphBuilder(species, elementOrder, standardization, { edgeCutoffAngstrom: config.graph.edgeCutoffAngstrom });
-  await saveEncoder(join(out, 'encoder'), encoder, {
-    featureNames: [...Array.from(elementOrder, (z) => `is_${symbolOf(z)}`), ...featureNames],
-    standardization: { names: featureNames, mean: Array.from(standardization.mean), std: Array.from(standardization.std) },
-    metadata: {
-      elements: Array.from(elementOrder, symbolOf), edgeCutoffAngstrom: config.graph.edgeCutoffAngstrom,
-      shellAngstrom: store.index.shellAngstrom, graphRadiusAngstrom: store.index.graphRadiusAngstrom,
-      trainFrames: Array.from(trainFrames),
-    },
-  });
+  await saveStageEncoder(join(out, 'encoder'), encoder, standardization, store, config, { trainFrames: Array.from(trainFrames) });
 
   const finish = async (nGraphs: number): Promise<EncoderStageResult> => {
     const result: EncoderStageResult = {

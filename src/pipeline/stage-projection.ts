@@ -82,17 +82,13 @@ export async function projectEmbeddings(
   const [nGraphs, D] = info.shape;
   if (nGraphs !== nFrames * nLi || info.descr !== '<f4') throw new GetseiError(`${path} does not match the stored frames (${nFrames} frames × ${nLi} Li); rerun the encoder stage (getsei run --force encoder)`);
   let model: ProjectionModel;
+  let record: ProjectionRecord;
   if (given !== undefined) {
     // a reusable model's projection (RUN/model/projection.json): applied, never re-estimated
     if (given.model.d !== D) throw new GetseiError(`the model's projection takes ${given.model.d}-d embeddings, ${path} has ${D}-d rows; use the model's encoder`);
-    model = given.model;
+    ({ model, record } = given);
   } else {
-    if (cfg.lag >= nFrames) throw new GetseiError(`projection.lag = ${cfg.lag} frames is not shorter than the trajectory (${nFrames} frames); use a shorter lag`);
-    const acc = createAccumulator(D);
-    await forEachLiChunk(path, nLi, nFrames, D, info.dataOffset, cfg.lag, (_, X, T, f0) => addTrajectory(acc, X, T, cfg.lag, segments, f0));
-    model = estimateProjection(laggedCovariances(acc), cfg.method, {
-      dim: cfg.dim, kineticVariance: cfg.kineticVariance, kineticMap: cfg.kineticMap, epsilon: cfg.epsilon,
-    });
+    ({ model, record } = await estimateEmbeddingProjection([{ dir, segments, nLi, nFrames }], cfg));
   }
   const out = join(dir, outName);
   const writer = await NpyFileWriter.create(out, new Float32Array(0), [nGraphs, model.dim]);
@@ -107,14 +103,37 @@ export async function projectEmbeddings(
     await writer.abort();
     throw err;
   }
-  if (given !== undefined) return { path: out, model, record: given.record };
+  return { path: out, model, record };
+}
+
+/**
+ * Estimate the projection at cfg.lag frames on the embedding series of every Li of every run given (one run, or
+ * the pooled runs of `getsei compare --shared-model`): all their lagged pairs in one set of covariances.
+ */
+export async function estimateEmbeddingProjection(
+  runs: readonly { dir: string; segments: Int32Array; nLi: number; nFrames: number }[], cfg: ProjectionSettings & { method: 'tica' | 'vamp' },
+): Promise<{ model: ProjectionModel; record: ProjectionRecord }> {
+  let acc: ReturnType<typeof createAccumulator> | undefined;
+  let D = 0;
+  for (const r of runs) {
+    const path = join(r.dir, 'embeddings.npy');
+    const info = await npyFileInfo(path);
+    if (cfg.lag >= r.nFrames) throw new GetseiError(`projection.lag = ${cfg.lag} frames is not shorter than the trajectory of ${r.dir} (${r.nFrames} frames); use a shorter lag`);
+    D = info.shape[1];
+    const a = acc ??= createAccumulator(D);
+    await forEachLiChunk(path, r.nLi, r.nFrames, D, info.dataOffset, cfg.lag, (_, X, T, f0) => addTrajectory(a, X, T, cfg.lag, r.segments, f0));
+  }
+  if (acc === undefined) throw new Error('estimateEmbeddingProjection needs at least one run');
+  const model = estimateProjection(laggedCovariances(acc), cfg.method, {
+    dim: cfg.dim, kineticVariance: cfg.kineticVariance, kineticMap: cfg.kineticMap, epsilon: cfg.epsilon,
+  });
   const record: ProjectionRecord = {
     method: cfg.method, lagFrames: cfg.lag, dim: model.dim, inputDim: D, kineticMap: model.kineticMap,
     eigenvalues: Array.from(model.eigenvalues), timescalesFrames: Array.from(impliedTimescales(model.eigenvalues, cfg.lag)),
     cumulativeKineticVariance: Array.from(model.cumulativeKineticVariance), pairs: model.pairs, droppedDirections: model.droppedDirections,
     file: 'projected.npy',
   };
-  return { path: out, model, record };
+  return { model, record };
 }
 
 /**

@@ -12,7 +12,7 @@ import { terminalReporter } from '../run-reporter.ts';
 import { runSummaryText } from '../summary.ts';
 import { addTrajectoryOptions, trajectoryOptionsFrom, type TrajectoryCliOptions } from '../trajectory-options.ts';
 
-function parseStates(v: string): number | 'auto' {
+export function parseStates(v: string): number | 'auto' {
   if (v === 'auto') return 'auto';
   const n = Number(v);
   if (!Number.isInteger(n) || n < 2) throw new GetseiError(`--states must be "auto" or a whole number ≥ 2, got "${v}"`);
