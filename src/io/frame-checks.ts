@@ -1,4 +1,4 @@
-import { neighborList } from '../neighbors/index.ts';
+import { forEachNeighborhood } from '../neighbors/index.ts';
 import { cellVolume, symbolOf } from '../structure/index.ts';
 import { InputError } from '../util/errors.ts';
 import type { RawFrame } from './types.ts';
@@ -58,13 +58,12 @@ export function checkFrame(raw: RawFrame, file: string, checks: FrameChecks = DE
 }
 
 function checkOverlaps(raw: RawFrame, loc: { file: string; frame: number; line?: number }, minDistanceAngstrom: number): void {
-  // search at about the mean atomic spacing: the cell list then has about one bin per atom, however small the bound
+  // bins at about the mean atomic spacing (about one atom per bin, however small the bound), searched only to the
+  // bound: a few dozen candidates per atom and no list kept, since every frame of every input goes through here
   const n = raw.positions.length / 3;
-  const searchAngstrom = Math.max(minDistanceAngstrom, Math.cbrt(cellVolume(raw.cell) / n));
-  const nl = neighborList(raw.cell, raw.positions, searchAngstrom);
-  for (let c = 0; c < nl.centers.length; c++) {
-    const i = nl.centers[c];
-    for (let e = nl.offsets[c]; e < nl.offsets[c + 1]; e++) {
+  const binAngstrom = Math.max(minDistanceAngstrom, Math.cbrt(cellVolume(raw.cell) / n));
+  forEachNeighborhood(raw.cell, raw.positions, minDistanceAngstrom * (1 + 1e-9), (i, nl) => {
+    for (let e = 0; e < nl.count; e++) {
       const j = nl.index[e];
       if (j === i && nl.distance[e] > 0) continue; // the centre's own image in a tiny cell is not an overlap
       if (nl.distance[e] >= minDistanceAngstrom) continue;
@@ -75,5 +74,5 @@ function checkOverlaps(raw: RawFrame, loc: { file: string; frame: number; line?:
         'the coordinates or the cell are wrong (a shifted count line or a wrong scale factor does this); fix the file, or lower the bound with --min-distance (input.minDistanceAngstrom; 0 turns the check off)',
       );
     }
-  }
+  }, { binAngstrom });
 }

@@ -1,1 +1,1 @@
-export { type NeighborList, neighborList } from './cell-list.ts';
+export { type Neighborhood, type NeighborList, forEachNeighborhood, neighborList } from './cell-list.ts';
