@@ -123,12 +123,13 @@ export function forEachNeighborhood(
     hi[d] = Math.max(hi[d], lo[d]) + 1e-9;
   }
 
-  const bins = [1, 1, 1], reach = [0, 0, 0];
+  const bins = [1, 1, 1], reach = [0, 0, 0], binWidth = [0, 0, 0];
   for (let d = 0; d < 3; d++) {
     const extent = widths[d] * (hi[d] - lo[d]);
     bins[d] = Math.max(1, Math.min(1024, Math.floor(extent / binAngstrom)));
     reach[d] = Math.ceil((cutoffAngstrom * bins[d]) / extent);
     if (!pbc[d]) reach[d] = Math.min(reach[d], bins[d] - 1);
+    binWidth[d] = extent / bins[d];
   }
   const [nbx, nby, nbz] = bins;
   const nBins = nbx * nby * nbz;
@@ -137,6 +138,20 @@ export function forEachNeighborhood(
   const binCoord = (f: number, d: number): number => {
     const b = Math.floor(((f - lo[d]) / (hi[d] - lo[d])) * bins[d]);
     return b < 0 ? 0 : b >= bins[d] ? bins[d] - 1 : b;
+  };
+  // Bins a centre's search skips: the k-th bin beyond its own along d lies at least (k − 1 + gap) bin widths away
+  // (perpendicular to the faces, so for any triclinic cell), gap being the centre's distance to its own bin's face
+  // in bin widths. With bins much wider than the cutoff (the overlap check) most of the 27 neighbour bins go.
+  // The margin keeps every bin that rounding could bring within the cutoff: the neighbours found are the same.
+  const cutoffMargin = cutoffAngstrom * (1 + 1e-9) + 1e-9;
+  const binsWithin = (gap: number, d: number): number => {
+    let k = 0;
+    while (k < reach[d] && (k + gap) * binWidth[d] < cutoffMargin) k++;
+    return k;
+  };
+  const gapBelow = (f: number, d: number, b: number): number => {
+    const t = ((f - lo[d]) / (hi[d] - lo[d])) * bins[d] - b;
+    return t < 0 ? 0 : t > 1 ? 1 : t;
   };
   for (let i = 0; i < n; i++) {
     const b = binCoord(frac[3 * i], 0) + nbx * (binCoord(frac[3 * i + 1], 1) + nby * binCoord(frac[3 * i + 2], 2));
@@ -170,16 +185,21 @@ export function forEachNeighborhood(
     const bx = bi % nbx, by = Math.floor(bi / nbx) % nby, bz = Math.floor(bi / (nbx * nby));
     const home = slot[i];
     const xi = px[home], yi = py[home], zi = pz[home];
+    const gx = gapBelow(frac[3 * i], 0, bx), gy = gapBelow(frac[3 * i + 1], 1, by), gz = gapBelow(frac[3 * i + 2], 2, bz);
+    const kx0 = bx * sx.span + reach[0], ky0 = by * sy.span + reach[1], kz0 = bz * sz.span + reach[2];
+    const kxLo = kx0 - binsWithin(gx, 0), kxHi = kx0 + binsWithin(1 - gx, 0);
+    const kyLo = ky0 - binsWithin(gy, 1), kyHi = ky0 + binsWithin(1 - gy, 1);
+    const kzLo = kz0 - binsWithin(gz, 2), kzHi = kz0 + binsWithin(1 - gz, 2);
     let count = 0;
-    for (let kz = bz * sz.span, kzEnd = kz + sz.span; kz < kzEnd; kz++) {
+    for (let kz = kzLo; kz <= kzHi; kz++) {
       const wz = sz.wrap[kz];
       if (wz < 0) continue;
       const shz = sz.shift[kz];
-      for (let ky = by * sy.span, kyEnd = ky + sy.span; ky < kyEnd; ky++) {
+      for (let ky = kyLo; ky <= kyHi; ky++) {
         const wy = sy.wrap[ky];
         if (wy < 0) continue;
         const shy = sy.shift[ky];
-        for (let kx = bx * sx.span, kxEnd = kx + sx.span; kx < kxEnd; kx++) {
+        for (let kx = kxLo; kx <= kxHi; kx++) {
           const wx = sx.wrap[kx];
           if (wx < 0) continue;
           const shx = sx.shift[kx];
