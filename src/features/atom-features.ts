@@ -1,6 +1,6 @@
 import type { Cell } from '../structure/cell.ts';
 import { symbolOf } from '../structure/elements.ts';
-import { forEachNeighborhood, type NeighborList } from '../neighbors/cell-list.ts';
+import { CellList, type NeighborList } from '../neighbors/cell-list.ts';
 
 /** Options of the paper's per-atom descriptors (Methods, "Graph construction"). */
 export interface FeatureOptions {
@@ -178,7 +178,7 @@ export interface FrameFeatures {
 
 /**
  * Features of every atom plus the Li neighbourhoods within `graphRadiusAngstrom`, from one neighbour search
- * with the larger of the two radii, visited atom by atom (the whole list is never built).
+ * with the larger of the two radii, atom by atom (the whole list is never built).
  *
  * @param li distinct atom indices: the centres of the neighbourhoods, in this order
  */
@@ -202,10 +202,12 @@ export function frameFeatures(
   let cap = 32 * li.length + 16;
   let index = new Int32Array(cap), vector = new Float32Array(3 * cap);
   let total = 0;
-  forEachNeighborhood(cell, positions, radius, (atom, hood) => {
+  const search = new CellList(cell, positions, radius);
+  for (let atom = 0; atom < n; atom++) {
+    const hood = search.neighborsOf(atom);
     rows.write(atom, hood.index, hood.vector, hood.distance, 0, hood.count);
     const c = liSlot[atom];
-    if (c < 0) return;
+    if (c < 0) continue;
     if (total + hood.count > cap) {
       cap = 2 * (total + hood.count);
       const i2 = new Int32Array(cap), v2 = new Float32Array(3 * cap);
@@ -224,7 +226,7 @@ export function frameFeatures(
       total++;
     }
     count[c] = total - first[c];
-  });
+  }
   const offsets = new Int32Array(li.length + 1);
   for (let c = 0; c < li.length; c++) offsets[c + 1] = offsets[c] + count[c];
   const outIndex = new Int32Array(total), outVector = new Float32Array(3 * total);

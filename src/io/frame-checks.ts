@@ -1,4 +1,4 @@
-import { forEachNeighborhood } from '../neighbors/index.ts';
+import { CellList } from '../neighbors/index.ts';
 import { cellVolume, symbolOf } from '../structure/index.ts';
 import { InputError } from '../util/errors.ts';
 import type { RawFrame } from './types.ts';
@@ -62,7 +62,9 @@ function checkOverlaps(raw: RawFrame, loc: { file: string; frame: number; line?:
   // bound: a few dozen candidates per atom and no list kept, since every frame of every input goes through here
   const n = raw.positions.length / 3;
   const binAngstrom = Math.max(minDistanceAngstrom, Math.cbrt(cellVolume(raw.cell) / n));
-  forEachNeighborhood(raw.cell, raw.positions, minDistanceAngstrom * (1 + 1e-9), (i, nl) => {
+  const search = new CellList(raw.cell, raw.positions, minDistanceAngstrom * (1 + 1e-9), { binAngstrom });
+  for (let i = 0; i < n; i++) {
+    const nl = search.neighborsOf(i);
     for (let e = 0; e < nl.count; e++) {
       const j = nl.index[e];
       if (j === i && nl.distance[e] > 0) continue; // the centre's own image in a tiny cell is not an overlap
@@ -74,5 +76,5 @@ function checkOverlaps(raw: RawFrame, loc: { file: string; frame: number; line?:
         'the coordinates or the cell are wrong (a shifted count line or a wrong scale factor does this); fix the file, or lower the bound with --min-distance (input.minDistanceAngstrom; 0 turns the check off)',
       );
     }
-  }, { binAngstrom });
+  }
 }

@@ -17,8 +17,8 @@ export interface NeighborList {
 }
 
 /**
- * The neighbours of one centre while it is visited: entries [0, count) of arrays that the search reuses for the
- * next centre (copy what must outlive the visit). Entries are in the order of `neighborList`.
+ * The neighbours of one centre: entries [0, count) of arrays that the search reuses for the next centre (copy
+ * what must outlive it). Entries are in the order of `neighborList`.
  */
 export interface Neighborhood {
   readonly count: number;
@@ -71,125 +71,160 @@ function binSteps(bins: number, reach: number, periodic: boolean): BinSteps {
   return { span, wrap, shift };
 }
 
+/** The bin of fractional coordinate f along a direction binned over [lo, hi) (clamped into the grid). */
+function binCoordinate(f: number, lo: number, hi: number, bins: number): number {
+  const b = Math.floor(((f - lo) / (hi - lo)) * bins);
+  return b < 0 ? 0 : b >= bins ? bins - 1 : b;
+}
+
+/** How far (in bin widths, 0..1) a coordinate lies above the lower face of its bin b. */
+function gapBelow(f: number, lo: number, hi: number, bins: number, b: number): number {
+  const t = ((f - lo) / (hi - lo)) * bins - b;
+  return t < 0 ? 0 : t > 1 ? 1 : t;
+}
+
 /**
- * Visit every centre's neighbours within the cutoff (periodic images included), one centre at a time, without
- * building the whole list: cell lists in fractional space, for any triclinic cell.
+ * How many bins beyond its own, on one side, a centre's search visits: the k-th lies at least (k − 1 + gap) bin
+ * widths away, perpendicular to the faces (so for any triclinic cell), gap being the centre's distance to its own
+ * bin's face on that side; bins beyond the cutoff hold no neighbour and are skipped.
+ */
+function binsWithin(gap: number, binWidth: number, reach: number, cutoffMargin: number): number {
+  let k = 0;
+  while (k < reach && (k + gap) * binWidth < cutoffMargin) k++;
+  return k;
+}
+
+/**
+ * Periodic neighbour search with cell lists in fractional space, for any triclinic cell: bin the atoms once, then
+ * ask for one centre's neighbours at a time (`neighborsOf`), so that no whole list is built.
  * Bins per direction: floor(width / binAngstrom) (≥ 1; binAngstrom defaults to the cutoff), where width is the
  * perpendicular width; a centre's search reaches ceil(cutoff · bins / width) bins either way, each bin offset
  * beyond the cell carrying its lattice shift, so every image within the cutoff is found exactly once, however
- * small the cell. Non-periodic directions are binned over the atoms' extent and never shifted.
- * Neighbours come bin offset by bin offset (z outermost, then y, then x), atoms of a bin in index order.
- *
- * @param positions cartesian Å, xyz interleaved (need not be wrapped)
- * @param visit called once per centre, in order; `hood` is valid during the call only
+ * small the cell. Non-periodic directions are binned over the atoms' extent and never shifted. Neighbours come bin
+ * offset by bin offset (z outermost, then y, then x), atoms of a bin in index order; bins whose nearest face is
+ * beyond the cutoff are skipped (with bins much wider than the cutoff, as in the overlap check, most of the 27 go).
+ * A class rather than a visitor callback: optimised code then holds no per-frame closure, whose collection would
+ * throw the code away every few frames.
  */
-export function forEachNeighborhood(
-  cell: Cell,
-  positions: Float64Array,
-  cutoffAngstrom: number,
-  visit: (centre: number, hood: Neighborhood) => void,
-  options: { centers?: Int32Array; binAngstrom?: number } = {},
-): void {
-  if (!(cutoffAngstrom > 0)) throw new RangeError(`cutoff must be positive, got ${cutoffAngstrom}`);
-  const binAngstrom = options.binAngstrom ?? cutoffAngstrom;
-  const n = positions.length / 3;
-  const m = cell.matrix;
-  const inv = cell.inverse;
-  const widths = perpendicularWidths(cell);
-  const pbc = cell.pbc;
+export class CellList {
+  private readonly m: Float64Array;
+  private readonly frac: Float64Array;
+  private readonly lo = [0, 0, 0];
+  private readonly hi = [1, 1, 1];
+  private readonly bins = [1, 1, 1];
+  private readonly reach = [0, 0, 0];
+  private readonly binWidth = [0, 0, 0];
+  private readonly binOf: Int32Array;
+  private readonly binStart: Int32Array;
+  private readonly binAtom: Int32Array;
+  /** wrapped cartesian positions in bin order (the inner loop reads them front to back) */
+  private readonly px: Float64Array;
+  private readonly py: Float64Array;
+  private readonly pz: Float64Array;
+  /** where each atom sits in bin order */
+  private readonly slot: Int32Array;
+  private readonly steps: [BinSteps, BinSteps, BinSteps];
+  private readonly rc2: number;
+  /** a little more than the cutoff: every bin that rounding could bring within it is kept */
+  private readonly cutoffMargin: number;
+  private readonly hood = new NeighborhoodBuffer();
 
-  // Fractional coordinates, wrapped into [0, 1) along periodic directions.
-  const frac = new Float64Array(3 * n);
-  const lo = [0, 0, 0], hi = [1, 1, 1];
-  for (let i = 0; i < n; i++) {
-    const x = positions[3 * i], y = positions[3 * i + 1], z = positions[3 * i + 2];
-    for (let d = 0; d < 3; d++) {
-      let f = x * inv[d] + y * inv[3 + d] + z * inv[6 + d];
-      if (pbc[d]) {
-        f -= Math.floor(f);
-        if (f >= 1) f = 0; // -1e-17 wraps to 1.0 in floating point
-      }
-      frac[3 * i + d] = f;
-    }
-  }
-  for (let d = 0; d < 3; d++) {
-    if (pbc[d]) continue;
-    lo[d] = Infinity;
-    hi[d] = -Infinity;
+  /** @param positions cartesian Å, xyz interleaved (need not be wrapped) */
+  constructor(cell: Cell, positions: Float64Array, cutoffAngstrom: number, options: { binAngstrom?: number } = {}) {
+    if (!(cutoffAngstrom > 0)) throw new RangeError(`cutoff must be positive, got ${cutoffAngstrom}`);
+    const binAngstrom = options.binAngstrom ?? cutoffAngstrom;
+    const n = positions.length / 3;
+    const m = cell.matrix;
+    const inv = cell.inverse;
+    const widths = perpendicularWidths(cell);
+    const pbc = cell.pbc;
+    const { lo, hi, bins, reach, binWidth } = this;
+    this.m = m;
+
+    // Fractional coordinates, wrapped into [0, 1) along periodic directions.
+    const frac = new Float64Array(3 * n);
     for (let i = 0; i < n; i++) {
-      lo[d] = Math.min(lo[d], frac[3 * i + d]);
-      hi[d] = Math.max(hi[d], frac[3 * i + d]);
+      const x = positions[3 * i], y = positions[3 * i + 1], z = positions[3 * i + 2];
+      for (let d = 0; d < 3; d++) {
+        let f = x * inv[d] + y * inv[3 + d] + z * inv[6 + d];
+        if (pbc[d]) {
+          f -= Math.floor(f);
+          if (f >= 1) f = 0; // -1e-17 wraps to 1.0 in floating point
+        }
+        frac[3 * i + d] = f;
+      }
     }
-    hi[d] = Math.max(hi[d], lo[d]) + 1e-9;
+    this.frac = frac;
+    for (let d = 0; d < 3; d++) {
+      if (pbc[d]) continue;
+      lo[d] = Infinity;
+      hi[d] = -Infinity;
+      for (let i = 0; i < n; i++) {
+        lo[d] = Math.min(lo[d], frac[3 * i + d]);
+        hi[d] = Math.max(hi[d], frac[3 * i + d]);
+      }
+      hi[d] = Math.max(hi[d], lo[d]) + 1e-9;
+    }
+    for (let d = 0; d < 3; d++) {
+      const extent = widths[d] * (hi[d] - lo[d]);
+      bins[d] = Math.max(1, Math.min(1024, Math.floor(extent / binAngstrom)));
+      reach[d] = Math.ceil((cutoffAngstrom * bins[d]) / extent);
+      if (!pbc[d]) reach[d] = Math.min(reach[d], bins[d] - 1);
+      binWidth[d] = extent / bins[d];
+    }
+    const [nbx, nby, nbz] = bins;
+    const nBins = nbx * nby * nbz;
+    const binOf = new Int32Array(n);
+    const binStart = new Int32Array(nBins + 1);
+    for (let i = 0; i < n; i++) {
+      const b = binCoordinate(frac[3 * i], lo[0], hi[0], nbx)
+        + nbx * (binCoordinate(frac[3 * i + 1], lo[1], hi[1], nby) + nby * binCoordinate(frac[3 * i + 2], lo[2], hi[2], nbz));
+      binOf[i] = b;
+      binStart[b + 1]++;
+    }
+    for (let b = 0; b < nBins; b++) binStart[b + 1] += binStart[b];
+    // wrapped cartesian positions, so that image displacements are r_j + shift − r_i
+    const binAtom = new Int32Array(n);
+    const px = new Float64Array(n), py = new Float64Array(n), pz = new Float64Array(n);
+    const fill = binStart.slice(0, nBins);
+    for (let i = 0; i < n; i++) {
+      const p = fill[binOf[i]]++;
+      const a = frac[3 * i], b = frac[3 * i + 1], c = frac[3 * i + 2];
+      binAtom[p] = i;
+      px[p] = a * m[0] + b * m[3] + c * m[6];
+      py[p] = a * m[1] + b * m[4] + c * m[7];
+      pz[p] = a * m[2] + b * m[5] + c * m[8];
+    }
+    const slot = new Int32Array(n);
+    for (let p = 0; p < n; p++) slot[binAtom[p]] = p;
+    this.binOf = binOf;
+    this.binStart = binStart;
+    this.binAtom = binAtom;
+    this.px = px;
+    this.py = py;
+    this.pz = pz;
+    this.slot = slot;
+    this.steps = [binSteps(nbx, reach[0], pbc[0]), binSteps(nby, reach[1], pbc[1]), binSteps(nbz, reach[2], pbc[2])];
+    this.rc2 = cutoffAngstrom * cutoffAngstrom;
+    this.cutoffMargin = cutoffAngstrom * (1 + 1e-9) + 1e-9;
   }
 
-  const bins = [1, 1, 1], reach = [0, 0, 0], binWidth = [0, 0, 0];
-  for (let d = 0; d < 3; d++) {
-    const extent = widths[d] * (hi[d] - lo[d]);
-    bins[d] = Math.max(1, Math.min(1024, Math.floor(extent / binAngstrom)));
-    reach[d] = Math.ceil((cutoffAngstrom * bins[d]) / extent);
-    if (!pbc[d]) reach[d] = Math.min(reach[d], bins[d] - 1);
-    binWidth[d] = extent / bins[d];
-  }
-  const [nbx, nby, nbz] = bins;
-  const nBins = nbx * nby * nbz;
-  const binOf = new Int32Array(n);
-  const binStart = new Int32Array(nBins + 1);
-  const binCoord = (f: number, d: number): number => {
-    const b = Math.floor(((f - lo[d]) / (hi[d] - lo[d])) * bins[d]);
-    return b < 0 ? 0 : b >= bins[d] ? bins[d] - 1 : b;
-  };
-  // Bins a centre's search skips: the k-th bin beyond its own along d lies at least (k − 1 + gap) bin widths away
-  // (perpendicular to the faces, so for any triclinic cell), gap being the centre's distance to its own bin's face
-  // in bin widths. With bins much wider than the cutoff (the overlap check) most of the 27 neighbour bins go.
-  // The margin keeps every bin that rounding could bring within the cutoff: the neighbours found are the same.
-  const cutoffMargin = cutoffAngstrom * (1 + 1e-9) + 1e-9;
-  const binsWithin = (gap: number, d: number): number => {
-    let k = 0;
-    while (k < reach[d] && (k + gap) * binWidth[d] < cutoffMargin) k++;
-    return k;
-  };
-  const gapBelow = (f: number, d: number, b: number): number => {
-    const t = ((f - lo[d]) / (hi[d] - lo[d])) * bins[d] - b;
-    return t < 0 ? 0 : t > 1 ? 1 : t;
-  };
-  for (let i = 0; i < n; i++) {
-    const b = binCoord(frac[3 * i], 0) + nbx * (binCoord(frac[3 * i + 1], 1) + nby * binCoord(frac[3 * i + 2], 2));
-    binOf[i] = b;
-    binStart[b + 1]++;
-  }
-  for (let b = 0; b < nBins; b++) binStart[b + 1] += binStart[b];
-  // Wrapped cartesian positions in bin order (the inner loop reads them front to back), so that image
-  // displacements are r_j + shift − r_i.
-  const binAtom = new Int32Array(n);
-  const px = new Float64Array(n), py = new Float64Array(n), pz = new Float64Array(n);
-  const fill = binStart.slice(0, nBins);
-  for (let i = 0; i < n; i++) {
-    const p = fill[binOf[i]]++;
-    const a = frac[3 * i], b = frac[3 * i + 1], c = frac[3 * i + 2];
-    binAtom[p] = i;
-    px[p] = a * m[0] + b * m[3] + c * m[6];
-    py[p] = a * m[1] + b * m[4] + c * m[7];
-    pz[p] = a * m[2] + b * m[5] + c * m[8];
-  }
-  const slot = new Int32Array(n);
-  for (let p = 0; p < n; p++) slot[binAtom[p]] = p;
-
-  const sx = binSteps(nbx, reach[0], pbc[0]), sy = binSteps(nby, reach[1], pbc[1]), sz = binSteps(nbz, reach[2], pbc[2]);
-  const rc2 = cutoffAngstrom * cutoffAngstrom;
-  const hood = new NeighborhoodBuffer();
-  const nCenters = options.centers?.length ?? n;
-  for (let c = 0; c < nCenters; c++) {
-    const i = options.centers === undefined ? c : options.centers[c];
-    const bi = binOf[i];
+  /** The neighbours of atom i, in the order of `neighborList`; valid until the next call. */
+  neighborsOf(i: number): Neighborhood {
+    const { m, frac, lo, hi, bins, reach, binWidth, binStart, binAtom, px, py, pz, rc2, cutoffMargin, hood } = this;
+    const [sx, sy, sz] = this.steps;
+    const nbx = bins[0], nby = bins[1];
+    const bi = this.binOf[i];
     const bx = bi % nbx, by = Math.floor(bi / nbx) % nby, bz = Math.floor(bi / (nbx * nby));
-    const home = slot[i];
+    const home = this.slot[i];
     const xi = px[home], yi = py[home], zi = pz[home];
-    const gx = gapBelow(frac[3 * i], 0, bx), gy = gapBelow(frac[3 * i + 1], 1, by), gz = gapBelow(frac[3 * i + 2], 2, bz);
+    const gx = gapBelow(frac[3 * i], lo[0], hi[0], nbx, bx);
+    const gy = gapBelow(frac[3 * i + 1], lo[1], hi[1], nby, by);
+    const gz = gapBelow(frac[3 * i + 2], lo[2], hi[2], bins[2], bz);
     const kx0 = bx * sx.span + reach[0], ky0 = by * sy.span + reach[1], kz0 = bz * sz.span + reach[2];
-    const kxLo = kx0 - binsWithin(gx, 0), kxHi = kx0 + binsWithin(1 - gx, 0);
-    const kyLo = ky0 - binsWithin(gy, 1), kyHi = ky0 + binsWithin(1 - gy, 1);
-    const kzLo = kz0 - binsWithin(gz, 2), kzHi = kz0 + binsWithin(1 - gz, 2);
+    const kxLo = kx0 - binsWithin(gx, binWidth[0], reach[0], cutoffMargin), kxHi = kx0 + binsWithin(1 - gx, binWidth[0], reach[0], cutoffMargin);
+    const kyLo = ky0 - binsWithin(gy, binWidth[1], reach[1], cutoffMargin), kyHi = ky0 + binsWithin(1 - gy, binWidth[1], reach[1], cutoffMargin);
+    const kzLo = kz0 - binsWithin(gz, binWidth[2], reach[2], cutoffMargin), kzHi = kz0 + binsWithin(1 - gz, binWidth[2], reach[2], cutoffMargin);
     let count = 0;
     for (let kz = kzLo; kz <= kzHi; kz++) {
       const wz = sz.wrap[kz];
@@ -226,12 +261,12 @@ export function forEachNeighborhood(
       }
     }
     hood.count = count;
-    visit(i, hood);
+    return hood;
   }
 }
 
 /**
- * The periodic neighbour list of `forEachNeighborhood`, kept whole in CSR form.
+ * The periodic neighbour list of `CellList`, kept whole in CSR form.
  *
  * @param centers atoms to list neighbours for (default: all)
  */
@@ -248,8 +283,9 @@ export function neighborList(
   let vector: Float64Array = new Float64Array(3 * cap);
   let distance: Float64Array = new Float64Array(cap);
   let count = 0;
-  let c = 0;
-  forEachNeighborhood(cell, positions, cutoffAngstrom, (_, h) => {
+  const search = new CellList(cell, positions, cutoffAngstrom);
+  for (let c = 0; c < centerList.length; c++) {
+    const h = search.neighborsOf(centerList[c]);
     if (count + h.count > cap) {
       while (count + h.count > cap) cap *= 2;
       index = grown(index, cap);
@@ -260,8 +296,8 @@ export function neighborList(
     vector.set(h.vector.subarray(0, 3 * h.count), 3 * count);
     distance.set(h.distance.subarray(0, h.count), count);
     count += h.count;
-    offsets[++c] = count;
-  }, { centers: centerList });
+    offsets[c + 1] = count;
+  }
   return {
     cutoffAngstrom,
     centers: centerList,
