@@ -17,7 +17,10 @@
  *
  * Peak RSS: /usr/bin/time's maximum resident set of each process (getsei's worker threads share its process).
  * The machine is shared: the load average before and after each run is printed with the table.
- * Run: node --import tsx bench/pipeline.ts [--threads 2] [--no-scaling] [--no-python] [--no-build] [--keep DIR]
+ * Run: node --import tsx bench/pipeline.ts [--threads 2] [--no-scaling] [--no-python] [--no-build] [--keep DIR] [--ref PY]
+ * --featurize-only [--repeats 3]: only the featurize row, `getsei featurize` and pipeline_ref.py's read + features +
+ * graphs (bench/pipeline_featurize_ref.py) taken in turn `repeats` times, so that a shared machine's load hits both
+ * alike; prints each pair and the median ratio.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,7 +37,7 @@ const python = !process.argv.includes('--no-python');
 const keep = arg('keep', '');
 const root = new URL('..', import.meta.url).pathname;
 const PY = '/usr/bin/python3';
-const REF = join(root, '..', 'shared', 'reference', 'pipeline_ref.py');
+const REF = arg('ref', join(root, '..', 'shared', 'reference', 'pipeline_ref.py'));
 const example = [1, 2, 3, 4, 5, 6].map((k) => join(root, `examples/Li6PS5Cl-50p-500K/run${k}.XDATCAR.gz`));
 const work = keep !== '' ? keep : mkdtempSync(join(tmpdir(), 'getsei-bench-pipe-'));
 mkdirSync(work, { recursive: true });
@@ -116,6 +119,28 @@ if (!process.argv.includes('--no-build')) execFileSync('npx', ['tsc', '-p', join
 const havePython = python && existsSync(PY) && existsSync(REF)
   && spawnSync(PY, ['-c', 'import torch, sklearn, ase'], { stdio: 'ignore' }).status === 0;
 if (python && !havePython) console.log(`(Python reference skipped: needs ${REF} and ${PY} with python3-torch, python3-sklearn, python3-ase)`);
+
+if (process.argv.includes('--featurize-only')) {
+  const repeats = Number(arg('repeats', '3'));
+  const ratios: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const run = join(work, 'featurize');
+    rmSync(run, { recursive: true, force: true });
+    const before = loadavg()[0];
+    timed(process.execPath, [join(root, 'bin/getsei.js'), 'featurize', ...example, '-o', run, '--dt', '0.1', '--threads', String(threads)], 'featurize');
+    const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')) as { stages: Record<string, { seconds?: number }> };
+    const ts = manifest.stages.featurize.seconds ?? Number.NaN;
+    const py = havePython
+      ? (JSON.parse(execFileSync(PY, [join(root, 'bench/pipeline_featurize_ref.py'), join(REF, '..'), ...example]).toString()) as { total: number }).total
+      : undefined;
+    if (py !== undefined) ratios.push(py / ts);
+    console.log(`featurize ${r + 1}/${repeats}: getsei ${ts.toFixed(2)} s${py === undefined ? '' : `, Python read + features + graphs ${py.toFixed(2)} s, ${(py / ts).toFixed(2)}×`}; load ${before.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
+  }
+  ratios.sort((a, b) => a - b);
+  if (ratios.length > 0) console.log(`median ratio ${ratios[ratios.length >> 1].toFixed(2)}×`);
+  if (keep === '') rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
 
 const g = runGetsei('getsei', example);
 const statesLikeForLike = rerunStatesLikeForLike('getsei', 'getsei-states-paper');

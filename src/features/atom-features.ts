@@ -1,6 +1,6 @@
 import type { Cell } from '../structure/cell.ts';
 import { symbolOf } from '../structure/elements.ts';
-import { neighborList, type NeighborList } from '../neighbors/cell-list.ts';
+import { CellList, type NeighborList } from '../neighbors/cell-list.ts';
 
 /** Options of the paper's per-atom descriptors (Methods, "Graph construction"). */
 export interface FeatureOptions {
@@ -28,6 +28,116 @@ export function featureLayout(speciesPresent: Iterable<number>): FeatureLayout {
 }
 
 /**
+ * Writes feature rows from one centre's neighbours at a time, with scratch buffers reused from atom to atom, so a
+ * frame allocates nothing per atom. Sums run in the same order as ever (distances in neighbour order, angle
+ * statistics over the sorted angles), so the rows are the same bits whatever the search or the sort.
+ */
+class FeatureRows {
+  private readonly column = new Int16Array(256).fill(-1);
+  private readonly nCount: number;
+  /** the shell neighbours of the current atom: displacement and distance */
+  private sx = new Float64Array(32);
+  private sy = new Float64Array(32);
+  private sz = new Float64Array(32);
+  private sd = new Float64Array(32);
+  /** angles in pair order, their bucket, the bucket starts, and the angles sorted */
+  private angles = new Float64Array(512);
+  private bucket = new Int32Array(512);
+  private starts = new Int32Array(513);
+  private sorted = new Float64Array(512);
+
+  constructor(
+    private readonly species: Uint8Array,
+    layout: FeatureLayout,
+    private readonly shell: number,
+    private readonly out: Float32Array,
+    private readonly width: number,
+  ) {
+    layout.countSpecies.forEach((z, c) => (this.column[z] = c));
+    this.nCount = layout.countSpecies.length;
+  }
+
+  /** The row of atom `atom` from its neighbour entries [start, end) (any radius ≥ the shell). */
+  write(atom: number, index: Int32Array, vector: Float64Array, distance: Float64Array, start: number, end: number): void {
+    const out = this.out, rc = this.shell, row = atom * this.width;
+    if (end - start > this.sd.length) this.growShell(end - start);
+    const { sx, sy, sz, sd } = this;
+    // the list may have been built with a larger radius (the graph radius): keep only the shell
+    let sumD = 0, k = 0;
+    for (let e = start; e < end; e++) {
+      const d = distance[e];
+      if (d >= rc) continue;
+      sumD += d;
+      sx[k] = vector[3 * e];
+      sy[k] = vector[3 * e + 1];
+      sz[k] = vector[3 * e + 2];
+      sd[k] = d;
+      k++;
+      const col = this.column[this.species[index[e]]];
+      if (col >= 0) out[row + 1 + col]++;
+    }
+    out[row] = k > 0 ? sumD / k : rc;
+    const p = (k * (k - 1)) / 2;
+    if (p === 0) return;
+    if (p > this.angles.length) this.growAngles(p);
+    const { angles, bucket, starts, sorted } = this;
+    // Bucket by cosine (uniform for isotropic neighbours; the angle falls as the cosine rises), so that an
+    // insertion sort finishes in about one pass: far cheaper than a general sort of ~70 angles per atom.
+    starts.fill(0, 0, p + 1);
+    const half = p / 2;
+    let q = 0;
+    for (let a = 0; a < k; a++) {
+      const ax = sx[a], ay = sy[a], az = sz[a], da = sd[a];
+      for (let b = a + 1; b < k; b++) {
+        let cos = (ax * sx[b] + ay * sy[b] + az * sz[b]) / (da * sd[b]);
+        cos = cos > 1 ? 1 : cos < -1 ? -1 : cos;
+        angles[q] = (Math.acos(cos) * 180) / Math.PI;
+        const t = (1 - cos) * half;
+        const key = t < p ? t | 0 : p - 1; // cos = −1, or NaN (two atoms at one point: caught downstream)
+        bucket[q++] = key;
+        starts[key + 1]++;
+      }
+    }
+    for (let u = 0; u < p; u++) starts[u + 1] += starts[u];
+    for (let u = 0; u < p; u++) sorted[starts[bucket[u]]++] = angles[u];
+    for (let u = 1; u < p; u++) {
+      const v = sorted[u];
+      let w = u - 1;
+      while (w >= 0 && sorted[w] > v) {
+        sorted[w + 1] = sorted[w];
+        w--;
+      }
+      sorted[w + 1] = v;
+    }
+    let sum = 0;
+    for (let u = 0; u < p; u++) sum += sorted[u];
+    const mean = sum / p;
+    let ss = 0;
+    for (let u = 0; u < p; u++) ss += (sorted[u] - mean) * (sorted[u] - mean);
+    const s = row + 1 + this.nCount;
+    out[s] = mean;
+    out[s + 1] = Math.sqrt(ss / p);
+    out[s + 2] = sorted[0];
+    out[s + 3] = sorted[p - 1];
+    out[s + 4] = p % 2 === 1 ? sorted[(p - 1) >> 1] : 0.5 * (sorted[p / 2 - 1] + sorted[p / 2]);
+  }
+
+  private growShell(k: number): void {
+    this.sx = new Float64Array(2 * k);
+    this.sy = new Float64Array(2 * k);
+    this.sz = new Float64Array(2 * k);
+    this.sd = new Float64Array(2 * k);
+  }
+
+  private growAngles(p: number): void {
+    this.angles = new Float64Array(2 * p);
+    this.bucket = new Int32Array(2 * p);
+    this.starts = new Int32Array(2 * p + 1);
+    this.sorted = new Float64Array(2 * p);
+  }
+}
+
+/**
  * The paper's node features for every atom of a frame, row-major Float32Array [nAtoms × layout.width]:
  * - mean distance (Å) to the neighbours within the shell;
  * - number of neighbours of each element within the shell;
@@ -44,58 +154,9 @@ export function atomFeatures(
   options: FeatureOptions = DEFAULT_FEATURE_OPTIONS,
 ): Float32Array {
   const n = list.centers.length;
-  const width = layout.width;
-  const nCount = layout.countSpecies.length;
-  const column = new Int16Array(256).fill(-1);
-  layout.countSpecies.forEach((z, c) => (column[z] = c));
-  const out = new Float32Array(n * width);
-  const rc = options.shellAngstrom;
-  let angles = new Float64Array(64);
-  for (let c = 0; c < n; c++) {
-    const row = c * width;
-    let start = list.offsets[c];
-    const end = list.offsets[c + 1];
-    // the list may have been built with a larger radius (the graph radius): keep only the shell
-    let sumD = 0, k = 0;
-    const first = start;
-    for (let e = first; e < end; e++) {
-      const d = list.distance[e];
-      if (d >= rc) continue;
-      sumD += d;
-      k++;
-      const col = column[species[list.index[e]]];
-      if (col >= 0) out[row + 1 + col]++;
-    }
-    out[row] = k > 0 ? sumD / k : rc;
-    const nPairs = (k * (k - 1)) / 2;
-    if (nPairs === 0) continue;
-    if (angles.length < nPairs) angles = new Float64Array(2 * nPairs);
-    let p = 0;
-    for (; start < end; start++) {
-      const da = list.distance[start];
-      if (da >= rc) continue;
-      const ax = list.vector[3 * start], ay = list.vector[3 * start + 1], az = list.vector[3 * start + 2];
-      for (let e = start + 1; e < end; e++) {
-        const db = list.distance[e];
-        if (db >= rc) continue;
-        let cos = (ax * list.vector[3 * e] + ay * list.vector[3 * e + 1] + az * list.vector[3 * e + 2]) / (da * db);
-        cos = cos > 1 ? 1 : cos < -1 ? -1 : cos;
-        angles[p++] = (Math.acos(cos) * 180) / Math.PI;
-      }
-    }
-    const a = angles.subarray(0, p).sort();
-    let sum = 0;
-    for (let i = 0; i < p; i++) sum += a[i];
-    const mean = sum / p;
-    let ss = 0;
-    for (let i = 0; i < p; i++) ss += (a[i] - mean) * (a[i] - mean);
-    const s = row + 1 + nCount;
-    out[s] = mean;
-    out[s + 1] = Math.sqrt(ss / p);
-    out[s + 2] = a[0];
-    out[s + 3] = a[p - 1];
-    out[s + 4] = p % 2 === 1 ? a[(p - 1) >> 1] : 0.5 * (a[p / 2 - 1] + a[p / 2]);
-  }
+  const out = new Float32Array(n * layout.width);
+  const rows = new FeatureRows(species, layout, options.shellAngstrom, out, layout.width);
+  for (let c = 0; c < n; c++) rows.write(c, list.index, list.vector, list.distance, list.offsets[c], list.offsets[c + 1]);
   return out;
 }
 
@@ -117,7 +178,9 @@ export interface FrameFeatures {
 
 /**
  * Features of every atom plus the Li neighbourhoods within `graphRadiusAngstrom`, from one neighbour search
- * with the larger of the two radii.
+ * with the larger of the two radii, atom by atom (the whole list is never built).
+ *
+ * @param li distinct atom indices: the centres of the neighbourhoods, in this order
  */
 export function frameFeatures(
   cell: Cell,
@@ -127,29 +190,49 @@ export function frameFeatures(
   li: Int32Array,
   options: FeatureOptions & { graphRadiusAngstrom: number },
 ): FrameFeatures {
+  const n = species.length;
   const radius = Math.max(options.shellAngstrom, options.graphRadiusAngstrom);
-  const list = neighborList(cell, positions, radius);
-  const features = atomFeatures(species, layout, list, options);
-  const offsets = new Int32Array(li.length + 1);
+  const graphRadius = options.graphRadiusAngstrom;
+  const features = new Float32Array(n * layout.width);
+  const rows = new FeatureRows(species, layout, options.shellAngstrom, features, layout.width);
+  const liSlot = new Int32Array(n).fill(-1);
+  li.forEach((atom, c) => (liSlot[atom] = c));
+  // the Li neighbourhoods in visiting (atom) order, then put in the order of `li`
+  const first = new Int32Array(li.length), count = new Int32Array(li.length);
+  let cap = 32 * li.length + 16;
+  let index = new Int32Array(cap), vector = new Float32Array(3 * cap);
   let total = 0;
-  for (let c = 0; c < li.length; c++) {
-    const i = li[c];
-    for (let e = list.offsets[i]; e < list.offsets[i + 1]; e++) if (list.distance[e] < options.graphRadiusAngstrom) total++;
-  }
-  const index = new Int32Array(total);
-  const vector = new Float32Array(3 * total);
-  let k = 0;
-  for (let c = 0; c < li.length; c++) {
-    const i = li[c];
-    for (let e = list.offsets[i]; e < list.offsets[i + 1]; e++) {
-      if (list.distance[e] >= options.graphRadiusAngstrom) continue;
-      index[k] = list.index[e];
-      vector[3 * k] = list.vector[3 * e];
-      vector[3 * k + 1] = list.vector[3 * e + 1];
-      vector[3 * k + 2] = list.vector[3 * e + 2];
-      k++;
+  const search = new CellList(cell, positions, radius);
+  for (let atom = 0; atom < n; atom++) {
+    const hood = search.neighborsOf(atom);
+    rows.write(atom, hood.index, hood.vector, hood.distance, 0, hood.count);
+    const c = liSlot[atom];
+    if (c < 0) continue;
+    if (total + hood.count > cap) {
+      cap = 2 * (total + hood.count);
+      const i2 = new Int32Array(cap), v2 = new Float32Array(3 * cap);
+      i2.set(index);
+      v2.set(vector);
+      index = i2;
+      vector = v2;
     }
-    offsets[c + 1] = k;
+    first[c] = total;
+    for (let e = 0; e < hood.count; e++) {
+      if (hood.distance[e] >= graphRadius) continue;
+      index[total] = hood.index[e];
+      vector[3 * total] = hood.vector[3 * e];
+      vector[3 * total + 1] = hood.vector[3 * e + 1];
+      vector[3 * total + 2] = hood.vector[3 * e + 2];
+      total++;
+    }
+    count[c] = total - first[c];
   }
-  return { features, liNeighborhoods: { li, offsets, index, vector } };
+  const offsets = new Int32Array(li.length + 1);
+  for (let c = 0; c < li.length; c++) offsets[c + 1] = offsets[c] + count[c];
+  const outIndex = new Int32Array(total), outVector = new Float32Array(3 * total);
+  for (let c = 0; c < li.length; c++) {
+    outIndex.set(index.subarray(first[c], first[c] + count[c]), offsets[c]);
+    outVector.set(vector.subarray(3 * first[c], 3 * (first[c] + count[c])), 3 * offsets[c]);
+  }
+  return { features, liNeighborhoods: { li, offsets, index: outIndex, vector: outVector } };
 }

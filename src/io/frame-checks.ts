@@ -1,5 +1,5 @@
-import { neighborList } from '../neighbors/index.ts';
-import { type Cell, cellVolume, perpendicularWidths, symbolOf } from '../structure/index.ts';
+import { CellList } from '../neighbors/index.ts';
+import { cellVolume, symbolOf } from '../structure/index.ts';
 import { InputError } from '../util/errors.ts';
 import type { RawFrame } from './types.ts';
 
@@ -59,124 +59,23 @@ export function checkFrame(raw: RawFrame, file: string, checks: FrameChecks = DE
 }
 
 function checkOverlaps(raw: RawFrame, loc: { file: string; frame: number; line?: number }, minDistanceAngstrom: number): void {
-  const pair = closestPairBelow(raw.cell, raw.positions, minDistanceAngstrom);
-  if (pair === null) return;
-  const [a, b, distance] = pair;
-  throw new InputError(
-    loc,
-    `atoms ${a + 1} (${symbolOf(raw.species[a])}) and ${b + 1} (${symbolOf(raw.species[b])}) are ${distance.toFixed(3)} Å apart, closer than the ${minDistanceAngstrom} Å no two atoms come`,
-    'the coordinates or the cell are wrong (a shifted count line or a wrong scale factor does this); fix the file, or lower the bound with --min-distance (input.minDistanceAngstrom; 0 turns the check off)',
-  );
-}
-
-/** scratch of closestPairBelow, grown as needed and reused frame after frame (the check runs on every frame read) */
-let scratchFrac = new Float64Array(0);
-let scratchBinOf = new Int32Array(0);
-let scratchBinAtoms = new Int32Array(0);
-let scratchBinStart = new Int32Array(0);
-
-/**
- * A pair (i < j, and their distance) closer than `limitAngstrom` under the minimum image, or null.
- * Bins in fractional space, at least the limit wide (perpendicular width) and about eight per atom: the fastest of
- * 4, 8, 27 and 64 per atom on the bundled example (few empty bins to visit, few pairs to test). With ≥ 3 bins along
- * every periodic direction, at most one image of an atom lies within the limit of another, and it is in one of the 27
- * bins around it; half of that stencil visits each pair of bins once. This replaces a full neighbour list per frame
- * (no output arrays, no square roots, scratch reused): the check was most of the reading time of the binary MD
- * formats (BENCHMARKS.md). Cells too small for three bins use the neighbour list, which handles several images.
- */
-export function closestPairBelow(cell: Cell, positions: Float64Array, limitAngstrom: number): [number, number, number] | null {
-  const n = positions.length / 3;
-  const binWidth = Math.max(limitAngstrom, Math.cbrt(cellVolume(cell) / (8 * n)));
-  const widths = perpendicularWidths(cell);
-  const { pbc, inverse: inv, matrix: m } = cell;
-  const bins = [1, 1, 1];
-  for (let d = 0; d < 3; d++) {
-    bins[d] = Math.max(1, Math.min(1024, Math.floor(widths[d] / binWidth)));
-    if (pbc[d] && bins[d] < 3) return closestPairByNeighborList(cell, positions, limitAngstrom);
-  }
-  const [nbx, nby, nbz] = bins;
-  const nBins = nbx * nby * nbz;
-  if (scratchFrac.length < 3 * n) {
-    scratchFrac = new Float64Array(3 * n);
-    scratchBinOf = new Int32Array(n);
-    scratchBinAtoms = new Int32Array(n);
-  }
-  if (scratchBinStart.length < nBins + 1) scratchBinStart = new Int32Array(nBins + 1);
-  const frac = scratchFrac, binOf = scratchBinOf, binAtoms = scratchBinAtoms, start = scratchBinStart;
-  start.fill(0, 0, nBins + 1);
+  // bins at about the mean atomic spacing (about one atom per bin, however small the bound), searched only to the
+  // bound: a few dozen candidates per atom and no list kept, since every frame of every input goes through here
+  const n = raw.positions.length / 3;
+  const binAngstrom = Math.max(minDistanceAngstrom, Math.cbrt(cellVolume(raw.cell) / n));
+  const search = new CellList(raw.cell, raw.positions, minDistanceAngstrom * (1 + 1e-9), { binAngstrom });
   for (let i = 0; i < n; i++) {
-    const x = positions[3 * i], y = positions[3 * i + 1], z = positions[3 * i + 2];
-    let b = 0;
-    for (let d = 2; d >= 0; d--) {
-      let f = x * inv[d] + y * inv[3 + d] + z * inv[6 + d];
-      if (pbc[d]) {
-        f -= Math.floor(f);
-        if (f >= 1) f = 0; // -1e-17 wraps to 1.0 in floating point
-      }
-      frac[3 * i + d] = f;
-      // a non-periodic direction clamps to its edge bins: monotone, so neighbours stay in adjacent bins
-      const c = Math.floor(f * bins[d]);
-      b = b * bins[d] + (c < 0 ? 0 : c >= bins[d] ? bins[d] - 1 : c);
-    }
-    binOf[i] = b;
-    start[b + 1]++;
-  }
-  for (let b = 0; b < nBins; b++) start[b + 1] += start[b];
-  for (let i = 0; i < n; i++) binAtoms[start[binOf[i]]++] = i;
-  for (let b = nBins; b > 0; b--) start[b] = start[b - 1];
-  start[0] = 0;
-
-  const limit2 = limitAngstrom * limitAngstrom;
-  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = m;
-  const [px, py, pz] = pbc;
-  for (let i = 0; i < n; i++) {
-    const bi = binOf[i];
-    const bx = bi % nbx, by = Math.floor(bi / nbx) % nby, bz = Math.floor(bi / (nbx * nby));
-    // half the stencil: i's own bin (pairs j > i) and the 13 bins after it in (z, y, x) order, so each pair of
-    // neighbouring bins is visited once, with the lattice shift of the wrap
-    for (let k = 13; k < 27; k++) {
-      let cx = bx + (k % 3) - 1, cy = by + (Math.floor(k / 3) % 3) - 1, cz = bz + Math.floor(k / 9) - 1;
-      let sx = 0, sy = 0, sz = 0;
-      if (cx < 0 || cx >= nbx) {
-        if (!px) continue;
-        sx = cx < 0 ? -1 : 1;
-        cx -= sx * nbx;
-      }
-      if (cy < 0 || cy >= nby) {
-        if (!py) continue;
-        sy = cy < 0 ? -1 : 1;
-        cy -= sy * nby;
-      }
-      if (cz < 0 || cz >= nbz) {
-        if (!pz) continue;
-        sz = cz < 0 ? -1 : 1;
-        cz -= sz * nbz;
-      }
-      const b = cx + nbx * (cy + nby * cz);
-      for (let q = start[b], end = start[b + 1]; q < end; q++) {
-        const j = binAtoms[q];
-        if (k === 13 && j <= i) continue;
-        const u = frac[3 * j] + sx - frac[3 * i], v = frac[3 * j + 1] + sy - frac[3 * i + 1], w = frac[3 * j + 2] + sz - frac[3 * i + 2];
-        const dx = u * m0 + v * m3 + w * m6, dy = u * m1 + v * m4 + w * m7, dz = u * m2 + v * m5 + w * m8;
-        const r2 = dx * dx + dy * dy + dz * dz;
-        if (r2 < limit2) return i < j ? [i, j, Math.sqrt(r2)] : [j, i, Math.sqrt(r2)];
-      }
-    }
-  }
-  return null;
-}
-
-/** closestPairBelow for cells under three bins wide, where an atom's own images (or several of another's) can be near */
-function closestPairByNeighborList(cell: Cell, positions: Float64Array, limitAngstrom: number): [number, number, number] | null {
-  const n = positions.length / 3;
-  const nl = neighborList(cell, positions, Math.max(limitAngstrom, Math.cbrt(cellVolume(cell) / n)));
-  for (let c = 0; c < nl.centers.length; c++) {
-    const i = nl.centers[c];
-    for (let e = nl.offsets[c]; e < nl.offsets[c + 1]; e++) {
+    const nl = search.neighborsOf(i);
+    for (let e = 0; e < nl.count; e++) {
       const j = nl.index[e];
       if (j === i && nl.distance[e] > 0) continue; // the centre's own image in a tiny cell is not an overlap
-      if (nl.distance[e] < limitAngstrom) return i < j ? [i, j, nl.distance[e]] : [j, i, nl.distance[e]];
+      if (nl.distance[e] >= minDistanceAngstrom) continue;
+      const [a, b] = i < j ? [i, j] : [j, i];
+      throw new InputError(
+        loc,
+        `atoms ${a + 1} (${symbolOf(raw.species[a])}) and ${b + 1} (${symbolOf(raw.species[b])}) are ${nl.distance[e].toFixed(3)} Å apart, closer than the ${minDistanceAngstrom} Å no two atoms come`,
+        'the coordinates or the cell are wrong (a shifted count line or a wrong scale factor does this); fix the file, or lower the bound with --min-distance (input.minDistanceAngstrom; 0 turns the check off)',
+      );
     }
   }
-  return null;
 }

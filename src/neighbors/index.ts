@@ -1,1 +1,1 @@
-export { type NeighborList, neighborList } from './cell-list.ts';
+export { CellList, type Neighborhood, type NeighborList, neighborList } from './cell-list.ts';

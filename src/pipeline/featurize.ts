@@ -28,35 +28,63 @@ export interface FeaturizeSummary {
 }
 
 const LITHIUM = 3;
+/** frames per worker task: enough to make the task overhead small, few enough to keep both threads busy to the end */
+const BATCH_FRAMES = 8;
+
+/** The frames read but not yet sent to a worker, copied into the arrays of one task. */
+interface Batch {
+  positions: Float64Array;
+  cells: Float64Array;
+  pbc: Uint8Array;
+  count: number;
+}
 
 /**
  * One streaming pass over the trajectory: every frame's atom table and Li neighbourhoods go to RUN/frames/
  * (chunked .npy), the independent-trajectory id of each frame to RUN/segments.npy. Frames are featurised on
- * worker threads; at most a few frames per thread are in memory at any time, whatever the trajectory length.
+ * worker threads, a batch of frames per task; at most a few batches per thread are in memory at any time,
+ * whatever the trajectory length.
  */
 export async function featurizeTrajectory(files: readonly string[], run: string, options: FeaturizeOptions): Promise<FeaturizeSummary> {
   const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   const pool = createWorkerPool(new URL(`../features/worker.${ext}`, import.meta.url), { threads: options.threads });
-  const inFlightLimit = Math.max(2, 4 * pool.options.maxThreads);
+  const inFlightLimit = Math.max(2, 2 * pool.options.maxThreads);
   let writer: FrameStoreWriter | undefined;
   const segmentIds: number[] = [];
   let species: Uint8Array | undefined;
   try {
-    const queue: Promise<FeaturizeResult>[] = [];
-    const positionsQueue: Float32Array[] = [];
-    const cellQueue: Float64Array[] = [];
+    let task: Omit<FeaturizeTask, 'positions' | 'cells' | 'pbc'> | undefined;
+    let batch: Batch | undefined;
+    const queue: { result: Promise<FeaturizeResult>; cells: Float64Array }[] = [];
     let done = 0;
     const drainOne = async (): Promise<void> => {
-      const r = await (queue.shift() as Promise<FeaturizeResult>);
-      const positions = positionsQueue.shift() as Float32Array;
-      const cell = cellQueue.shift() as Float64Array;
-      await (writer as FrameStoreWriter).add({
-        features: r.features, positions, cell,
-        liNeighborhoods: { li: new Int32Array(0), offsets: r.offsets, index: r.index, vector: r.vector },
-      });
-      options.onFrame?.(++done);
+      const sent = queue.shift() as (typeof queue)[number];
+      const r = await sent.result;
+      const t = task as NonNullable<typeof task>;
+      const n = t.species.length, nLi = t.li.length, width = t.names.length;
+      for (let k = 0; k < sent.cells.length / 9; k++) {
+        const a = r.entryStarts[k], b = r.entryStarts[k + 1];
+        await (writer as FrameStoreWriter).add({
+          features: r.features.subarray(k * n * width, (k + 1) * n * width),
+          positions: r.positions.subarray(3 * n * k, 3 * n * (k + 1)),
+          cell: sent.cells.subarray(9 * k, 9 * k + 9),
+          liNeighborhoods: {
+            li: new Int32Array(0), offsets: r.offsets.subarray(k * (nLi + 1), (k + 1) * (nLi + 1)),
+            index: r.index.subarray(a, b), vector: r.vector.subarray(3 * a, 3 * b),
+          },
+        });
+        options.onFrame?.(++done);
+      }
     };
-    let task: Omit<FeaturizeTask, 'positions' | 'cell' | 'pbc'> | undefined;
+    const send = async (): Promise<void> => {
+      const b = batch as Batch;
+      batch = undefined;
+      const positions = b.positions.subarray(0, b.count * (b.positions.length / BATCH_FRAMES));
+      const cells = b.cells.subarray(0, 9 * b.count), pbc = b.pbc.subarray(0, 3 * b.count);
+      const t = task as NonNullable<typeof task>;
+      queue.push({ result: runPoolTask<FeaturizeResult>(pool, { ...t, positions, cells, pbc } satisfies FeaturizeTask), cells });
+      if (queue.length >= inFlightLimit) await drainOne();
+    };
     const range = options.frameRange;
     for await (const frame of readTrajectory(files, options.read)) {
       if (range !== undefined && frame.step < range.start) continue;
@@ -80,14 +108,15 @@ export async function featurizeTrajectory(files: readonly string[], run: string,
         });
         await writer.open();
       }
-      const t = task as NonNullable<typeof task>;
       segmentIds.push(frame.segment);
-      positionsQueue.push(Float32Array.from(frame.positions));
-      cellQueue.push(Float64Array.from(frame.cell.matrix));
-      const positions = Float64Array.from(frame.positions);
-      queue.push(runPoolTask<FeaturizeResult>(pool, { ...t, positions, cell: Float64Array.from(frame.cell.matrix), pbc: [...frame.cell.pbc] } satisfies FeaturizeTask));
-      if (queue.length >= inFlightLimit) await drainOne();
+      batch ??= { positions: new Float64Array(BATCH_FRAMES * frame.positions.length), cells: new Float64Array(9 * BATCH_FRAMES), pbc: new Uint8Array(3 * BATCH_FRAMES), count: 0 };
+      const k = batch.count++;
+      batch.positions.set(frame.positions, k * frame.positions.length);
+      batch.cells.set(frame.cell.matrix, 9 * k);
+      for (let d = 0; d < 3; d++) batch.pbc[3 * k + d] = frame.cell.pbc[d] ? 1 : 0;
+      if (batch.count === BATCH_FRAMES) await send();
     }
+    if (batch !== undefined) await send();
     while (queue.length > 0) await drainOne();
     if (writer === undefined) {
       throw new GetseiError(`the frame selection is empty (files: ${files.join(', ')}); check --start/--stop/--stride against the number of frames (getsei inspect shows it)`);

@@ -38,7 +38,7 @@ async function readAndFeaturize(path: string): Promise<Outcome> {
       const layout = featureLayout(sp);
       const li = Int32Array.from(Array.from(sp.keys()).filter((i) => sp[i] === 3));
       const r = featurizeFrame({
-        species: sp, positions: frame.positions, cell: frame.cell.matrix, pbc: [...frame.cell.pbc], countSpecies: layout.countSpecies,
+        species: sp, positions: frame.positions, cells: frame.cell.matrix, pbc: Uint8Array.from(frame.cell.pbc, Number), countSpecies: layout.countSpecies,
         names: [...layout.names], li, shellAngstrom: 4, graphRadiusAngstrom: 4,
       });
       if ('getseiWorkerError' in r) return { ok: false, message: r.getseiWorkerError.message };
