@@ -5,6 +5,7 @@ import { adjustedRandIndex, compareLabelings, fitGaussianMixture, kendallTau, pr
 import { runPaths, type KineticsReport } from '../tpt/index.ts';
 import { StandardizationAccumulator, standardizeInPlace } from '../features/standardize.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
+import type { WrittenRunFile } from '../schema/index.ts';
 import { GetseiError } from '../util/errors.ts';
 import { decodeNpy, encodeNpy } from '../util/npy.ts';
 import { createRng, sampleIndices } from '../util/rng.ts';
@@ -170,7 +171,7 @@ export async function runStability(run: string, config: Config, options: Stabili
     format: 'getsei-stability', version: 1, repeats: R, liCompared: nSub, seeds, ariMatrix, meanAri, perStateStability, unstableStates,
     mobilityKendallTau: taus.length > 0 ? mean(taus) : null, perRepeat, rawBaseline, conclusions, warnings,
   };
-  await writeJsonAtomic(join(run, 'stability.json'), report);
+  await writeJsonAtomic(join(run, 'stability.json'), report satisfies WrittenRunFile<'stability.json'>);
   return report;
 }
 

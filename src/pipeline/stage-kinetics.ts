@@ -9,6 +9,7 @@ import {
 } from '../tpt/index.ts';
 import { GetseiError } from '../util/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
+import type { WrittenRunFile } from '../schema/index.ts';
 import { decodeNpy } from '../util/npy.ts';
 import type { Config } from './config.ts';
 import { autoLagGrid, resolveLag, type LagChoice } from './lag.ts';
@@ -130,7 +131,7 @@ export async function runKineticsStage(run: string, config: Config, dtPs: number
     pathways: config.paths.pathways,
   });
   const full = { ...report, warnings: [...report.warnings, ...extraWarnings], lagChoice, coreSets, pcca };
-  await writeJsonAtomic(join(run, 'kinetics.json'), full);
+  await writeJsonAtomic(join(run, 'kinetics.json'), full satisfies WrittenRunFile<'kinetics.json'>);
   for (const [name, csv] of Object.entries(kineticsTables(report))) await writeFileAtomic(join(run, 'tables', `kinetics.${name}.csv`), csv);
   return { report: full, model, lagChoice };
 }
@@ -160,7 +161,7 @@ export async function runPathsStage(
   const setsFrom = config.paths.source !== undefined && config.paths.target !== undefined ? 'given'
     : proposal !== undefined ? 'PCCA+ metastable sets at the ends of the slowest process' : 'least → most mobile state';
   const full = { ...report, sourceTargetRule: setsFrom, metastableSetProposal: proposal ?? null };
-  await writeJsonAtomic(join(run, 'paths.json'), full);
+  await writeJsonAtomic(join(run, 'paths.json'), full satisfies WrittenRunFile<'paths.json'>);
   for (const [name, csv] of Object.entries(pathsTables(report))) await writeFileAtomic(join(run, 'tables', `paths.${name}.csv`), csv);
   return full;
 }

@@ -12,6 +12,7 @@ import { createWorkerPool, defaultThreads, runPoolTask } from '../util/workers.t
 import { inverse3 } from '../structure/cell.ts';
 import { GetseiError } from '../util/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
+import type { WrittenRunFile } from '../schema/index.ts';
 import { encodeNpy } from '../util/npy.ts';
 import { npyFileInfo, readFloat32Rows, readFloat32RowsAt } from '../util/npy-file.ts';
 import { createRng, sampleIndices } from '../util/rng.ts';
@@ -353,11 +354,12 @@ async function statesStage(run: string, config: Config, pool: Piscina | null, on
     });
   }
   await writeFileAtomic(join(run, 'states.npy'), encodeNpy(states, [nLi, nFrames]));
-  await writeJsonAtomic(join(run, 'states.json'), {
+  const statesJson = {
     format: 'getsei-states/1',
     numbering: 'states are numbered by descending mixture weight (S0 = the most populated component); ties by mean vector',
     statesNpy: 'states.npy int16 [nLi, nFrames]: row = Li in the order of frames/index.json "li", −1 = undefined',
     ...summary,
-  });
+  } as const;
+  await writeJsonAtomic(join(run, 'states.json'), statesJson satisfies WrittenRunFile<'states.json'>);
   return summary;
 }

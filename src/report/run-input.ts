@@ -116,11 +116,12 @@ function bootstrapPart(b: BootstrapJson, pathways: readonly { states: number[] }
   const tpt = b.tpt ?? undefined;
   const matched = pathways.map((w) => tpt?.pathways?.find((p) => p.states.join() === w.states.join())?.flux);
   const pathwayFlux = pathways.length > 0 && matched.every((f) => f !== undefined)
-    ? { lower: matched.map((f) => f.lower), upper: matched.map((f) => f.upper) } : undefined;
+    ? band({ lower: matched.map((f) => f.lower), upper: matched.map((f) => f.upper) }) : undefined;
+  const pair = (iv: { lower: Num; upper: Num } | undefined): { lower: number; upper: number } | undefined => (iv ? { lower: iv.lower ?? Number.NaN, upper: iv.upper ?? Number.NaN } : undefined);
   return {
     samples: b.nSucceeded, level: b.confidence,
     stationary: band(b.stationary), escapeRates: band(b.totalEscapeRates), mobility: band(b.mobility),
-    rate: tpt?.rate, totalFlux: tpt?.totalFlux, pathwayFlux,
+    rate: pair(tpt?.rate), totalFlux: pair(tpt?.totalFlux), pathwayFlux,
   };
 }
 

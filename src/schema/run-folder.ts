@@ -22,7 +22,7 @@ const ids = z.array(int.min(-1));
 const vector = z.array(num);
 const matrix = z.array(vector);
 const matrixOrNull = z.array(z.array(numOrNull));
-const interval = z.object({ lower: num, upper: num });
+const interval = z.object({ lower: numOrNull, upper: numOrNull });
 const band = z.object({ lower: z.array(numOrNull), upper: z.array(numOrNull) });
 const matrixBand = z.object({ lower: matrixOrNull, upper: matrixOrNull });
 
@@ -187,7 +187,9 @@ export const RUN_FILE_SCHEMAS = {
 export type RunFileName = keyof typeof RUN_FILE_SCHEMAS;
 export type RunFile<N extends RunFileName> = z.infer<(typeof RUN_FILE_SCHEMAS)[N]>;
 /** What a writer may put in RUN/NAME (`satisfies WrittenRunFile<…>`): a writer that drifts from the schema is a type error. */
-export type WrittenRunFile<N extends RunFileName> = z.input<(typeof RUN_FILE_SCHEMAS)[N]>;
+export type WrittenRunFile<N extends RunFileName> = ReadonlyDeep<z.input<(typeof RUN_FILE_SCHEMAS)[N]>>;
+/** Writers build their JSON from readonly results; reading a value never needs it mutable. */
+type ReadonlyDeep<T> = T extends readonly (infer E)[] ? readonly ReadonlyDeep<E>[] : T extends object ? { readonly [K in keyof T]: ReadonlyDeep<T[K]> } : T;
 
 /** A zod issue path as a field name: `impliedTimescales.timescales[3][1]`. */
 function fieldName(path: readonly PropertyKey[]): string {
