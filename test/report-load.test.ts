@@ -117,10 +117,34 @@ test('a file that does not fit its schema is named field by field and its part l
     'states.json: representatives/S0-0.xyz cannot be read (ENOENT)',
   ]);
   assert.equal(input.kinetics, undefined);
-  assert.ok(input.warnings!.includes(problems[0]), 'the problems are shown in the report');
+  assert.deepEqual(input.warnings!.find((w) => w.code === 'run-file'), { code: 'run-file', message: problems[0] }, 'the problems are shown in the report');
   assert.equal(input.states!.representatives!.length, fixture.states!.representatives!.length - 1);
   const html = await readFile((await renderReport(input, dir, { png: false })).html, 'utf8');
   assert.match(html, /mobilityRanking: Invalid input/);
+});
+
+test('the stages\' warnings (codes) reach the report once: the stability stage\'s "encoder adds no separation" too', async () => {
+  const dir = join(root, 'warnings');
+  await writeFixtureRun(dir);
+  const patch = async (name: RunFileName, warnings: unknown[]): Promise<void> => {
+    const o = JSON.parse(await readFile(join(dir, name), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(dir, name), JSON.stringify({ ...o, warnings }));
+  };
+  const encoder = { code: 'encoder-adds-no-separation', message: 'a mixture on the raw features separates as well (silhouette 0.4 vs 0.3): the encoder adds no separation here' };
+  const unstable = { code: 'unstable-states', message: 'unstable states (mean Jaccard overlap < 0.6 across repeats): S2' };
+  await patch('stability.json', [encoder, unstable]);
+  await patch('states.json', [{ code: 'weak-separation', message: 'the states are weakly separated: silhouette 0.120 < 0.25' }]);
+  const fixture = makeFixtureReportInput();
+  const { input, problems } = await loadReportInput(dir);
+  assert.deepEqual(problems, []);
+  input.states!.silhouette = { overall: 0.12, perState: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1] };
+  input.stability = { ...fixture.stability!, unstableStates: [2] };
+  const html = await readFile((await renderReport(input, dir, { png: false })).html, 'utf8');
+  assert.equal((html.match(/the encoder adds no separation here/g) ?? []).length, 2, 'once at the top, once under diagnostics');
+  assert.equal((html.match(/weakly separated/g) ?? []).length, 2, 'the report does not derive a second weak-separation warning');
+  assert.doesNotMatch(html, /Unstable state\(s\) between repeats/, 'nor a second unstable-states one');
+  await patch('stability.json', [{ code: 'encoder', message: 'prose only' }]);
+  assert.match((await loadReportInput(dir)).problems[0], /^stability\.json: warnings\[0\]\.code: Invalid option/);
 });
 
 test('errors: a missing folder, an empty folder or a file is one clear error; invalid JSON is a problem naming the file', async () => {

@@ -10,6 +10,7 @@ import {
 import { GetseiError } from '../util/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import type { WrittenRunFile } from '../schema/index.ts';
+import type { StageWarning } from '../util/warnings.ts';
 import { decodeNpy } from '../util/npy.ts';
 import type { Config } from './config.ts';
 import { autoLagGrid, resolveLag, type LagChoice } from './lag.ts';
@@ -75,14 +76,14 @@ function lumpStates(states: Int16Array, pcca: PccaJson): Int16Array {
 }
 
 /** PCCA+ of the model into the configured number of sets; null when fewer than two sets are asked or possible. */
-function metastableSets(model: MarkovModel, config: Config['kinetics'], warnings: string[]): PccaJson | null {
+function metastableSets(model: MarkovModel, config: Config['kinetics'], warnings: StageWarning[]): PccaJson | null {
   const given = config.metastableSets;
   const auto = given === 'auto';
   const m: number = given === 'auto' ? 1 + resolvedProcesses(model.impliedTimescales, model.lagTime).filter(Boolean).length : given;
   const n = model.activeSet.length;
   if (m < 2 || n < 2) return null;
   if (m > n) {
-    warnings.push(`PCCA+: ${m} metastable sets were asked for but the model has only ${n} states; no sets were formed`);
+    warnings.push({ code: 'pcca', message: `PCCA+: ${m} metastable sets were asked for but the model has only ${n} states; no sets were formed` });
     return null;
   }
   try {
@@ -101,7 +102,7 @@ function metastableSets(model: MarkovModel, config: Config['kinetics'], warnings
     };
   } catch (err) {
     if (!(err instanceof GetseiError)) throw err;
-    warnings.push(`PCCA+ into ${m} sets failed: ${err.message}`);
+    warnings.push({ code: 'pcca', message: `PCCA+ into ${m} sets failed: ${err.message}` });
     return null;
   }
 }
@@ -121,7 +122,7 @@ export async function runKineticsStage(run: string, config: Config, dtPs: number
   if (lag >= prepared.longestRun) {
     throw new GetseiError(`the lag (${lag} frames) is not shorter than the longest uninterrupted trajectory stretch (${prepared.longestRun} frames); choose a shorter lag`);
   }
-  const extraWarnings: string[] = [];
+  const extraWarnings: StageWarning[] = [];
   const pcca = metastableSets(fitMarkovModel(prepared, { lag, dtPs, estimator: k.estimator }), k, extraWarnings);
   if (pcca?.lumped) prepared = prepareTrajectories({ states: lumpStates(states, pcca), nTrajectories: nLi, nFrames }, { segments });
   const { report, model } = runKineticsWithModel(prepared, {

@@ -18,7 +18,7 @@ export interface LoadedRun {
   input: ReportInput;
   /** the result files that were read and fit their schema */
   found: RunFileName[];
-  /** files that could not be read or do not fit their schema, one line per field (also in input.warnings) */
+  /** files that could not be read or do not fit their schema, one line per field (also in input.warnings, code run-file) */
   problems: string[];
 }
 
@@ -271,7 +271,7 @@ export async function loadReportInput(runDir: string): Promise<LoadedRun> {
   if (m) input.provenance = provenancePart(m, runDir);
   const quality = kineticQuality(s, k);
   if (quality) input.kineticQuality = quality;
-  input.warnings = [...(s?.warnings ?? []), ...(k?.warnings ?? []), ...(st?.warnings ?? []), ...problems];
+  input.warnings = [...(s?.warnings ?? []), ...(k?.warnings ?? []), ...(st?.warnings ?? []), ...problems.map((message) => ({ code: 'run-file' as const, message }))];
   const found = ([['manifest.json', m], ['states.json', s], ['kinetics.json', k], ['paths.json', p], ['stability.json', st], ['transport.json', t]] as const)
     .filter(([, v]) => v !== undefined).map(([name]) => name);
   return { input, found, problems };

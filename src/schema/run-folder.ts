@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { GetseiError } from '../util/errors.ts';
+import { WARNING_CODES } from '../util/warnings.ts';
 
 /**
  * src/schema/: the contract between the stages that write the run folder (pipeline/) and everything that reads it
@@ -25,6 +26,8 @@ const matrixOrNull = z.array(z.array(numOrNull));
 const interval = z.object({ lower: numOrNull, upper: numOrNull });
 const band = z.object({ lower: z.array(numOrNull), upper: z.array(numOrNull) });
 const matrixBand = z.object({ lower: matrixOrNull, upper: matrixOrNull });
+/** A stage's warnings: a code the readers match on and the message they show (src/util/warnings.ts). */
+const warnings = z.array(z.object({ code: z.enum(WARNING_CODES), message: z.string() }));
 
 export const stageRecordSchema = z.object({
   status: z.enum(['done', 'running', 'failed', 'interrupted']),
@@ -69,7 +72,7 @@ export const statesSchema = z.object({
   representatives: z.array(z.object({ state: int, file: z.string(), frame: int, atom: int })),
   map: z.object({ method: z.string(), x: vector, y: vector, state: ids, graph: ids }),
   mixture: z.object({ weights: vector, means: matrix, covarianceType: z.string() }),
-  warnings: z.array(z.string()),
+  warnings,
 });
 
 const modelHeader = {
@@ -114,7 +117,7 @@ export const kineticsSchema = z.object({
     verdicts: z.object({ confidence: num, perState: z.array(z.string()) }).nullable(),
   }),
   bootstrap: bootstrapSchema,
-  warnings: z.array(z.string()),
+  warnings,
   lagChoice: z.object({ explanation: z.string() }).nullable().optional(),
   coreSets: z.object({ rule: z.string(), minDwellFrames: int, fractionInCores: num }).nullable().optional(),
   pcca: z.object({ nSets: int, rule: z.string(), sets: z.array(ids), crispness: num, lumped: z.boolean() }).nullable().optional(),
@@ -146,7 +149,7 @@ export const stabilitySchema = z.object({
   mobilityKendallTau: numOrNull,
   rawBaseline: z.object({ silhouette: num, ari: num }),
   conclusions: z.array(z.object({ claim: z.string(), holds: z.boolean(), detail: z.string().optional() })),
-  warnings: z.array(z.string()),
+  warnings,
 });
 
 const estimate = z.object({ value: num, lower: numOrNull, upper: numOrNull, unit: z.string(), intervalNote: z.string().optional() });
