@@ -5,10 +5,10 @@ import {
   resolvedProcesses, type MarkovModel,
 } from '../markov/index.ts';
 import {
-  kineticsTables, pathsTables, runKineticsWithModel, runPaths, type KineticsReport, type PathsReport,
+  runKineticsWithModel, runPaths, type KineticsReport, type PathsReport,
 } from '../tpt/index.ts';
 import { GetseiError } from '../util/errors.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
+import { writeJsonAtomic } from '../util/atomic.ts';
 import type { WrittenRunFile } from '../schema/index.ts';
 import type { StageWarning } from '../util/warnings.ts';
 import { decodeNpy } from '../util/npy.ts';
@@ -110,7 +110,7 @@ function metastableSets(model: MarkovModel, config: Config['kinetics'], warnings
 /**
  * States → Markov model (eqs. 2–4, 8): the lag (given, or chosen by `chooseLag` from an implied-timescale scan),
  * then the model, its implied timescales over lags, rate matrix, mobility, Chapman–Kolmogorov test and bootstrap.
- * Writes RUN/kinetics.json and RUN/tables/kinetics.*.csv.
+ * Writes RUN/kinetics.json (its tables are the report's, RUN/tables/*.csv: one set, one naming).
  */
 export async function runKineticsStage(run: string, config: Config, dtPs: number | null): Promise<KineticsStageResult> {
   const k = config.kinetics;
@@ -133,14 +133,12 @@ export async function runKineticsStage(run: string, config: Config, dtPs: number
   });
   const full = { ...report, warnings: [...report.warnings, ...extraWarnings], lagChoice, coreSets, pcca };
   await writeJsonAtomic(join(run, 'kinetics.json'), full satisfies WrittenRunFile<'kinetics.json'>);
-  for (const [name, csv] of Object.entries(kineticsTables(report))) await writeFileAtomic(join(run, 'tables', `kinetics.${name}.csv`), csv);
   return { report: full, model, lagChoice };
 }
 
 /**
  * Markov model → TPT (eq. 5) and dominant pathways, at the lag the kinetics stage used (refitted from the states,
- * which is cheap, so changing the source or target never reruns the kinetics). Writes RUN/paths.json and
- * RUN/tables/paths.*.csv.
+ * which is cheap, so changing the source or target never reruns the kinetics). Writes RUN/paths.json.
  */
 export async function runPathsStage(
   run: string, config: Config,
@@ -163,6 +161,5 @@ export async function runPathsStage(
     : proposal !== undefined ? 'PCCA+ metastable sets at the ends of the slowest process' : 'least → most mobile state';
   const full = { ...report, sourceTargetRule: setsFrom, metastableSetProposal: proposal ?? null };
   await writeJsonAtomic(join(run, 'paths.json'), full satisfies WrittenRunFile<'paths.json'>);
-  for (const [name, csv] of Object.entries(pathsTables(report))) await writeFileAtomic(join(run, 'tables', `paths.${name}.csv`), csv);
   return full;
 }
