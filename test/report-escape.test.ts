@@ -48,7 +48,7 @@ test('user text in the report (file names, title, labels, config, representative
     input.title = `title ${BREAKOUT}`;
     input.states!.labels = input.states!.labels!.map((l, i) => (i === 3 ? `S3${PAYLOAD}` : l));
     input.provenance!.config = { note: BREAKOUT };
-    input.warnings = [`warning ${PAYLOAD}`];
+    input.warnings = [{ code: 'run-file', message: `warning ${PAYLOAD}` }];
     input.states!.representatives![0].xyz = input.states!.representatives![0].xyz.replace('centre=0', `centre=0 ${BREAKOUT}`);
     const out = await renderReport(input, dir, { png: false });
     const html = await readFile(out.html, 'utf8');

@@ -132,11 +132,11 @@ test('derived numbers: Pearson r, slow processes, metrics and warnings', () => {
   assert.equal(m.totalFlux.value, fixture.paths!.totalFlux);
   assert.equal(m.silhouette.value, 0.29);
   const weak = { ...fixture, states: { ...fixture.states!, silhouette: { overall: 0.07, perState: [0.1, -0.05, 0.2, 0.1, 0.1, 0.1] } } };
-  const w = deriveWarnings(weak).join('\n');
+  const w = deriveWarnings(weak).map((x) => x.message).join('\n');
   assert.match(w, /silhouette 0\.07 is below 0\.25/);
   assert.match(w, /S1 \(-0\.05\)/);
   const fallback = { ...fixture, kinetics: { ...k, activeSet: [0, 1, 2, 3, 4], rateMatrixDiagnostics: { valid: false, method: 'nearest generator', reconstructionError: 0.02 } } };
-  const w2 = deriveWarnings(fallback).join('\n');
+  const w2 = deriveWarnings(fallback).map((x) => x.message).join('\n');
   assert.match(w2, /not a valid rate matrix.*nearest generator/);
   assert.match(w2, /S5 are outside the largest connected set/);
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { EigenvalueDecomposition, Matrix, solve } from 'ml-matrix';
 import { createRng, type Rng } from '../src/util/rng.ts';
 import type { Pathway, ReportInput, RepresentativeEnvironment } from '../src/report/types.ts';
+import type { RunFileName, WrittenRunFile } from '../src/schema/index.ts';
 
 const N = 6;
 const LAG_PS = 80;
@@ -414,51 +415,151 @@ function fixtureTransport(): NonNullable<ReportInput['transport']> {
 }
 
 /**
- * Write the fixture as a run folder in the layout `getsei report` reads (states.json with representatives as
- * separate .xyz files, kinetics.json and paths.json with the kinetics engine's field names, manifest.json), so the
- * loader and the CLI can be tested on files.
+ * Write the fixture as a run folder in the writers' layout — each file typed as what its writer may write
+ * (WrittenRunFile, src/schema/) — so the loader and the CLI are tested on files shaped like a real run's. Fields the
+ * report does not draw get plausible fillers; lengths in Å along z become fractions of the cell, as the states stage
+ * writes them.
  */
 export async function writeFixtureRun(dir: string, input: ReportInput = makeFixtureReportInput()): Promise<void> {
   await mkdir(join(dir, 'representatives'), { recursive: true });
+  const json = (name: RunFileName, value: unknown): Promise<void> => writeFile(join(dir, name), JSON.stringify(value));
   const s = input.states;
+  const q = input.kineticQuality;
   if (s) {
     const reps = await Promise.all((s.representatives ?? []).map(async (r, i) => {
       const file = `representatives/S${r.state}-${i}.xyz`;
       await writeFile(join(dir, file), r.xyz);
-      return { state: r.state, file, centerIndex: r.centerIndex, note: r.note };
+      return { state: r.state, file, frame: i, atom: r.centerIndex ?? 0 };
     }));
-    const { representatives: _r, ...rest } = s;
-    // the kinetic-quality part in the engine's shape: projection and kineticComparison in states.json, the score
-    // table's VAMP-2 per count
-    const q = input.kineticQuality;
+    await writeFile(join(dir, 'frame-view.extxyz'), input.frameView?.xyz ?? '');
+    const d = s.descriptors;
+    const zOf = (z: number): number => (input.zProfile?.zUnit === 'Å' ? z / BOX[2] : z);
     const vamp = new Map((q?.vampByCount ?? []).map((v) => [v.count, v]));
-    await writeFile(join(dir, 'states.json'), JSON.stringify({
-      ...rest, representatives: reps, zProfile: input.zProfile, frameView: input.frameView, stability: input.stability,
-      scoreTable: rest.scoreTable?.map((r) => ({ ...r, vamp2: vamp.get(r.count)?.vamp2 ?? null, vamp2Std: vamp.get(r.count)?.vamp2Std ?? null })),
-      projection: q?.projection, kineticComparison: q?.comparison,
-    }));
+    const states: WrittenRunFile<'states.json'> = {
+      format: 'getsei-states/1', count: s.count, rule: 'bic', silhouette: s.silhouette?.overall ?? null,
+      silhouettePerState: s.silhouette?.perState ?? s.populations.map(() => null),
+      scoreTable: (s.scoreTable ?? []).map((r) => ({
+        count: r.count, bic: r.bic, aic: r.bic, logLikelihood: -r.bic / 2, silhouette: r.silhouette, converged: true,
+        vamp2: vamp.get(r.count)?.vamp2 ?? null, vamp2Std: vamp.get(r.count)?.vamp2Std ?? null,
+      })),
+      projection: q?.projection ? { ...q.projection, spectralGap: q.projection.spectralGap ?? { processes: 0, states: 1, gap: 0 } } : null,
+      kineticComparison: q?.comparison ?? null,
+      populations: s.populations,
+      descriptors: s.populations.map((population, st) => ({
+        state: st, count: 100, population, std: {},
+        mean: d ? {
+          ...Object.fromEntries(d.elements.map((el, e) => [`count_${el}`, d.coordination[st][e]])),
+          mean_distance: d.meanNeighbourDistanceAngstrom?.[st] ?? null, li_density: d.liDensity ? d.liDensity[st] / 1000 : null,
+          adf_mean: d.angleMeanDeg?.[st] ?? null, adf_std: d.angleStdDeg?.[st] ?? null, adf_min: d.angleMinDeg?.[st] ?? null,
+          adf_max: d.angleMaxDeg?.[st] ?? null, adf_median: d.angleMedianDeg?.[st] ?? null,
+          z_fraction: d.meanZAngstrom ? zOf(d.meanZAngstrom[st]) : (d.meanZFraction?.[st] ?? null),
+        } : {},
+      })),
+      shellAngstrom: d?.shellAngstrom ?? 4,
+      zProfile: {
+        zCentres: (input.zProfile?.zCentres ?? []).map(zOf), zUnit: 'fraction', fractions: input.zProfile?.fractions ?? [], counts: input.zProfile?.counts ?? [],
+      },
+      frameView: { frame: input.frameView?.frame ?? 0, file: 'frame-view.extxyz', stateByAtom: input.frameView?.stateByAtom ?? [] },
+      representatives: reps,
+      map: {
+        method: s.embeddingMap?.method === 't-SNE' ? 'tsne' : (s.embeddingMap?.method ?? 'tsne'),
+        x: (s.embeddingMap?.points ?? []).map((p) => p.x), y: (s.embeddingMap?.points ?? []).map((p) => p.y),
+        state: (s.embeddingMap?.points ?? []).map((p) => p.state), graph: (s.embeddingMap?.points ?? []).map((_, i) => i),
+      },
+      mixture: { weights: s.populations, means: s.populations.map(() => [0]), covarianceType: 'full' },
+      warnings: [],
+    };
+    await json('states.json', states);
   }
-  if (input.kinetics) {
-    const { impliedTimescalesScan, ...k } = input.kinetics;
-    const q = input.kineticQuality;
-    const verdicts = q?.ckVerdicts ? { confidence: q.ckConfidence, perState: k.activeSet.map((id) => q.ckVerdicts?.find((v) => v.state === id)?.verdict ?? 'untested') } : undefined;
-    await writeFile(join(dir, 'kinetics.json'), JSON.stringify({
-      ...k, impliedTimescalesScan, ckTest: k.ckTest ? { ...k.ckTest, verdicts } : undefined, pcca: q?.pcca, coreSets: q?.coreSets,
-    }));
+  const k = input.kinetics;
+  const header = k && { estimator: 'mle', lag: k.lag, lagFrames: Math.round(k.lag / (k.dt ?? 1)), dt: k.dt ?? null, timeUnit: k.timeUnit, rateUnit: `1/${k.timeUnit === 'ps' ? 'ps' : 'frame'}` };
+  const b = k?.bootstrap;
+  const paths = input.paths;
+  const bootstrap = b ? {
+    nSamples: b.samples, nSucceeded: b.samples, confidence: b.level, stationary: b.stationary, totalEscapeRates: b.escapeRates, mobility: b.mobility,
+    tpt: {
+      ...(b.rate ? { rate: b.rate } : {}), ...(b.totalFlux ? { totalFlux: b.totalFlux } : {}),
+      pathways: b.pathwayFlux ? (paths?.pathways ?? []).map((w, i) => ({ states: w.states, flux: { lower: b.pathwayFlux!.lower[i], upper: b.pathwayFlux!.upper[i] } })) : [],
+    },
+  } : null;
+  if (k && header) {
+    const n = k.activeSet.length;
+    const eig = (k.eigenvalues ?? []).map((e) => (typeof e === 'number' ? { re: e, im: 0 } : e));
+    const kinetics: WrittenRunFile<'kinetics.json'> = {
+      format: 'getsei-kinetics', version: 1, ...header, nStates: n, activeSet: k.activeSet,
+      countMatrix: k.countMatrix ?? k.transitionMatrix, transitionMatrix: k.transitionMatrix, stationary: k.stationary, eigenvalues: eig,
+      impliedTimescales: {
+        atLag: k.impliedTimescales ?? [], resolvedAtLag: (k.impliedTimescales ?? []).map((t) => t > k.lag),
+        processesSlowerThanModelLag: (k.impliedTimescales ?? []).filter((t) => t > k.lag).length,
+        lags: k.impliedTimescalesScan?.lags ?? [], lagFrames: (k.impliedTimescalesScan?.lags ?? []).map((l) => Math.round(l / (k.dt ?? 1))),
+        timescales: k.impliedTimescalesScan?.timescales ?? [],
+      },
+      rateMatrix: k.rateMatrix ?? [],
+      rateMatrixDiagnostics: {
+        method: 'qog', source: k.rateMatrixDiagnostics?.valid === false ? 'first-order' : 'logm', description: k.rateMatrixDiagnostics?.method ?? 'principal logarithm ln K / τ',
+        isGenerator: k.rateMatrixDiagnostics?.valid ?? true, obstruction: null, reconstructionError: k.rateMatrixDiagnostics?.reconstructionError ?? 0,
+        warnings: k.rateMatrixDiagnostics?.messages ?? [],
+      },
+      escapeRates: k.rateMatrix ?? [], totalEscapeRates: k.escapeRates ?? [], mobility: k.mobility ?? [],
+      mobilityNormalisation: k.mobilityNormalisation === 'total escape rate divided by the largest' ? 'max' : (k.mobilityNormalisation ?? 'max'),
+      mobilityRanking: k.mobilityRanking ?? [],
+      ckTest: {
+        steps: k.ckTest?.steps ?? [], predicted: k.ckTest?.predicted ?? [], estimated: k.ckTest?.estimated ?? [],
+        verdicts: q?.ckVerdicts ? { confidence: q.ckConfidence ?? 0.95, perState: k.activeSet.map((id) => q.ckVerdicts?.find((v) => v.state === id)?.verdict ?? 'untested') } : null,
+      },
+      bootstrap,
+      warnings: [],
+      lagChoice: k.lagChoice === undefined ? null : { explanation: k.lagChoice },
+      coreSets: q?.coreSets ? { rule: 'minimum-dwell', ...q.coreSets } : null,
+      pcca: q?.pcca ?? null,
+    };
+    await json('kinetics.json', kinetics);
   }
-  if (input.paths) await writeFile(join(dir, 'paths.json'), JSON.stringify(input.paths));
-  if (input.transport) {
-    // the engine's shape: residence times under residence.perState
-    const t = input.transport;
-    await writeFile(join(dir, 'transport.json'), JSON.stringify({ ...t, perState: t.perState ? { ...t.perState, residence: { perState: t.perState.residence } } : t.perState }));
+  if (paths && header) {
+    const written: WrittenRunFile<'paths.json'> = {
+      format: 'getsei-paths', ...header, activeSet: paths.activeSet ?? k.activeSet, source: paths.source, target: paths.target,
+      stationary: k.stationary, forwardCommittor: paths.forwardCommittor, backwardCommittor: paths.backwardCommittor,
+      equilibriumFlux: paths.equilibriumFlux, grossFlux: paths.grossFlux, netFlux: paths.netFlux,
+      totalFlux: paths.totalFlux, rate: paths.rate, mfpt: paths.mfpt ?? null,
+      pathways: paths.pathways.map((w) => ({ states: w.states, flux: w.flux, fraction: w.fraction, bottleneck: { from: w.bottleneck[0], to: w.bottleneck[1] } })),
+      pathwayDiversity: paths.pathwayDiversity ?? { entropy: 0, effectiveNumber: 1 },
+      bootstrap,
+    };
+    await json('paths.json', written);
+  }
+  const st = input.stability;
+  if (st) {
+    const stability: WrittenRunFile<'stability.json'> = {
+      format: 'getsei-stability', version: 1, repeats: st.repeats, seeds: Array.from({ length: st.repeats }, (_, i) => i),
+      ariMatrix: [], meanAri: st.meanAri, perStateStability: st.perStateStability ?? [], unstableStates: st.unstableStates ?? [],
+      mobilityKendallTau: st.mobilityKendallTau ?? null, rawBaseline: st.rawBaseline ?? { silhouette: 0, ari: 0 }, conclusions: st.conclusions ?? [], warnings: [],
+    };
+    await json('stability.json', stability);
+  }
+  const t = input.transport;
+  if (t) {
+    const estimate = (e: { value: number; lower: number | null; upper: number | null } | null | undefined): { value: number; lower: number | null; upper: number | null; unit: string } | null => (e ? { ...e, unit: 'A2/ps' } : null);
+    const zero = { value: 0, lower: null, upper: null, unit: 'A2/ps' };
+    const transport: WrittenRunFile<'transport.json'> = {
+      format: 'getsei-transport/1', nLi: 1, nFrames: t.msd.timePs.length, dtPs: t.msd.timePs[1] ?? 1,
+      msd: { ...t.msd, x: t.msd.li, y: t.msd.li, z: t.msd.li, charge: t.msd.li },
+      fitWindow: t.fitWindow, tracerFit: t.tracerFit ?? { meanTimePs: 0, meanMsdA2: 0 },
+      tracerDiffusion: estimate(t.tracerDiffusion) ?? zero, chargeDiffusion: estimate(t.chargeDiffusion) ?? zero, havenRatio: estimate(t.havenRatio) ?? zero,
+      conductivity: estimate(t.conductivity), temperatureK: t.temperatureK ?? null, volumeA3: 1000,
+      profile: t.profile ? { ...t.profile, diffusion: t.profile.diffusion.map(estimate) } : null,
+      perState: t.perState ? { ...t.perState, diffusion: t.perState.diffusion.map(estimate), residence: { perState: t.perState.residence }, mobilityCheck: t.perState.mobilityCheck ?? null } : null,
+    };
+    await json('transport.json', transport);
   }
   const p = input.provenance;
   if (p) {
-    await writeFile(join(dir, 'manifest.json'), JSON.stringify({
-      format: 'getsei-run/1', getsei: p.getsei, node: p.node, created: p.created, updated: p.created, inputs: p.inputs ?? [],
-      dtPs: input.kinetics?.dt ?? null, config: p.config ?? {},
-      stages: Object.fromEntries((p.timings ?? []).map((t) => [t.stage, { status: t.status ?? 'done', seconds: t.seconds, seed: p.seeds?.[t.stage] }])),
-      warnings: input.warnings ?? [],
-    }));
+    const manifest: WrittenRunFile<'manifest.json'> = {
+      format: 'getsei-run/1', getsei: p.getsei ?? '0', node: p.node ?? process.version, created: p.created ?? '', updated: p.created ?? '', inputs: p.inputs ?? [],
+      dtPs: input.kinetics?.dt ?? null, config: (p.config ?? {}) as Record<string, unknown>,
+      stages: Object.fromEntries((p.timings ?? []).map((t) => [t.stage, {
+        status: 'done' as const, inputHash: '0', configHash: '0', startedAt: p.created ?? '', seconds: t.seconds, seed: p.seeds?.[t.stage],
+      }])),
+    };
+    await json('manifest.json', manifest);
   }
 }

@@ -9,32 +9,40 @@ import { reportFigures } from '../src/report/figures.ts';
 import { runKineticsWithModel, runPaths } from '../src/tpt/index.ts';
 import { createRng } from '../src/util/rng.ts';
 import { GetseiError } from '../src/util/errors.ts';
-
-/** As JSON sees it: keys holding undefined are absent. */
-const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+import { RUN_FILE_SCHEMAS, runFileProblems, type RunFileName } from '../src/schema/index.ts';
 
 let root: string;
 before(async () => { root = await mkdtemp(join(tmpdir(), 'getsei-report-load-')); });
 after(async () => { await rm(root, { recursive: true, force: true }); });
 
-test('a fixture run folder loads back into the ReportInput it was written from', async () => {
+test('a fixture run folder (the writers\' shapes, checked by the schema) loads back into the ReportInput it was written from', async () => {
   const fixture = makeFixtureReportInput();
   const dir = join(root, 'fixture');
   await writeFixtureRun(dir, fixture);
+  for (const name of Object.keys(RUN_FILE_SCHEMAS) as RunFileName[]) {
+    assert.deepEqual(runFileProblems(name, JSON.parse(await readFile(join(dir, name), 'utf8'))), [], name);
+  }
   const { input, found, problems } = await loadReportInput(dir);
   assert.deepEqual(problems, []);
-  assert.deepEqual(found, ['manifest.json', 'states.json', 'kinetics.json', 'paths.json']);
+  assert.deepEqual(found, ['manifest.json', 'states.json', 'kinetics.json', 'paths.json', 'stability.json', 'transport.json']);
   assert.equal(input.title, 'fixture');
-  assert.deepEqual(input.kinetics, fixture.kinetics);
-  assert.deepEqual(input.paths, fixture.paths);
-  const { representatives, ...states } = input.states!;
-  const { representatives: fixtureReps, ...fixtureStates } = fixture.states!;
-  assert.deepEqual(plain(states), fixtureStates);
-  // representatives come back from their .xyz files, in order, with the centre and where they came from
-  assert.deepEqual(representatives!.map((r) => r.xyz), fixtureReps!.map((r) => r.xyz));
-  assert.deepEqual(input.zProfile, fixture.zProfile);
-  assert.deepEqual(input.frameView, fixture.frameView);
-  assert.deepEqual(plain(input.stability), fixture.stability);
+  const { ckTest, ...kinetics } = input.kinetics!;
+  const { ckTest: fixtureCk, ...fixtureKinetics } = fixture.kinetics!;
+  assert.deepEqual(kinetics, fixtureKinetics);
+  assert.deepEqual(ckTest, { steps: fixtureCk!.steps, predicted: fixtureCk!.predicted, estimated: fixtureCk!.estimated });
+  assert.deepEqual({ ...input.paths, timeUnit: undefined, activeSet: undefined }, { ...fixture.paths, timeUnit: undefined, activeSet: undefined });
+  const s = input.states!;
+  const f = fixture.states!;
+  assert.deepEqual([s.count, s.populations, s.silhouette, s.embeddingMap], [f.count, f.populations, f.silhouette, f.embeddingMap]);
+  assert.deepEqual(s.scoreTable, f.scoreTable);
+  assert.deepEqual([s.descriptors!.elements, s.descriptors!.coordination, s.descriptors!.angleMeanDeg], [f.descriptors!.elements, f.descriptors!.coordination, f.descriptors!.angleMeanDeg]);
+  // representatives come back from their .xyz files, in order
+  assert.deepEqual(s.representatives!.map((r) => r.xyz), f.representatives!.map((r) => r.xyz));
+  assert.deepEqual(input.zProfile!.fractions, fixture.zProfile!.fractions);
+  assert.deepEqual(input.frameView!.stateByAtom, fixture.frameView!.stateByAtom);
+  assert.deepEqual(input.stability, fixture.stability);
+  assert.deepEqual(input.transport, fixture.transport);
+  assert.deepEqual(input.kineticQuality, fixture.kineticQuality);
   assert.deepEqual(input.provenance!.inputs, fixture.provenance!.inputs);
   assert.deepEqual(input.provenance!.timings, fixture.provenance!.timings);
   assert.deepEqual(input.provenance!.seeds, fixture.provenance!.seeds);
@@ -95,70 +103,59 @@ test('kinetics.json and paths.json as the kinetics engine writes them load compl
   assert.deepEqual(missing, ['coordination', 'embedding-map', 'escape-rate-correlation', 'state-count', 'transport-msd', 'transport-profile', 'transport-states', 'z-profile']);
 });
 
-test('the states stage\'s states.json (descriptors under "mean", t-SNE map as arrays, nulls) loads', async () => {
-  const dir = join(root, 'states');
-  await mkdir(join(dir, 'representatives'), { recursive: true });
-  await writeFile(join(dir, 'representatives', 'S0_0.extxyz'), '2\nProperties=species:S:1:pos:R:3 centre=0\nLi 0 0 0\nS 2.4 0 0\n');
-  await writeFile(join(dir, 'states.json'), JSON.stringify({
-    format: 'getsei-states/1', count: 2, silhouette: 0.12, silhouettePerState: [0.2, null],
-    scoreTable: [{ count: 2, bic: -10, aic: -12, logLikelihood: 5, silhouette: 0.12, converged: true }, { count: 3, bic: -8, aic: -9, logLikelihood: 6, silhouette: null, converged: true }],
-    populations: [0.7, 0.3],
-    descriptors: [0, 1].map((s) => ({ state: s, samples: 10, population: s ? 0.3 : 0.7, mean: { mean_distance: 3 + s, count_Li: 4 - s, count_S: 1 + s, adf_mean: 60, adf_std: 20, adf_min: 30, adf_max: 170, adf_median: 62, li_density: 0.01 * (s + 1), z_fraction: 0.2 + 0.5 * s }, std: {} })),
-    representatives: [{ state: 0, file: 'representatives/S0_0.extxyz', frame: 12, atom: 3, distance: 0.1 }, { state: 1, file: 'representatives/missing.extxyz' }],
-    map: { method: 'tsne', x: [0, 1, 2], y: [1, 2, 3], state: [0, 1, 1], graph: [5, 6, 7] },
-    warnings: ['the states are weakly separated: silhouette 0.120 < 0.25'],
-  }));
-  const { input, problems } = await loadReportInput(dir);
-  const s = input.states!;
-  assert.equal(s.silhouette!.overall, 0.12);
-  assert.ok(Number.isNaN(s.silhouette!.perState![1]));
-  assert.deepEqual(s.descriptors!.elements, ['Li', 'S']);
-  assert.deepEqual(s.descriptors!.coordination, [[4, 1], [3, 2]]);
-  assert.deepEqual(s.descriptors!.liDensity, [10, 20], 'Å⁻³ → nm⁻³');
-  assert.deepEqual(s.descriptors!.meanZFraction, [0.2, 0.7]);
-  assert.equal(s.embeddingMap!.method, 't-SNE');
-  assert.deepEqual(s.embeddingMap!.points[2], { x: 2, y: 3, state: 1 });
-  assert.equal(s.representatives!.length, 1);
-  assert.equal(s.representatives![0].note, 'frame 12, atom 3');
-  assert.equal(problems.length, 1, 'the unreadable representative is reported');
-  assert.match(problems[0], /states\.json: "representatives".*missing\.extxyz/);
-  assert.ok(input.warnings!.includes('the states are weakly separated: silhouette 0.120 < 0.25'));
-  // the report does not say the same thing twice
-  const html = await readFile((await renderReport(input, dir, { png: false })).html, 'utf8');
-  assert.equal((html.match(/weakly separated/g) ?? []).length, 2, 'once at the top, once under diagnostics');
-});
-
-test('wrongly shaped fields are left out and named; the rest of the report still renders', async () => {
+test('a file that does not fit its schema is named field by field and its part left out; the rest still renders', async () => {
   const dir = join(root, 'bad-field');
   const fixture = makeFixtureReportInput();
   await writeFixtureRun(dir, fixture);
   const k = JSON.parse(await readFile(join(dir, 'kinetics.json'), 'utf8')) as Record<string, unknown>;
-  k.rateMatrix = [[1, 2], [3]];
   k.mobilityRanking = 'S5 > S0';
   await writeFile(join(dir, 'kinetics.json'), JSON.stringify(k));
+  await rm(join(dir, 'representatives', 'S0-0.xyz'));
   const { input, problems } = await loadReportInput(dir);
-  assert.equal(problems.length, 2);
-  assert.ok(problems.some((p) => /kinetics\.json: "rateMatrix" is not a 6×6 matrix/.test(p)));
-  assert.ok(problems.some((p) => /"mobilityRanking"/.test(p)));
-  assert.equal(input.kinetics!.rateMatrix, undefined);
-  assert.deepEqual(input.kinetics!.transitionMatrix, fixture.kinetics!.transitionMatrix);
-  const missing = reportFigures(input).filter((f) => f.missing).map((f) => f.name);
-  assert.deepEqual(missing, ['escape-rates'], 'escape-rate heatmap needs R; mobility and correlation use the escape rates');
+  assert.deepEqual(problems, [
+    'kinetics.json: mobilityRanking: Invalid input: expected array, received string',
+    'states.json: representatives/S0-0.xyz cannot be read (ENOENT)',
+  ]);
+  assert.equal(input.kinetics, undefined);
+  assert.deepEqual(input.warnings!.find((w) => w.code === 'run-file'), { code: 'run-file', message: problems[0] }, 'the problems are shown in the report');
+  assert.equal(input.states!.representatives!.length, fixture.states!.representatives!.length - 1);
+  const html = await readFile((await renderReport(input, dir, { png: false })).html, 'utf8');
+  assert.match(html, /mobilityRanking: Invalid input/);
 });
 
-test('errors: a missing folder, an empty folder, invalid JSON — each names the file and what to do', async () => {
+test('the stages\' warnings (codes) reach the report once: the stability stage\'s "encoder adds no separation" too', async () => {
+  const dir = join(root, 'warnings');
+  await writeFixtureRun(dir);
+  const patch = async (name: RunFileName, warnings: unknown[]): Promise<void> => {
+    const o = JSON.parse(await readFile(join(dir, name), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(dir, name), JSON.stringify({ ...o, warnings }));
+  };
+  const encoder = { code: 'encoder-adds-no-separation', message: 'a mixture on the raw features separates as well (silhouette 0.4 vs 0.3): the encoder adds no separation here' };
+  const unstable = { code: 'unstable-states', message: 'unstable states (mean Jaccard overlap < 0.6 across repeats): S2' };
+  await patch('stability.json', [encoder, unstable]);
+  await patch('states.json', [{ code: 'weak-separation', message: 'the states are weakly separated: silhouette 0.120 < 0.25' }]);
+  const fixture = makeFixtureReportInput();
+  const { input, problems } = await loadReportInput(dir);
+  assert.deepEqual(problems, []);
+  input.states!.silhouette = { overall: 0.12, perState: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1] };
+  input.stability = { ...fixture.stability!, unstableStates: [2] };
+  const html = await readFile((await renderReport(input, dir, { png: false })).html, 'utf8');
+  assert.equal((html.match(/the encoder adds no separation here/g) ?? []).length, 2, 'once at the top, once under diagnostics');
+  assert.equal((html.match(/weakly separated/g) ?? []).length, 2, 'the report does not derive a second weak-separation warning');
+  assert.doesNotMatch(html, /Unstable state\(s\) between repeats/, 'nor a second unstable-states one');
+  await patch('stability.json', [{ code: 'encoder', message: 'prose only' }]);
+  assert.match((await loadReportInput(dir)).problems[0], /^stability\.json: warnings\[0\]\.code: Invalid option/);
+});
+
+test('errors: a missing folder, an empty folder or a file is one clear error; invalid JSON is a problem naming the file', async () => {
   await assert.rejects(loadReportInput(join(root, 'nope')), (e: unknown) => e instanceof GetseiError && /does not exist/.test(e.message));
   const empty = join(root, 'empty');
   await mkdir(empty);
   await assert.rejects(loadReportInput(empty), (e: unknown) => e instanceof GetseiError && /no results to report.*getsei run/.test(e.message));
   await writeFile(join(empty, 'kinetics.json'), '{"lag": 80,');
-  await assert.rejects(loadReportInput(empty), (e: unknown) => e instanceof GetseiError && /kinetics\.json is not valid JSON/.test(e.message));
+  assert.match((await loadReportInput(empty)).problems[0], /^kinetics\.json: is not valid JSON .*rerun the stage/);
   await writeFile(join(empty, 'kinetics.json'), '[1, 2]');
-  await assert.rejects(loadReportInput(empty), (e: unknown) => e instanceof GetseiError && /should hold a JSON object, found an array/.test(e.message));
-  await writeFile(join(empty, 'kinetics.json'), '{"lag": 80}');
-  const { input, problems } = await loadReportInput(empty);
-  assert.equal(input.kinetics, undefined);
-  assert.match(problems[0], /"transitionMatrix" is missing/);
+  assert.match((await loadReportInput(empty)).problems[0], /^kinetics\.json: \(the whole file\): Invalid input: expected object, received array/);
   const file = join(root, 'a-file');
   await writeFile(file, 'x');
   await assert.rejects(loadReportInput(file), /is not a folder/);

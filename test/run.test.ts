@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeNpy } from '../src/util/npy.ts';
 import { fmt } from '../src/report/derive.ts';
+import { loadReportInput } from '../src/report/index.ts';
 import { getsei } from './helpers.ts';
 
 const lgps = new URL('./data/LGPS-600K-small/LGPS-600K.extxyz.gz', import.meta.url).pathname;
@@ -40,7 +41,7 @@ profileBins = 4
 stateMaxLagPs = 0.5
 `;
 
-test('getsei run: every output exists and parses; a second run skips every stage; a new lag reruns only kinetics onwards', { timeout: 600_000 }, () => {
+test('getsei run: every output exists and parses; a second run skips every stage; a new lag reruns only kinetics onwards', { timeout: 600_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'getsei-run-'));
   const run = join(dir, 'run');
   writeFileSync(join(dir, 'getsei.toml'), CONFIG);
@@ -78,7 +79,13 @@ test('getsei run: every output exists and parses; a second run skips every stage
   const figures = readdirSync(join(run, 'figures'));
   assert.ok(figures.filter((f) => f.endsWith('.svg')).length >= 10, figures.join(', '));
   assert.ok(figures.includes('implied-timescales.png'));
-  assert.ok(readdirSync(join(run, 'tables')).some((f) => f.endsWith('.csv')));
+  const tables = readdirSync(join(run, 'tables'));
+  assert.ok(tables.includes('transition-matrix.csv') && tables.includes('pathways.csv'), tables.join(', '));
+  assert.deepEqual(tables.filter((f) => /^(kinetics|paths)\./.test(f)), [], 'one set of tables, the report\'s');
+  // the report reads every file of a real run through its schema without a problem
+  const loaded = await loadReportInput(run);
+  assert.deepEqual(loaded.problems, []);
+  assert.deepEqual(loaded.found, ['manifest.json', 'states.json', 'kinetics.json', 'paths.json', 'stability.json', 'transport.json']);
   const transport = JSON.parse(readFileSync(join(run, 'transport.json'), 'utf8'));
   assert.ok(transport.tracerDiffusion.value > 0 && transport.msd.li.length === transport.msd.timePs.length);
   // the [transport] section reaches the stage; after kinetics it has the states and the mobility

@@ -1,5 +1,6 @@
 import type { RunResult } from '../pipeline/run.ts';
 import { transportDetailLines } from './commands/transport.ts';
+import type { StageWarning } from '../util/warnings.ts';
 
 const fmt = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : Number(x.toPrecision(3)).toString());
 
@@ -8,7 +9,7 @@ export function runSummaryText(run: string, result: RunResult): string {
   const lines: string[] = [''];
   lines.push(`getsei: ${run}`);
   lines.push(`  stages run: ${result.ran.join(', ') || 'none'}${result.skipped.length ? `; up to date: ${result.skipped.join(', ')}` : ''}`);
-  const warnings: string[] = [];
+  const warnings: StageWarning[] = [];
   const s = result.states;
   if (s) {
     lines.push(`  states: ${s.count} (${s.rule === 'silhouette' ? 'count chosen by silhouette' : s.rule === 'spectral-gap' ? `count from the projection's spectral gap: ${s.count - 1} slow processes` : s.rule === 'model' ? `the model ${s.model}` : 'fixed count'}), silhouette ${fmt(s.silhouette)}`);
@@ -41,7 +42,7 @@ export function runSummaryText(run: string, result: RunResult): string {
     lines.push(`  transport: tracer D* ${fmt(d.value)} Å²/ps [${fmt(d.lower)}, ${fmt(d.upper)}], Haven ratio ${fmt(t.havenRatio.value)}${t.conductivity ? `, σ ${fmt(t.conductivity.value)} S/cm at ${t.temperatureK} K` : ''}`);
     for (const l of transportDetailLines(t)) lines.push(`    ${l}`);
   }
-  for (const w of warnings) lines.push(`  warning: ${w}`);
+  for (const w of warnings) lines.push(`  warning: ${w.message}`);
   if (result.reportPath) lines.push(`  report: ${result.reportPath}`);
   lines.push('');
   return lines.join('\n');

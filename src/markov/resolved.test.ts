@@ -34,13 +34,13 @@ test('kinetics report: resolved flags per lag, and the sub-lag-flicker warning e
   assert.deepEqual(at1.impliedTimescales.resolvedAtLag, [true, false]);
   assert.equal(at1.impliedTimescales.processesSlowerThanModelLag, 1);
   assert.equal(at1.impliedTimescales.processesSlowerThanLag[0], 1, 'the scan at the model lag agrees');
-  assert.ok(!at1.warnings.includes(NO_RESOLVED_PROCESS_WARNING));
+  assert.ok(!at1.warnings.some((w) => w.code === 'no-resolved-process'));
   assert.deepEqual(at1.impliedTimescales.resolved[0], [true, false]);
   assert.deepEqual(at1.impliedTimescales.resolved[2], [false, false], 'τ = 3: nothing resolved');
   const at3 = runKineticsWithModel(dtrajs, { lag: 3, lags }).report;
   assert.equal(at3.impliedTimescales.processesSlowerThanModelLag, 0);
   assert.deepEqual(at3.impliedTimescales.resolvedAtLag, [false, false]);
-  assert.equal(at3.warnings[0], NO_RESOLVED_PROCESS_WARNING);
+  assert.deepEqual(at3.warnings[0], { code: 'no-resolved-process', message: NO_RESOLVED_PROCESS_WARNING });
   const scan = impliedTimescalesScan(prepareTrajectories(dtrajs), lags);
   assert.deepEqual(Array.from(scan.processesSlowerThanLag), scan.resolved.map((r) => r.filter(Boolean).length));
 });

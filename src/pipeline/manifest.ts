@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GetseiError } from '../util/errors.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
+import type { WrittenRunFile } from '../schema/index.ts';
 import { packageVersion } from '../util/version.ts';
 
 /** What `RUN/manifest.json` records for one stage: enough to decide whether it is up to date. */
@@ -65,7 +66,7 @@ export function newManifest(): Manifest {
 
 export async function writeManifest(run: string, manifest: Manifest): Promise<void> {
   manifest.updated = new Date().toISOString();
-  await writeJsonAtomic(manifestPath(run), manifest);
+  await writeJsonAtomic(manifestPath(run), manifest satisfies WrittenRunFile<'manifest.json'>);
 }
 
 /** Stable hash of any JSON value (object keys sorted). */

@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { featureLayout } from '../features/atom-features.ts';
 import { project } from '../projection/index.ts';
 import { renderComparison, type ComparisonOutput } from '../report/compare.ts';
-import { loadReportInput } from '../report/load.ts';
+import { loadReportInput } from '../report/run-input.ts';
 import type { RenderOptions } from '../report/write.ts';
 import { spectralGap } from '../projection/index.ts';
 import { statesWorkerEntry } from '../states/parallel.ts';

@@ -5,6 +5,8 @@ import { adjustedRandIndex, compareLabelings, fitGaussianMixture, kendallTau, pr
 import { runPaths, type KineticsReport } from '../tpt/index.ts';
 import { StandardizationAccumulator, standardizeInPlace } from '../features/standardize.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
+import type { WrittenRunFile } from '../schema/index.ts';
+import type { StageWarning } from '../util/warnings.ts';
 import { GetseiError } from '../util/errors.ts';
 import { decodeNpy, encodeNpy } from '../util/npy.ts';
 import { createRng, sampleIndices } from '../util/rng.ts';
@@ -61,7 +63,7 @@ export interface StabilityReport {
   }[];
   rawBaseline: { silhouette: number; ari: number; learnedSilhouette: number | null };
   conclusions: Conclusion[];
-  warnings: string[];
+  warnings: StageWarning[];
 }
 
 export interface StabilityOptions {
@@ -156,21 +158,21 @@ export async function runStability(run: string, config: Config, options: Stabili
 
   const rawBaseline = { ...(await rawFeatureBaseline(store, main, K, config)), learnedSilhouette: statesJson.silhouette };
   const conclusions = drawConclusions(reference, perRepeat, meanAri, unstableStates, K);
-  const warnings: string[] = [];
+  const warnings: StageWarning[] = [];
   if (meanAri < STABILITY_THRESHOLDS.meanAri) {
-    warnings.push(`the states are not reproducible: repeats with other seeds agree at a mean adjusted Rand index of ${meanAri.toFixed(2)} (< ${STABILITY_THRESHOLDS.meanAri})`);
+    warnings.push({ code: 'not-reproducible', message: `the states are not reproducible: repeats with other seeds agree at a mean adjusted Rand index of ${meanAri.toFixed(2)} (< ${STABILITY_THRESHOLDS.meanAri})` });
   }
   if (unstableStates.length > 0) {
-    warnings.push(`unstable states (mean Jaccard overlap < ${STABILITY_THRESHOLDS.stateJaccard} across repeats): ${unstableStates.map((s) => `S${s}`).join(', ')}`);
+    warnings.push({ code: 'unstable-states', message: `unstable states (mean Jaccard overlap < ${STABILITY_THRESHOLDS.stateJaccard} across repeats): ${unstableStates.map((s) => `S${s}`).join(', ')}` });
   }
   if (statesJson.silhouette !== null && rawBaseline.silhouette >= statesJson.silhouette) {
-    warnings.push(`a mixture on the raw features of the centre Li separates as well as the learned embedding (silhouette ${rawBaseline.silhouette.toFixed(3)} vs ${statesJson.silhouette.toFixed(3)}): the encoder adds no separation here`);
+    warnings.push({ code: 'encoder-adds-no-separation', message: `a mixture on the raw features of the centre Li separates as well as the learned embedding (silhouette ${rawBaseline.silhouette.toFixed(3)} vs ${statesJson.silhouette.toFixed(3)}): the encoder adds no separation here` });
   }
   const report: StabilityReport = {
     format: 'getsei-stability', version: 1, repeats: R, liCompared: nSub, seeds, ariMatrix, meanAri, perStateStability, unstableStates,
     mobilityKendallTau: taus.length > 0 ? mean(taus) : null, perRepeat, rawBaseline, conclusions, warnings,
   };
-  await writeJsonAtomic(join(run, 'stability.json'), report);
+  await writeJsonAtomic(join(run, 'stability.json'), report satisfies WrittenRunFile<'stability.json'>);
   return report;
 }
 

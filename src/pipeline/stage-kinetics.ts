@@ -5,10 +5,12 @@ import {
   resolvedProcesses, type MarkovModel,
 } from '../markov/index.ts';
 import {
-  kineticsTables, pathsTables, runKineticsWithModel, runPaths, type KineticsReport, type PathsReport,
+  runKineticsWithModel, runPaths, type KineticsReport, type PathsReport,
 } from '../tpt/index.ts';
 import { GetseiError } from '../util/errors.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
+import { writeJsonAtomic } from '../util/atomic.ts';
+import type { WrittenRunFile } from '../schema/index.ts';
+import type { StageWarning } from '../util/warnings.ts';
 import { decodeNpy } from '../util/npy.ts';
 import type { Config } from './config.ts';
 import { autoLagGrid, resolveLag, type LagChoice } from './lag.ts';
@@ -74,14 +76,14 @@ function lumpStates(states: Int16Array, pcca: PccaJson): Int16Array {
 }
 
 /** PCCA+ of the model into the configured number of sets; null when fewer than two sets are asked or possible. */
-function metastableSets(model: MarkovModel, config: Config['kinetics'], warnings: string[]): PccaJson | null {
+function metastableSets(model: MarkovModel, config: Config['kinetics'], warnings: StageWarning[]): PccaJson | null {
   const given = config.metastableSets;
   const auto = given === 'auto';
   const m: number = given === 'auto' ? 1 + resolvedProcesses(model.impliedTimescales, model.lagTime).filter(Boolean).length : given;
   const n = model.activeSet.length;
   if (m < 2 || n < 2) return null;
   if (m > n) {
-    warnings.push(`PCCA+: ${m} metastable sets were asked for but the model has only ${n} states; no sets were formed`);
+    warnings.push({ code: 'pcca', message: `PCCA+: ${m} metastable sets were asked for but the model has only ${n} states; no sets were formed` });
     return null;
   }
   try {
@@ -100,7 +102,7 @@ function metastableSets(model: MarkovModel, config: Config['kinetics'], warnings
     };
   } catch (err) {
     if (!(err instanceof GetseiError)) throw err;
-    warnings.push(`PCCA+ into ${m} sets failed: ${err.message}`);
+    warnings.push({ code: 'pcca', message: `PCCA+ into ${m} sets failed: ${err.message}` });
     return null;
   }
 }
@@ -108,7 +110,7 @@ function metastableSets(model: MarkovModel, config: Config['kinetics'], warnings
 /**
  * States → Markov model (eqs. 2–4, 8): the lag (given, or chosen by `chooseLag` from an implied-timescale scan),
  * then the model, its implied timescales over lags, rate matrix, mobility, Chapman–Kolmogorov test and bootstrap.
- * Writes RUN/kinetics.json and RUN/tables/kinetics.*.csv.
+ * Writes RUN/kinetics.json (its tables are the report's, RUN/tables/*.csv: one set, one naming).
  */
 export async function runKineticsStage(run: string, config: Config, dtPs: number | null): Promise<KineticsStageResult> {
   const k = config.kinetics;
@@ -120,7 +122,7 @@ export async function runKineticsStage(run: string, config: Config, dtPs: number
   if (lag >= prepared.longestRun) {
     throw new GetseiError(`the lag (${lag} frames) is not shorter than the longest uninterrupted trajectory stretch (${prepared.longestRun} frames); choose a shorter lag`);
   }
-  const extraWarnings: string[] = [];
+  const extraWarnings: StageWarning[] = [];
   const pcca = metastableSets(fitMarkovModel(prepared, { lag, dtPs, estimator: k.estimator }), k, extraWarnings);
   if (pcca?.lumped) prepared = prepareTrajectories({ states: lumpStates(states, pcca), nTrajectories: nLi, nFrames }, { segments });
   const { report, model } = runKineticsWithModel(prepared, {
@@ -130,15 +132,13 @@ export async function runKineticsStage(run: string, config: Config, dtPs: number
     pathways: config.paths.pathways,
   });
   const full = { ...report, warnings: [...report.warnings, ...extraWarnings], lagChoice, coreSets, pcca };
-  await writeJsonAtomic(join(run, 'kinetics.json'), full);
-  for (const [name, csv] of Object.entries(kineticsTables(report))) await writeFileAtomic(join(run, 'tables', `kinetics.${name}.csv`), csv);
+  await writeJsonAtomic(join(run, 'kinetics.json'), full satisfies WrittenRunFile<'kinetics.json'>);
   return { report: full, model, lagChoice };
 }
 
 /**
  * Markov model → TPT (eq. 5) and dominant pathways, at the lag the kinetics stage used (refitted from the states,
- * which is cheap, so changing the source or target never reruns the kinetics). Writes RUN/paths.json and
- * RUN/tables/paths.*.csv.
+ * which is cheap, so changing the source or target never reruns the kinetics). Writes RUN/paths.json.
  */
 export async function runPathsStage(
   run: string, config: Config,
@@ -160,7 +160,6 @@ export async function runPathsStage(
   const setsFrom = config.paths.source !== undefined && config.paths.target !== undefined ? 'given'
     : proposal !== undefined ? 'PCCA+ metastable sets at the ends of the slowest process' : 'least → most mobile state';
   const full = { ...report, sourceTargetRule: setsFrom, metastableSetProposal: proposal ?? null };
-  await writeJsonAtomic(join(run, 'paths.json'), full);
-  for (const [name, csv] of Object.entries(pathsTables(report))) await writeFileAtomic(join(run, 'tables', `paths.${name}.csv`), csv);
+  await writeJsonAtomic(join(run, 'paths.json'), full satisfies WrittenRunFile<'paths.json'>);
   return full;
 }

@@ -12,6 +12,8 @@ import { createWorkerPool, defaultThreads, runPoolTask } from '../util/workers.t
 import { inverse3 } from '../structure/cell.ts';
 import { GetseiError } from '../util/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
+import type { WrittenRunFile } from '../schema/index.ts';
+import type { StageWarning } from '../util/warnings.ts';
 import { encodeNpy } from '../util/npy.ts';
 import { npyFileInfo, readFloat32Rows, readFloat32RowsAt } from '../util/npy-file.ts';
 import { createRng, sampleIndices } from '../util/rng.ts';
@@ -61,7 +63,7 @@ export interface StatesSummary {
   readonly representatives: { state: number; file: string; frame: number; atom: number }[];
   readonly map: { method: 'tsne' | 'umap'; x: number[]; y: number[]; state: number[]; graph: number[] };
   readonly mixture: { weights: number[]; means: number[][]; covarianceType: string; logLikelihood: number; converged: boolean; iterations: number; fitSamples: number };
-  readonly warnings: string[];
+  readonly warnings: StageWarning[];
 }
 
 const ASSIGN_ROWS = 65536;
@@ -219,7 +221,7 @@ async function statesStage(run: string, config: Config, pool: Piscina | null, on
   const store = await FrameStoreReader.open(join(run, 'frames'));
   const { nFrames, li, species, featureNames, shellAngstrom } = store.index;
   const nLi = li.length;
-  const warnings: string[] = [];
+  const warnings: StageWarning[] = [];
   const segments = await readSegments(run, nFrames);
   const projection = projectionSettings(config.projection, (await readManifest(run))?.dtPs ?? null);
   const input = await mixtureInput(run, segments, nLi, nFrames, projection, given);
@@ -311,12 +313,12 @@ async function statesStage(run: string, config: Config, pool: Piscina | null, on
 
   const silhouette = chosenRow?.silhouette ?? null;
   if (silhouette !== null && silhouette < 0.25) {
-    warnings.push(`the states are weakly separated: silhouette ${silhouette.toFixed(3)} < 0.25 (the paper's threshold for a reasonable classification); read the states and everything built on them with care`);
+    warnings.push({ code: 'weak-separation', message: `the states are weakly separated: silhouette ${silhouette.toFixed(3)} < 0.25 (the paper's threshold for a reasonable classification); read the states and everything built on them with care` });
   }
   (chosenRow?.silhouettePerState ?? []).forEach((v, s) => {
-    if (v !== null && v < 0) warnings.push(`state S${s} has a negative mean silhouette (${v.toFixed(3)}): its Li are on average closer to another state`);
+    if (v !== null && v < 0) warnings.push({ code: 'negative-silhouette', message: `state S${s} has a negative mean silhouette (${v.toFixed(3)}): its Li are on average closer to another state` });
   });
-  for (const d of described) if (d.count === 0) warnings.push(`state S${d.state} received no Li after assignment`);
+  for (const d of described) if (d.count === 0) warnings.push({ code: 'empty-state', message: `state S${d.state} received no Li after assignment` });
 
   const summary: StatesSummary = {
     count: K, rule: given !== undefined ? 'model' : selection.rule, silhouette, model: given?.dir ?? 'model', silhouettePerState: [...(chosenRow?.silhouettePerState ?? [])],
@@ -353,11 +355,12 @@ async function statesStage(run: string, config: Config, pool: Piscina | null, on
     });
   }
   await writeFileAtomic(join(run, 'states.npy'), encodeNpy(states, [nLi, nFrames]));
-  await writeJsonAtomic(join(run, 'states.json'), {
+  const statesJson = {
     format: 'getsei-states/1',
     numbering: 'states are numbered by descending mixture weight (S0 = the most populated component); ties by mean vector',
     statesNpy: 'states.npy int16 [nLi, nFrames]: row = Li in the order of frames/index.json "li", −1 = undefined',
     ...summary,
-  });
+  } as const;
+  await writeJsonAtomic(join(run, 'states.json'), statesJson satisfies WrittenRunFile<'states.json'>);
   return summary;
 }

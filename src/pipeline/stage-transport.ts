@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { readTrajectory, type ReadOptions, type TrajectoryFrame } from '../io/index.ts';
 import { analyseTransport, msdCsv, perStateCsv, profileCsv, type TransportFrame, type TransportReport } from '../transport/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
+import type { WrittenRunFile } from '../schema/index.ts';
 import { GetseiError } from '../util/errors.ts';
 import { decodeNpy } from '../util/npy.ts';
 import { parseConfig, type Config } from './config.ts';
@@ -29,9 +30,8 @@ function temperatureOf(frame: TrajectoryFrame): number | undefined {
  * docs/transport.md documents — the Haven ratio's upper bound when the D_σ interval reaches 0 (unbounded), and any
  * bound or standard error the estimate could not give (e.g. a negative variance estimate on a short trajectory).
  */
-function transportJson(report: TransportReport): unknown {
-  const bounded = <E extends { lower: number; upper: number; standardError?: number; cm2PerS?: { lower: number; upper: number } }>(e: E | null, unbounded?: string) => {
-    if (e === null) return null;
+function transportJson(report: TransportReport): WrittenRunFile<'transport.json'> {
+  const bounded = <E extends { lower: number; upper: number; standardError?: number; cm2PerS?: { lower: number; upper: number } }>(e: E, unbounded?: string) => {
     const bad = [e.lower, e.upper, e.standardError ?? 0].some((x) => !Number.isFinite(x));
     if (!bad) return e;
     return {
@@ -46,7 +46,7 @@ function transportJson(report: TransportReport): unknown {
     ...report,
     tracerDiffusion: bounded(report.tracerDiffusion), chargeDiffusion: bounded(report.chargeDiffusion),
     havenRatio: bounded(report.havenRatio, 'upper bound null: unbounded, the D_σ interval reaches 0'),
-    conductivity: bounded(report.conductivity),
+    conductivity: report.conductivity === null ? null : bounded(report.conductivity),
   };
 }
 

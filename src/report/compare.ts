@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { activationEnergyText, arrheniusFigure, arrheniusSeries } from './arrhenius.ts';
-import { deriveWarnings, fmt, metrics, mobilityRanking, rateUnit, stateFeatures, stateLabel, timeUnitOf, totalEscapeRates } from './derive.ts';
+import { fmt, metrics, mobilityRanking, rateUnit, reportWarnings, stateFeatures, stateLabel, timeUnitOf, totalEscapeRates } from './derive.ts';
 import {
   impliedTimescalesFigure, mobilityFigure, pathwaysFigure, type FigurePlan, type VegaLiteSpec,
 } from './figures.ts';
@@ -161,7 +161,7 @@ function sharedStatesHtml(runs: ComparedRun[]): string {
 function comparisonHtml(runs: ComparedRun[], rendered: Awaited<ReturnType<typeof writeFigures>>['rendered'], sharedStates: boolean): string {
   const metricRows = comparedMetrics(runs).map((m) => [h(m.label), ...m.cells.map((c) => h(c.text))]);
   const warnRows = runs.map((r) => {
-    const w = [...(r.input.warnings ?? []), ...deriveWarnings(r.input)];
+    const w = reportWarnings(r.input).map((x) => x.message);
     return [h(r.name), w.length ? `<ul>${w.map((x) => `<li>${h(x)}</li>`).join('')}</ul>` : '<span class="ok">none</span>'];
   });
   const runRows = runs.map((r) => {

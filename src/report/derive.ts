@@ -3,6 +3,7 @@
  * metrics, warnings). No estimation happens here: everything is read off the stage results.
  */
 import type { KineticsPart, PathsPart, ReportInput, StatesPart, TimeUnit } from './types.ts';
+import type { StageWarning, WarningCode } from '../util/warnings.ts';
 
 /** The silhouette below which the paper's own rule calls a classification unreasonable (issue 7: s > 0.25). */
 export const SILHOUETTE_WARNING = 0.25;
@@ -225,54 +226,59 @@ export function metrics(input: ReportInput): Metric[] {
 }
 
 /**
- * Warnings the report derives from the results: what a reader must not miss before trusting the figures. One the
- * pipeline already gave (input.warnings, e.g. the states stage's silhouette warning) is not repeated.
+ * Warnings the report derives from the results: what a reader must not miss before trusting the figures. One whose
+ * code a stage already gave (input.warnings, e.g. the states stage's weak-separation warning) is not repeated.
  */
-export function deriveWarnings(input: ReportInput): string[] {
-  const w: string[] = [];
-  const given = (input.warnings ?? []).join('\n');
-  const said = (re: RegExp): boolean => re.test(given);
+export function deriveWarnings(input: ReportInput): StageWarning[] {
+  const given = new Set((input.warnings ?? []).map((g) => g.code));
+  const out: StageWarning[] = [];
+  const w = { push: (code: WarningCode, message: string): void => { if (!given.has(code)) out.push({ code, message }); } };
   const s = input.states;
   if (s?.silhouette) {
-    if (s.silhouette.overall < SILHOUETTE_WARNING && !said(/weakly separated/i)) {
-      w.push(`The states are weakly separated: silhouette ${fmt(s.silhouette.overall)} is below ${SILHOUETTE_WARNING} (the paper's interfaces: 0.29–0.33). Treat state-resolved conclusions with caution.`);
+    if (s.silhouette.overall < SILHOUETTE_WARNING) {
+      w.push('weak-separation', `The states are weakly separated: silhouette ${fmt(s.silhouette.overall)} is below ${SILHOUETTE_WARNING} (the paper's interfaces: 0.29–0.33). Treat state-resolved conclusions with caution.`);
     }
     const negative = (s.silhouette.perState ?? []).map((v, i) => ({ v, i })).filter((e) => e.v < 0);
-    if (negative.length > 0 && !said(/negative (mean )?silhouette/i)) {
-      w.push(`State(s) ${negative.map((e) => `${stateLabel(s, e.i)} (${fmt(e.v)})`).join(', ')} have a negative silhouette: their members are on average closer to another state.`);
+    if (negative.length > 0) {
+      w.push('negative-silhouette', `State(s) ${negative.map((e) => `${stateLabel(s, e.i)} (${fmt(e.v)})`).join(', ')} have a negative silhouette: their members are on average closer to another state.`);
     }
   }
   const k = input.kinetics;
   if (k) {
     const d = k.rateMatrixDiagnostics;
-    if (d && !d.valid && !said(/not a valid (rate matrix|generator)/i)) {
-      w.push(`The matrix logarithm of K(τ) is not a valid rate matrix; the rates shown come from: ${d.method}` +
+    if (d && !d.valid) {
+      w.push('rate-matrix', `The matrix logarithm of K(τ) is not a valid rate matrix; the rates shown come from: ${d.method}` +
         `${d.reconstructionError !== undefined ? ` (‖exp(Rτ) − K‖ = ${fmt(d.reconstructionError)})` : ''}.`);
     }
     if (s) {
       const active = new Set(k.activeSet);
       const outside = Array.from({ length: s.count }, (_, i) => i).filter((i) => !active.has(i));
-      if (outside.length > 0 && !said(/outside the largest connected set/i)) {
-        w.push(`State(s) ${outside.map((i) => stateLabel(s, i)).join(', ')} are outside the largest connected set and are left out of the kinetics and pathways.`);
+      if (outside.length > 0) {
+        w.push('outside-active-set', `State(s) ${outside.map((i) => stateLabel(s, i)).join(', ')} are outside the largest connected set and are left out of the kinetics and pathways.`);
       }
     }
     const ck = ckMaxError(k);
     if (ck !== undefined && ck > CK_ERROR_WARNING) {
-      w.push(`The Chapman–Kolmogorov test deviates by up to ${fmt(ck)} in transition probability: the model may not be Markovian at this lag.`);
+      w.push('ck-deviation', `The Chapman–Kolmogorov test deviates by up to ${fmt(ck)} in transition probability: the model may not be Markovian at this lag.`);
     }
   }
   const st = input.stability;
   if (st) {
     if (st.meanAri < STABILITY_ARI_WARNING) {
-      w.push(`The states are not stable: repeated state discovery agrees at a mean adjusted Rand index of only ${fmt(st.meanAri)} (< ${STABILITY_ARI_WARNING}).`);
+      w.push('not-reproducible', `The states are not stable: repeated state discovery agrees at a mean adjusted Rand index of only ${fmt(st.meanAri)} (< ${STABILITY_ARI_WARNING}).`);
     }
     if (st.unstableStates && st.unstableStates.length > 0) {
-      w.push(`Unstable state(s) between repeats: ${st.unstableStates.map((i) => stateLabel(s, i)).join(', ')}.`);
+      w.push('unstable-states', `Unstable state(s) between repeats: ${st.unstableStates.map((i) => stateLabel(s, i)).join(', ')}.`);
     }
     const failing = (st.conclusions ?? []).filter((c) => !c.holds);
-    if (failing.length > 0) w.push(`Does not hold in every repeat of state discovery: ${failing.map((c) => c.claim + (c.detail ? ` (${c.detail})` : '')).join('; ')}.`);
+    if (failing.length > 0) w.push('conclusion-not-robust', `Does not hold in every repeat of state discovery: ${failing.map((c) => c.claim + (c.detail ? ` (${c.detail})` : '')).join('; ')}.`);
   }
-  return w;
+  return out;
+}
+
+/** Every warning of a report, the stages' first: what the page and the comparison list. */
+export function reportWarnings(input: ReportInput): StageWarning[] {
+  return [...(input.warnings ?? []), ...deriveWarnings(input)];
 }
 
 /** Labels of the active set positions (row/column labels of every kinetics and paths matrix). */

@@ -11,9 +11,9 @@ import { writeFigures, writeTables, type RenderOptions, type WrittenFigure } fro
 import type { ReportInput } from './types.ts';
 
 export type * from './types.ts';
-export { loadReportInput, type LoadedRun } from './load.ts';
+export { loadReportInput, type LoadedRun } from './run-input.ts';
 export { renderComparison, type ComparisonOutput, type ComparedRun } from './compare.ts';
-export { deriveWarnings, metrics, escapeRateCorrelations, pearson, type Metric } from './derive.ts';
+export { deriveWarnings, reportWarnings, metrics, escapeRateCorrelations, pearson, type Metric } from './derive.ts';
 export { reportFigures, type FigurePlan } from './figures.ts';
 export { renderSvg, renderPng } from './render.ts';
 export { reportTables } from './tables.ts';

@@ -1,6 +1,6 @@
 /** The single-run report page: sections for states, kinetics, pathways, diagnostics, metrics and provenance. */
 import {
-  activeLabels, ckMaxError, deriveWarnings, fmt, metrics, pathLabel, rateUnit, slowProcessCount, stateFeatures,
+  activeLabels, ckMaxError, fmt, metrics, reportWarnings, pathLabel, rateUnit, slowProcessCount, stateFeatures,
   stateLabel, timescalesAtLag, timeUnitOf,
 } from './derive.ts';
 import { figureBlock, h, notComputed, page, tableHtml, type RenderedFigure } from './html.ts';
@@ -263,7 +263,7 @@ function pageData(input: ReportInput): unknown {
 }
 
 export function reportHtml(input: ReportInput, rendered: RenderedFigure[]): string {
-  const warnings = [...(input.warnings ?? []), ...deriveWarnings(input)];
+  const warnings = reportWarnings(input).map((w) => w.message);
   const prov = input.provenance;
   const subtitle = [
     prov?.runFolder ? `run ${prov.runFolder}` : undefined,

@@ -10,6 +10,7 @@
  *   row i belongs to state id `activeSet[i]`.
  * - `source`, `target`, `pathways[].states`, `pathways[].bottleneck` and `mobilityRanking` hold state ids.
  */
+import type { StageWarning } from '../util/warnings.ts';
 
 /** Unit of every time in the kinetics and paths parts: ps when the time between frames is known, else frames. */
 export type TimeUnit = 'ps' | 'frames';
@@ -31,8 +32,9 @@ export interface ReportInput {
   /** whether the states mean something kinetically (issue 10): projection, VAMP scores, CK verdicts, PCCA+, cores */
   kineticQuality?: KineticQualityPart;
   provenance?: ProvenancePart;
-  /** warnings from the pipeline, shown at the top of the page beside the ones the report derives itself */
-  warnings?: string[];
+  /** warnings the stages wrote (and the run-folder problems), shown at the top of the page beside the ones the
+   * report derives itself; a derived warning whose code a stage already gave is not repeated */
+  warnings?: StageWarning[];
 }
 
 // ───────────────────────────── states ─────────────────────────────

@@ -1,4 +1,4 @@
 export {
-  RUN_FILE_SCHEMAS, readRunFile, runFileProblems, manifestSchema, statesSchema, kineticsSchema, pathsSchema, stabilitySchema,
-  transportSchema, stageRecordSchema, type RunFile, type RunFileName,
+  RUN_FILE_SCHEMAS, parseRunFile, readRunFile, runFileProblems, manifestSchema, statesSchema, kineticsSchema, pathsSchema, stabilitySchema,
+  transportSchema, stageRecordSchema, type RunFile, type RunFileName, type WrittenRunFile,
 } from './run-folder.ts';

@@ -33,8 +33,7 @@ test('every JSON of a real run folder fits its schema, and the report loader fin
   }
   const loaded = await loadReportInput(run);
   assert.deepEqual(loaded.problems, []);
-  assert.deepEqual(loaded.schemaProblems, []);
-  assert.deepEqual(loaded.found, ['manifest.json', 'states.json', 'kinetics.json', 'paths.json', 'stability.json']);
+  assert.deepEqual(loaded.found, ['manifest.json', 'states.json', 'kinetics.json', 'paths.json', 'stability.json', 'transport.json']);
 });
 
 test('a mangled run file is one clear error naming the file, the field and the fix', async () => {
@@ -48,7 +47,8 @@ test('a mangled run file is one clear error naming the file, the field and the f
     return true;
   });
   const loaded = await loadReportInput(run);
-  assert.ok(loaded.schemaProblems.includes('kinetics.json: transitionMatrix: Invalid input: expected array, received string'), loaded.schemaProblems.join('\n'));
+  assert.ok(loaded.problems.includes('kinetics.json: transitionMatrix: Invalid input: expected array, received string'), loaded.problems.join('\n'));
+  assert.equal(loaded.input.kinetics, undefined);
   writeFileSync(join(run, 'states.json'), '{"format": "getsei-states/1", ');
   await assert.rejects(readRunFile(run, 'states.json'), /states\.json is not valid JSON .*--force states/);
   const transport = JSON.parse(readFileSync(join(run, 'transport.json'), 'utf8')) as { havenRatio: { value: unknown } };

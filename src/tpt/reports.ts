@@ -9,6 +9,7 @@ import { GetseiError } from '../util/errors.ts';
 import { coarseGrainFlux } from './coarse.ts';
 import { reactiveFlux, type ReactiveFlux } from './flux.ts';
 import { dominantPathways, pathwayDiversity } from './pathways.ts';
+import { type StageWarning } from '../util/warnings.ts';
 
 /** JSON has no Infinity/NaN: such values (e.g. the timescale of |λ| = 1) are written as null. */
 type Num = number | null;
@@ -238,7 +239,7 @@ export interface KineticsReport extends ModelHeader {
     } | null;
   };
   bootstrap: BootstrapJson | null;
-  warnings: string[];
+  warnings: StageWarning[];
 }
 
 /** The model's common header fields (estimator, lag, units). */
@@ -265,12 +266,12 @@ export function runKineticsWithModel(dtrajs: DiscreteTrajectories | PreparedTraj
   const lags = options.lags ?? defaultLagGrid(options.lag, prepared.longestRun);
   const its = impliedTimescalesScan(prepared, lags, { dtPs: model.dtPs, estimator: model.estimator });
   const ck = chapmanKolmogorovTest(prepared, model, options.ckSteps ?? 5);
-  const warnings: string[] = [...model.rateMatrixDiagnostics.warnings];
+  const warnings: StageWarning[] = model.rateMatrixDiagnostics.warnings.map((message) => ({ code: 'rate-matrix', message }));
   const resolvedAtLag = resolvedProcesses(model.impliedTimescales, model.lagTime);
   const slowerThanLag = resolvedAtLag.filter(Boolean).length;
-  if (slowerThanLag === 0) warnings.unshift(NO_RESOLVED_PROCESS_WARNING);
+  if (slowerThanLag === 0) warnings.unshift({ code: 'no-resolved-process', message: NO_RESOLVED_PROCESS_WARNING });
   if (model.statesOutsideActiveSet.length > 0) {
-    warnings.push(`state(s) ${Array.from(model.statesOutsideActiveSet).join(', ')} are outside the largest connected set at lag ${model.lag} and are left out of the model`);
+    warnings.push({ code: 'outside-active-set', message: `state(s) ${Array.from(model.statesOutsideActiveSet).join(', ')} are outside the largest connected set at lag ${model.lag} and are left out of the model` });
   }
   let bootstrap: BootstrapJson | null = null;
   if (options.bootstrap !== undefined) {
@@ -280,12 +281,12 @@ export function runKineticsWithModel(dtrajs: DiscreteTrajectories | PreparedTraj
     const point = reactiveFlux(model, sets.source, sets.target);
     const refPaths = dominantPathways(point, { maxPathways: options.pathways ?? 5 }).pathways.map((p) => Array.from(p.states));
     bootstrap = bootstrapAnalysis(prepared, model, options.bootstrap, { ...sets, pathways: refPaths });
-    if (bootstrap.nFailed > 0) warnings.push(`${bootstrap.nFailed} of ${bootstrap.nSamples} bootstrap samples were not connected on the active set and were skipped`);
+    if (bootstrap.nFailed > 0) warnings.push({ code: 'bootstrap-skipped', message: `${bootstrap.nFailed} of ${bootstrap.nSamples} bootstrap samples were not connected on the active set and were skipped` });
   }
   const verdicts = options.bootstrap === undefined ? null : chapmanKolmogorovVerdicts(prepared, model, ck, options.bootstrap);
   const inconsistent = verdicts === null ? [] : verdicts.verdictPerState.flatMap((v, i) => (v === 'inconsistent' ? [model.activeSet[i]] : []));
   if (inconsistent.length > 0) {
-    warnings.push(`Chapman–Kolmogorov test: state(s) ${inconsistent.map((s) => `S${s}`).join(', ')} are not predicted within the bootstrap bands at longer lags (K(τ)ᵏ ≠ K(kτ)); the model is not Markovian there`);
+    warnings.push({ code: 'ck-inconsistent', message: `Chapman–Kolmogorov test: state(s) ${inconsistent.map((s) => `S${s}`).join(', ')} are not predicted within the bootstrap bands at longer lags (K(τ)ᵏ ≠ K(kτ)); the model is not Markovian there` });
   }
   let transitions = 0;
   for (const v of model.fullCountMatrix) transitions += v;

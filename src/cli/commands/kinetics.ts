@@ -396,7 +396,7 @@ function summary(r: KineticsReport): string {
       `‖expm(Rτ) − K‖max = ${r.rateMatrixDiagnostics.reconstructionError.toExponential(2)} (rates per ${r.timeUnit})`,
     `Chapman–Kolmogorov max error, k = 1…${r.ckTest.steps.length}: ${r.ckTest.maxError.map((e) => (e === null ? 'n/a' : e.toFixed(3))).join(', ')}`,
   ];
-  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  for (const w of r.warnings) lines.push(`warning: ${w.message}`);
   return `${lines.join('\n')}\n`;
 }
 
