@@ -21,3 +21,4 @@ export { parseConfig, loadConfigFile, mergeConfig, defaultConfigToml, type Confi
 export {
   DEFAULT_LAG, parseLagSetting, lagSettingFrames, autoLagGrid, chooseLag, resolveLag, type LagSetting, type LagChoice,
 } from './pipeline/lag.ts';
+export { runSharedComparison, type SharedModelRequest, type SharedModelResult, type SharedRun } from './pipeline/shared-model.ts';

@@ -104,6 +104,18 @@ test('compare --shared-model: one model for two planted systems; each run recove
   assert.ok(readFileSync(join(again, 'states.npy')).equals(readFileSync(join(out, 'runs', 'B', 'states.npy'))));
   // the input runs are only read
   assert.deepEqual([a.run, b.run].map((x) => readdirSync(x).sort()), inputsBefore);
+  // the pool is drawn from both runs in equal shares, as shared-model.json records
+  const pooled = JSON.parse(readFileSync(join(out, 'shared-model.json'), 'utf8')) as { trainGraphs: number[]; fitSample: number[] };
+  assert.deepEqual(pooled.trainGraphs, [4096, 4096]);
+  // the mixture's sample: half of states.fitSampleSize (50 000) from each, here capped at each run's Li-frames
+  assert.deepEqual(pooled.fitSample, [a.labels.length, b.labels.length].map((n) => Math.min(n, 25_000)));
+  // reproducible: the same runs, config and seed give the same model and the same states, byte for byte
+  const out2 = join(dir, 'cmp-again');
+  const r2 = getsei(['compare', a.run, b.run, '--shared-model', '-o', out2, '-c', join(dir, 'config.toml'), '--threads', '1', '--no-png']);
+  assert.equal(r2.code, 0, r2.stderr);
+  for (const f of ['model/mixture.json', 'model/projection.json', 'runs/A/states.npy', 'runs/B/states.npy', 'tables/compare-states.csv']) {
+    assert.ok(readFileSync(join(out, f)).equals(readFileSync(join(out2, f))), `${f} differs between two identical invocations`);
+  }
 
   // runs of other species: one line naming the run, exit 2, and no output folder
   const bad = await featurised('Br', 2, [3, 3], 4, ['Cl', 'Br']);
