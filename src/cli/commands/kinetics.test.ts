@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fromRows } from '../../linalg/index.ts';
 import { simulateChain } from '../../markov/testing.ts';
+import { runFileProblems } from '../../schema/index.ts';
 import { encodeNpy } from '../../util/npy.ts';
 import { createRng } from '../../util/rng.ts';
 import { runCli } from '../run-cli.ts';
@@ -135,6 +136,10 @@ test('--dtrajs .json and .npy (1-D) with -o; lag in frames; times in frames with
   writeFileSync(join(dir, 'i64ok.npy'), encodeNpy(BigInt64Array.from(rows[1].slice(0, 500), (v) => BigInt(v)), [1, 500]));
   const i64 = await cli('kinetics', '--dtrajs', join(dir, 'i64ok.npy'), '--lag', '2', '--lags', '1,2', '-o', join(dir, 'i64.json'));
   assert.equal(i64.code, 0, i64.stderr);
+  // `-o FILE.json` has the shape of the run folder's file: the schema the report reads with finds no problem
+  for (const [f, name] of [['k.json', 'kinetics.json'], ['k-auto.json', 'kinetics.json'], ['one-paths.json', 'paths.json'], ['p2.json', 'paths.json']] as const) {
+    assert.deepEqual(runFileProblems(name, JSON.parse(readFileSync(join(dir, f), 'utf8'))), [], f);
+  }
 });
 
 test('bootstrap through the CLI: error bars for π, escape rates, TPT rate and pathway fluxes; seeded', async () => {

@@ -18,6 +18,7 @@ import { readManifest } from '../../pipeline/manifest.ts';
 import { runPipeline } from '../../pipeline/run.ts';
 import { terminalReporter } from '../run-reporter.ts';
 import { runSummaryText } from '../summary.ts';
+import type { WrittenRunFile } from '../../schema/index.ts';
 
 /** A lag in a list (--lags): frames or a time, never auto. */
 function lagFrames(text: string, dtPs: number | null, what: string): number {
@@ -369,8 +370,11 @@ export function outputPath(out: string | undefined, loaded: LoadedTrajectories, 
   return join(loaded.runDir, defaultName);
 }
 
-/** Write the JSON report and its CSV tables (<stem>.<table>.csv beside it). Returns the files written. */
-export async function writeReport(file: string, report: unknown, tables: Record<string, string>): Promise<string[]> {
+/**
+ * Write the JSON report and its CSV tables (<stem>.<table>.csv beside it). Returns the files written. The JSON has the
+ * shape of the run folder's file of that name (the schema's type), so `-o FILE.json` opens like RUN/kinetics.json.
+ */
+export async function writeReport<N extends 'kinetics.json' | 'paths.json'>(file: string, report: WrittenRunFile<N>, tables: Record<string, string>): Promise<string[]> {
   await writeJsonAtomic(file, report);
   const stem = basename(file).replace(/\.json$/i, '');
   const written = [file];
@@ -431,7 +435,7 @@ export function registerKinetics(program: Command): void {
         pathways: opts.pathways,
       });
       const file = outputPath(opts.out, loaded, 'kinetics.json');
-      const written = await writeReport(file, { ...report, lagChoice }, kineticsTables(report));
+      const written = await writeReport<'kinetics.json'>(file, { ...report, lagChoice }, kineticsTables(report));
       process.stdout.write(`${summary(report)}→ ${written[0]} (+ ${written.length - 1} CSV tables)\n`);
     });
 }

@@ -105,7 +105,7 @@ export function registerPaths(program: Command): void {
         bootstrap: opts.bootstrap > 0 ? { dtrajs: prepared, nSamples: opts.bootstrap, seed: opts.seed, confidence: opts.confidence } : undefined,
       });
       const file = outputPath(opts.out, loaded, 'paths.json');
-      const written = await writeReport(file, report, pathsTables(report));
+      const written = await writeReport<'paths.json'>(file, report, pathsTables(report));
       process.stdout.write(`${summary(report)}→ ${written[0]} (+ ${written.length - 1} CSV tables)\n`);
     });
 }
