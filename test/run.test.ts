@@ -127,6 +127,11 @@ test('getsei run: every output exists and parses; a second run skips every stage
   assert.equal(k4.code, 0, k4.stderr);
   assert.match(k4.stdout, /stages run: kinetics, transport, paths, stability, report/);
   lagsAgree(4, 'kinetics RUN --lag 4');
+  // provenance: each stage records the command that ran it, and the report names the one behind its results
+  const m4 = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'));
+  assert.equal(m4.stages.kinetics.command, `getsei kinetics ${run} --lag 4`);
+  assert.match(m4.stages.encoder.command, /^getsei run .* -o /);
+  assert.ok(readFileSync(join(run, 'report.html'), 'utf8').includes(`getsei kinetics ${run} --lag 4`), 'the report shows the command');
   const back = getsei(['run', lgps, '-o', run, '-c', join(dir, 'getsei.toml'), '--lag', '3']);
   assert.equal(back.code, 0, back.stderr);
   assert.match(back.stdout, /stages run: kinetics, transport, paths, stability, report/);

@@ -1,4 +1,5 @@
 import { GetseiError } from '../util/errors.ts';
+import { setCommandLine } from './command-line.ts';
 import { createProgram } from './program.ts';
 import { commands } from './commands/index.ts';
 
@@ -10,6 +11,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const program = createProgram();
   for (const register of commands) register(program);
   program.exitOverride();
+  setCommandLine(argv.slice(2));
   try {
     await program.parseAsync(argv as string[]);
     return 0;

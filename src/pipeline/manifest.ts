@@ -19,6 +19,8 @@ export interface StageRecord {
   seconds?: number;
   seed?: number;
   error?: string;
+  /** the getsei command line that ran it (provenance only; not part of any hash) */
+  command?: string;
 }
 
 export interface InputFile {

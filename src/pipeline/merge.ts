@@ -35,6 +35,8 @@ export interface MergeRequest {
   readonly config: Config;
   readonly modelPath?: string;
   readonly reporter?: RunReporter;
+  /** recorded for the stages the merged run goes on to run (RunRequest.command) */
+  readonly command?: string;
 }
 
 export interface MergeResult {
@@ -314,7 +316,7 @@ export async function mergeShards(req: MergeRequest): Promise<MergeResult> {
   } finally {
     await release();
   }
-  const pipeline = await runPipeline({ run, files: [], config: req.config, modelPath: req.modelPath, reporter: req.reporter });
+  const pipeline = await runPipeline({ run, files: [], config: req.config, modelPath: req.modelPath, reporter: req.reporter, command: req.command });
   const merge = await checkShardStates(run, shards);
   await writeJsonAtomic(join(run, 'merge.json'), merge);
   return { outcome: 'merged', shards: shards.length, nFrames: shards[0].record.totalFrames, pipeline, merge };

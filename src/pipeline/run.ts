@@ -7,7 +7,7 @@ import { GetseiError } from '../util/errors.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import type { Config } from './config.ts';
 import { acquireRunLock } from './lock.ts';
-import { describeInput, hashJson, readManifest, type InputFile, type Manifest } from './manifest.ts';
+import { describeInput, hashJson, readManifest, writeManifest, type InputFile, type Manifest } from './manifest.ts';
 import { featurizeKeys, runFeaturizeStage } from './run-featurize.ts';
 import { isUpToDate, runStage, stageOutputHash } from './stage.ts';
 import { runEncoderStage } from './stage-encoder.ts';
@@ -54,6 +54,8 @@ export interface RunRequest {
    */
   readonly shard?: ShardSpec;
   readonly reporter?: RunReporter;
+  /** the command line that asked for this run, recorded in the manifest for each stage it runs (the report's provenance) */
+  readonly command?: string;
   /** Ctrl-C: checked before every stage and at every progress tick (see src/cli/interruptible.ts) */
   readonly cancel?: CancelFlag;
 }
@@ -133,6 +135,15 @@ export async function runPipeline(req: RunRequest): Promise<RunResult> {
   }
 }
 
+/** Which command ran the stage (RUN/manifest.json `stages.NAME.command`): provenance only, never part of a stage's hash. */
+async function recordCommand(run: string, name: StageName, command: string): Promise<void> {
+  const manifest = await readManifest(run);
+  const record = manifest?.stages[name];
+  if (manifest === undefined || record === undefined) return;
+  record.command = command;
+  await writeManifest(run, manifest);
+}
+
 async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<RunResult> {
   const { run, config } = req;
   const force = new Set(req.force ?? []);
@@ -153,6 +164,7 @@ async function runPipelineLocked(req: RunRequest, inputs: InputFile[]): Promise<
     req.cancel?.check();
     const t0 = performance.now();
     await body();
+    if (req.command !== undefined) await recordCommand(run, name, req.command);
     ran.push(name);
     reporter?.stageEnd(name, 'done', (performance.now() - t0) / 1000);
   };

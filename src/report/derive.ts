@@ -123,7 +123,6 @@ export function stateFeatures(states: StatesPart): { name: string; values: numbe
     ['mean angle (°)', d.angleMeanDeg],
     ['angle std (°)', d.angleStdDeg],
     ['angle median (°)', d.angleMedianDeg],
-    ['mean z (Å)', d.meanZAngstrom],
     ['mean z (fraction of c)', d.meanZFraction],
   ];
   for (const [name, values] of optional) if (values) out.push({ name, values });

@@ -406,18 +406,12 @@ export function ckTestFigure(input: ReportInput): FigurePlan {
   const unit = k.timeUnit;
   const values = ck.steps.flatMap((step, s) => labels.flatMap((state, i) => [
     { state, time: step * k.lag, p: ck.predicted[s][i][i], kind: 'model K(τ)ᵏ' },
-    {
-      state, time: step * k.lag, p: ck.estimated[s][i][i], kind: 'estimate K(kτ)',
-      ...(ck.estimatedLower && ck.estimatedUpper ? { lo: ck.estimatedLower[s][i][i], hi: ck.estimatedUpper[s][i][i] } : {}),
-    },
+    { state, time: step * k.lag, p: ck.estimated[s][i][i], kind: 'estimate K(kτ)' },
   ]));
   const layers: Record<string, unknown>[] = [
     { transform: [{ filter: "datum.kind === 'model K(τ)ᵏ'" }], mark: { type: 'line', color: '#4e79a7' } },
     { transform: [{ filter: "datum.kind === 'estimate K(kτ)'" }], mark: { type: 'point', filled: true, color: '#e15759', opacity: 1 } },
   ];
-  if (ck.estimatedLower && ck.estimatedUpper) {
-    layers.push({ transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', color: '#e15759' }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } });
-  }
   return {
     name, title, section: 'diagnostics', wide: true,
     caption: `Probability of still being in the same state after k·τ: predicted by the model, K(τ)ᵏ (line), against the direct estimate at lag kτ (points), for k = ${ck.steps.join(', ')}. Agreement means the Markov model propagates correctly.`,

@@ -229,8 +229,12 @@ function transportPart(t: RunFile<'transport.json'>): TransportPart {
 function provenancePart(m: RunFile<'manifest.json'>, runFolder: string): ProvenancePart {
   const stages = Object.entries(m.stages);
   const seeds = Object.fromEntries(stages.flatMap(([stage, s]) => (s.seed === undefined ? [] : [[stage, s.seed]])));
+  // the command behind the latest results: the one that last finished a stage other than the report
+  const latest = stages.filter(([stage, s]) => stage !== 'report' && s.command !== undefined && s.finishedAt !== undefined)
+    .sort((a, b) => (a[1].finishedAt ?? '').localeCompare(b[1].finishedAt ?? '')).at(-1);
   return {
     runFolder, getsei: m.getsei, node: m.node, created: m.created,
+    ...(latest === undefined ? {} : { command: latest[1].command }),
     inputs: m.inputs.map((f) => ({ path: f.path, bytes: f.bytes, sha256: f.sha256 })),
     config: m.config,
     timings: stages.map(([stage, s]) => ({ stage, seconds: s.seconds, status: s.status })),

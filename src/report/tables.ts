@@ -79,9 +79,9 @@ export function reportTables(input: ReportInput): Table[] {
     if (corr) out.push({ name: 'escape-rate-correlation', rows: [['feature', 'pearson r', 'states'], ...corr.map((c) => [c.feature, c.r, c.n])] });
     const ck = k.ckTest;
     if (ck) {
-      const rows: Cell[][] = [['k', `time (${unit})`, 'from', 'to', 'predicted K(tau)^k', 'estimated K(k tau)', 'estimated lower', 'estimated upper']];
+      const rows: Cell[][] = [['k', `time (${unit})`, 'from', 'to', 'predicted K(tau)^k', 'estimated K(k tau)']];
       ck.steps.forEach((step, si) => labels.forEach((from, i) => labels.forEach((to, j) => rows.push([
-        step, step * k.lag, from, to, ck.predicted[si][i][j], ck.estimated[si][i][j], ck.estimatedLower?.[si][i][j], ck.estimatedUpper?.[si][i][j],
+        step, step * k.lag, from, to, ck.predicted[si][i][j], ck.estimated[si][i][j],
       ]))));
       out.push({ name: 'ck-test', rows });
     }

@@ -72,8 +72,6 @@ export interface StateDescriptors {
   angleMinDeg?: number[];
   angleMaxDeg?: number[];
   angleMedianDeg?: number[];
-  /** mean Cartesian z of the centre Li */
-  meanZAngstrom?: number[];
   /** mean fractional coordinate of the centre Li along the cell's c axis (when z in Å is not known) */
   meanZFraction?: number[];
 }
@@ -144,9 +142,6 @@ export interface CkTestPart {
   predicted: number[][][];
   /** K(kτ) estimated from the data for each k */
   estimated: number[][][];
-  /** optional error bands of the estimate, same shape as `estimated` */
-  estimatedLower?: number[][][];
-  estimatedUpper?: number[][][];
 }
 
 /** A band per entry (confidence interval of a bootstrap), indexed like the quantity it belongs to. */
@@ -303,6 +298,7 @@ export interface ProvenancePart {
   getsei?: string;
   node?: string;
   created?: string;
+  /** the getsei command line behind the latest results (RUN/manifest.json) */
   command?: string;
   inputs?: { path: string; bytes: number; sha256: string }[];
   /** the resolved configuration (any JSON) */

@@ -33,6 +33,7 @@ export const stageRecordSchema = z.object({
   status: z.enum(['done', 'running', 'failed', 'interrupted']),
   inputHash: z.string(), configHash: z.string(), startedAt: z.string(),
   finishedAt: z.string().optional(), seconds: num.optional(), seed: int.optional(), error: z.string().optional(),
+  command: z.string().optional(),
 });
 
 export const manifestSchema = z.object({

@@ -1,3 +1,4 @@
+import { invokedAs } from '../command-line.ts';
 import { resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
 import { parseConfig } from '../../pipeline/config.ts';
@@ -36,7 +37,7 @@ export function registerDemo(program: Command): void {
       const run = resolve(opts.out);
       const config = parseConfig({ ...DEMO_CONFIG, run: { threads: opts.threads ?? 0 } });
       process.stderr.write(`getsei demo: Li6PS5Cl example → ${run}\n`);
-      const result = await runPipeline({ run, files: exampleFiles(), config, reporter: terminalReporter() });
+      const result = await runPipeline({ run, files: exampleFiles(), config, reporter: terminalReporter(), command: invokedAs() });
       process.stdout.write(runSummaryText(run, result));
     });
 }

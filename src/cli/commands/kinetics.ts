@@ -1,3 +1,4 @@
+import { invokedAs } from '../command-line.ts';
 import { existsSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { access, readFile } from 'node:fs/promises';
@@ -478,7 +479,7 @@ export async function rerunPipelineStages(runDir: string, opts: Record<string, u
     throw new InputError({ file }, `not valid JSON (${(err as Error).message})`, `rerun \`getsei run FILES -o ${runDir}\``);
   }
   const config = parseConfig(mergeConfig(current as ConfigInput, overrides), file);
-  const result = await runPipeline({ run: runDir, files: [], config, reporter: terminalReporter() });
+  const result = await runPipeline({ run: runDir, files: [], config, reporter: terminalReporter(), command: invokedAs() });
   process.stdout.write(runSummaryText(runDir, result));
   return true;
 }

@@ -1,3 +1,4 @@
+import { invokedAs } from '../command-line.ts';
 import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { mergeShards } from '../../pipeline/merge.ts';
@@ -21,7 +22,7 @@ export function registerMerge(program: Command): void {
   addRunSettings(cmd).action(async (shards, opts) => {
     const config = await runConfigFrom(opts);
     const run = resolve(opts.out);
-    const r = await mergeShards({ shards, run, config, modelPath: opts.model ? resolve(opts.model) : undefined, reporter: terminalReporter() });
+    const r = await mergeShards({ shards, run, config, modelPath: opts.model ? resolve(opts.model) : undefined, reporter: terminalReporter(), command: invokedAs() });
     if (r.outcome === 'trained') {
       process.stdout.write(
         `${r.shards} shards (${r.nFrames} frames) joined in ${run}; encoder trained → ${run}/encoder\n` +

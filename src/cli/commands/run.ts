@@ -1,3 +1,4 @@
+import { invokedAs } from '../command-line.ts';
 import { resolve } from 'node:path';
 import { Option, type Command, type OptionValues } from '@commander-js/extra-typings';
 import { loadConfigFile, mergeConfig, parseConfig, type Config, type ConfigInput } from '../../pipeline/config.ts';
@@ -101,7 +102,7 @@ export function registerRun(program: Command): void {
     const run = resolve(opts.out);
     const result = await runPipelineInterruptible({
       run, files, config, force: opts.force, encoderPath: opts.encoder ? resolve(opts.encoder) : undefined,
-      modelPath: opts.model ? resolve(opts.model) : undefined, shard: opts.shard,
+      modelPath: opts.model ? resolve(opts.model) : undefined, shard: opts.shard, command: invokedAs(),
     }, terminalReporter());
     process.stdout.write(opts.shard ? shardSummaryText(run, opts.shard, result) : runSummaryText(run, result));
   });

@@ -1,3 +1,4 @@
+import { invokedAs } from '../command-line.ts';
 import { resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
 import { mergeConfig, parseConfig } from '../../pipeline/config.ts';
@@ -29,7 +30,7 @@ export function registerStability(program: Command): void {
       const config = parseConfig(mergeConfig(await recordedConfig(run), {
         stability: { repeats: opts.repeats ?? 3 }, run: { threads: opts.threads },
       }), `${run}/config.json`);
-      const result = await runPipeline({ run, files: [], config, reporter: terminalReporter() });
+      const result = await runPipeline({ run, files: [], config, reporter: terminalReporter(), command: invokedAs() });
       process.stdout.write(runSummaryText(run, result));
     });
 }

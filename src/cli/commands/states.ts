@@ -1,3 +1,4 @@
+import { invokedAs } from '../command-line.ts';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
@@ -46,7 +47,7 @@ export function registerStates(program: Command): void {
       }), `${run}/config.json`);
       const result = await runPipeline({
         run, files: [], config, until: 'states', encoderPath: opts.encoder ? resolve(opts.encoder) : undefined,
-        modelPath: opts.model ? resolve(opts.model) : undefined, reporter: terminalReporter(),
+        modelPath: opts.model ? resolve(opts.model) : undefined, reporter: terminalReporter(), command: invokedAs(),
       });
       process.stdout.write(runSummaryText(run, result));
     });
