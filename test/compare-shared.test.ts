@@ -7,7 +7,7 @@ import { loadModel } from '../src/pipeline/model.ts';
 import { adjustedRandIndex } from '../src/states/index.ts';
 import { generateInterphase, writeInterphase } from '../src/synth/index.ts';
 import { decodeNpy } from '../src/util/npy.ts';
-import { getsei } from './helpers.ts';
+import { getsei, plantedSixStateConfig } from './helpers.ts';
 
 // `getsei compare --shared-model` (issue 13): two planted interphases of the same site types, drawn with other seeds
 // and of other sizes, get one model fitted on a pool of both. Each run's shared states must recover its planted types,
@@ -18,19 +18,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const CONFIG = `
 [contrastive]
-epochs = 5
-[states]
-count = 6
-minCount = 6
-maxCount = 6
-silhouetteSampleSize = 2000
-mapSampleSize = 200
-[kinetics]
-lag = 1
-bootstrap = 0
-[stability]
-repeats = 0
-`;
+epochs = 5${plantedSixStateConfig()}`;
 
 /** A planted system featurised into its own run folder; `rename` swaps an element, for the bad-input case. */
 async function featurised(name: string, seed: number, repeats: [number, number], frames: number, rename?: [string, string]): Promise<{ file: string; run: string; labels: ArrayLike<number> }> {
