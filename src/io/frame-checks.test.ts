@@ -58,15 +58,16 @@ function bruteClosest(cell: ReturnType<typeof makeCell>, pos: Float64Array): num
   return best;
 }
 
-test('the overlap check agrees with brute force on skewed, non-periodic and tiny cells with a planted near pair', () => {
-  const rng = createRng(11);
+/** Random skewed cells (some axes open) with a planted near pair; the check must refuse exactly when brute force finds a pair closer than the bound. */
+function agreesWithBruteForce(seed: number, edgeMin: number, edgeSpan: number, atomsMax: number): void {
+  const rng = createRng(seed);
   let found = 0, clear = 0;
   for (let trial = 0; trial < 300; trial++) {
-    const edge = 4 + 10 * rng.next();
+    const edge = edgeMin + edgeSpan * rng.next();
     const tilt = (): number => (rng.next() - 0.5) * 0.6 * edge;
     const pbc: [boolean, boolean, boolean] = [true, rng.next() < 0.8, rng.next() < 0.6];
     const cell = makeCell([edge, 0, 0, tilt(), edge * (0.7 + 0.6 * rng.next()), 0, tilt(), tilt(), edge * (0.7 + 0.6 * rng.next())], pbc);
-    const n = 5 + Math.floor(40 * rng.next());
+    const n = 2 + Math.floor((atomsMax - 1) * rng.next());
     const pos = new Float64Array(3 * n);
     for (let i = 0; i < n; i++) {
       // fractional in [-0.2, 1.2): unwrapped atoms, and atoms beyond a non-periodic face
@@ -95,4 +96,12 @@ test('the overlap check agrees with brute force on skewed, non-periodic and tiny
     }
   }
   assert.ok(found > 50 && clear > 50, `both outcomes exercised (${found} overlaps, ${clear} clear)`);
+}
+
+test('the overlap check agrees with brute force on skewed and non-periodic cells with a planted near pair (the bin grid)', () => {
+  agreesWithBruteForce(11, 4, 10, 44);
+});
+
+test('the overlap check agrees with brute force in cells narrower than three bounds (several images in reach: the general cell list)', () => {
+  agreesWithBruteForce(12, 0.9, 0.6, 4);
 });
