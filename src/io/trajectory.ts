@@ -5,7 +5,7 @@ import { checkFrame, DEFAULT_FRAME_CHECKS, type FrameChecks } from './frame-chec
 import { fileBytes, LineReader } from './lines.ts';
 import { detectReader } from './registry.ts';
 import { parseSpeciesList, type GivenSpecies } from './species.ts';
-import type { FramePlan, RawFrame, ReaderContext, ReadOptions, TrajectoryFrame, TrajectoryReader } from './types.ts';
+import type { FramePlan, RawFrame, ReaderContext, ReadOptions, TextTrajectoryReader, TrajectoryFrame, TrajectoryReader } from './types.ts';
 
 /** start/stop/stride after validation. */
 export interface Selection {
@@ -79,12 +79,15 @@ function checkSameAtoms(ref: Reference, raw: RawFrame, file: string): Uint8Array
   );
 }
 
-/** The raw frames of one file: text readers get a LineReader (closed when the loop ends), binary ones open the file. */
-async function* framesOf(reader: TrajectoryReader, ctx: ReaderContext): AsyncGenerator<RawFrame> {
-  if ('readFile' in reader) {
-    yield* reader.readFile(ctx.file, ctx);
-    return;
-  }
+/**
+ * The raw frames of one file: text readers get a LineReader (closed when the loop ends), binary ones open the file.
+ * A binary reader's generator is handed on as it is: one async-generator hop less per frame.
+ */
+function framesOf(reader: TrajectoryReader, ctx: ReaderContext): AsyncGenerator<RawFrame> {
+  return 'readFile' in reader ? reader.readFile(ctx.file, ctx) : textFramesOf(reader, ctx);
+}
+
+async function* textFramesOf(reader: TextTrajectoryReader, ctx: ReaderContext): AsyncGenerator<RawFrame> {
   const lines = await LineReader.open(ctx.file);
   try {
     yield* reader.read(lines, ctx);
