@@ -284,6 +284,8 @@ export interface LiNeighborhoods {
 export interface FrameFeatures {
   readonly features: Float32Array;
   readonly liNeighborhoods: LiNeighborhoods;
+  /** with `overlapAngstrom`: whether two distinct atoms (any image) are closer than it */
+  readonly overlap?: boolean;
 }
 
 /**
@@ -298,7 +300,11 @@ export function frameFeatures(
   positions: Float64Array,
   layout: FeatureLayout,
   li: Int32Array,
-  options: FeatureOptions & { graphRadiusAngstrom: number },
+  options: FeatureOptions & {
+    graphRadiusAngstrom: number;
+    /** also report whether two distinct atoms are closer than this (Å; 0: not asked; at most the search radius) */
+    overlapAngstrom?: number;
+  },
 ): FrameFeatures {
   const n = species.length;
   const radius = Math.max(options.shellAngstrom, options.graphRadiusAngstrom);
@@ -312,10 +318,17 @@ export function frameFeatures(
   let cap = 32 * li.length + 16;
   let index = new Int32Array(cap), vector = new Float32Array(3 * cap);
   let total = 0;
+  const overlapAngstrom = options.overlapAngstrom ?? 0;
+  if (overlapAngstrom > radius) throw new RangeError(`the overlap bound ${overlapAngstrom} Å exceeds the search radius ${radius} Å`);
+  let overlap = false;
   const search = new CellList(cell, positions, radius);
   for (let atom = 0; atom < n; atom++) {
     const hood = search.neighborsOf(atom);
     rows.write(atom, hood.index, hood.vector, hood.distance, 0, hood.count);
+    if (overlapAngstrom > 0 && !overlap) {
+      // as the reader's check: any image of another atom; the centre's own images are not an overlap
+      for (let e = 0; e < hood.count; e++) if (hood.distance[e] < overlapAngstrom && hood.index[e] !== atom) overlap = true;
+    }
     const c = liSlot[atom];
     if (c < 0) continue;
     if (total + hood.count > cap) {
@@ -344,5 +357,5 @@ export function frameFeatures(
     outIndex.set(index.subarray(first[c], first[c] + count[c]), offsets[c]);
     outVector.set(vector.subarray(3 * first[c], 3 * (first[c] + count[c])), 3 * offsets[c]);
   }
-  return { features, liNeighborhoods: { li, offsets, index: outIndex, vector: outVector } };
+  return { features, liNeighborhoods: { li, offsets, index: outIndex, vector: outVector }, overlap };
 }

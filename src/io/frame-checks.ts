@@ -58,7 +58,16 @@ export function checkFrame(raw: RawFrame, file: string, checks: FrameChecks = DE
   if (checks.minDistanceAngstrom > 0 && n > 1) checkOverlaps(raw, loc, checks.minDistanceAngstrom);
 }
 
-function checkOverlaps(raw: RawFrame, loc: { file: string; frame: number; line?: number }, minDistanceAngstrom: number): void {
+/**
+ * The overlap part of `checkFrame` alone (the same search, the same message): for a caller that has found on its
+ * own, from a neighbour search of its own, that a frame has two atoms closer than the bound (the featurize stage,
+ * whose workers see every pair within the graph radius anyway), to report it exactly as the reader would have.
+ */
+export function checkFrameOverlaps(raw: Pick<RawFrame, 'positions' | 'cell' | 'species' | 'index' | 'line'>, file: string, minDistanceAngstrom: number): void {
+  if (minDistanceAngstrom > 0 && raw.positions.length > 3) checkOverlaps(raw, { file, frame: raw.index, line: raw.line }, minDistanceAngstrom);
+}
+
+function checkOverlaps(raw: Pick<RawFrame, 'positions' | 'cell' | 'species'>, loc: { file: string; frame: number; line?: number }, minDistanceAngstrom: number): void {
   // bins at about the mean atomic spacing (about one atom per bin, however small the bound), searched only to the
   // bound: a few dozen candidates per atom and no list kept, since every frame of every input goes through here
   const n = raw.positions.length / 3;
