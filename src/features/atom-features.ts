@@ -27,10 +27,28 @@ export function featureLayout(speciesPresent: Iterable<number>): FeatureLayout {
   return { countSpecies: Uint8Array.from(zs), names, width: names.length };
 }
 
+let referenceAngleStatistics = false;
+
+/**
+ * For tests: compute every row's angle statistics the reference way (sorted, sums in sorted order), so that the
+ * certified fast path can be checked to give the same bytes.
+ */
+export function useReferenceAngleStatistics(on: boolean): void {
+  referenceAngleStatistics = on;
+}
+
+/** unit roundoff of float64 */
+const U = 2 ** -53;
+
 /**
  * Writes feature rows from one centre's neighbours at a time, with scratch buffers reused from atom to atom, so a
- * frame allocates nothing per atom. Sums run in the same order as ever (distances in neighbour order, angle
- * statistics over the sorted angles), so the rows are the same bits whatever the search or the sort.
+ * frame allocates nothing per atom. The bytes are those of the reference order — distances summed in neighbour
+ * order, the angle statistics over the angles sorted ascending (`exactAngleStats`) — but the angle statistics are
+ * worked out without sorting: the sums in pair order, min and max directly, the median by selection within one
+ * bucket of angles. A sum in another order differs by at most a few units of roundoff, far below float32's
+ * resolution, so the float32 it rounds to is the same unless the value lies within that bound of a rounding
+ * boundary: each statistic is given with a rigorous error bound and taken only when both ends of the interval round
+ * to the same float32; otherwise (about one atom in 10⁵, or any NaN) the row is recomputed the reference way.
  */
 class FeatureRows {
   private readonly column = new Int16Array(256).fill(-1);
@@ -40,11 +58,19 @@ class FeatureRows {
   private sy = new Float64Array(32);
   private sz = new Float64Array(32);
   private sd = new Float64Array(32);
-  /** angles in pair order, their bucket, the bucket starts, and the angles sorted */
+  /** angles in pair order, bucket counts, the candidates of the median's buckets */
   private angles = new Float64Array(512);
+  private counts = new Int32Array(514);
+  /** the angles of each bucket as a linked list: the last one's index, then each one's predecessor */
+  private head = new Int32Array(514);
+  private next = new Int32Array(512);
+  private picked = new Float64Array(512);
+  /** scratch of the reference path: bucket of each angle, bucket starts, the angles sorted */
   private bucket = new Int32Array(512);
   private starts = new Int32Array(513);
   private sorted = new Float64Array(512);
+  /** rows recomputed the reference way because a statistic was too close to a float32 rounding boundary */
+  fallbacks = 0;
 
   constructor(
     private readonly species: Uint8Array,
@@ -80,7 +106,87 @@ class FeatureRows {
     const p = (k * (k - 1)) / 2;
     if (p === 0) return;
     if (p > this.angles.length) this.growAngles(p);
-    const { angles, bucket, starts, sorted } = this;
+    if (referenceAngleStatistics) return this.exactAngleStats(row, k, p);
+    const { angles, counts, head, next } = this;
+    // Buckets by angle (key = ⌊angle · p / 180⌋, monotone in the angle), about one angle each: the median's rank
+    // falls in one bucket (two for an even count), and only its few angles need sorting.
+    const scale = p / 180;
+    counts.fill(0, 0, p + 2);
+    head.fill(-1, 0, p + 2);
+    // cosines first, then the arc cosines in a loop of their own: Math.acos is a call, and a call in the middle of
+    // the pair loop spills every live double around it
+    let q = 0;
+    for (let a = 0; a < k; a++) {
+      const ax = sx[a], ay = sy[a], az = sz[a], da = sd[a];
+      for (let b = a + 1; b < k; b++) {
+        const cos = (ax * sx[b] + ay * sy[b] + az * sz[b]) / (da * sd[b]);
+        angles[q++] = cos > 1 ? 1 : cos < -1 ? -1 : cos;
+      }
+    }
+    for (let u = 0; u < p; u++) angles[u] = (Math.acos(angles[u]) * 180) / Math.PI;
+    // one pass for the sums, min, max and bucket counts; Σ(x − c)² and Σ(x − c) about c = 90° give the sum of
+    // squared deviations as Σ(x − c)² − (Σ(x − c))²/p without a second pass over the angles
+    let sum = 0, lo = Infinity, hi = -Infinity, sq = 0, dev = 0;
+    for (let u = 0; u < p; u++) {
+      const angle = angles[u];
+      sum += angle;
+      if (angle < lo) lo = angle;
+      if (angle > hi) hi = angle;
+      const d = angle - 90;
+      dev += d;
+      sq += d * d;
+      const key = angle * scale;
+      const j = key < p ? key | 0 : p; // NaN counts in the last bucket: such a row goes the reference way below
+      counts[j]++;
+      next[u] = head[j];
+      head[j] = u;
+    }
+    // mean: |pair-order sum − sorted-order sum| ≤ 2(p − 1)u·Σ, taken with a factor of two to spare
+    const dS = 4 * p * U * sum;
+    const mLo = (sum - dS) / p, mHi = (sum + dS) / p;
+    const mean32 = Math.fround(mLo);
+    if (mean32 !== Math.fround(mHi)) return this.exactAngleStats(row, k, p);
+    // standard deviation: the reference's Σ(x − m)² (sorted order, its own mean m) and ours are each within
+    // (3p + 6)u·Σ(x − c)² of the exact sum at the exact mean; the means differ by at most mHi − mLo, which moves the
+    // sum by p·(that)² at most (its first order vanishes at the mean)
+    const ss = sq - (dev * dev) / p;
+    const dm = mHi - mLo + 4 * U * mHi;
+    const dss = 8 * (p + 4) * U * sq + 4 * p * dm * dm;
+    const ssLo = ss - dss > 0 ? ss - dss : 0;
+    const std32 = Math.fround(Math.sqrt(ssLo / p));
+    if (!(ss + dss >= 0) || std32 !== Math.fround(Math.sqrt((ss + dss) / p))) return this.exactAngleStats(row, k, p);
+    // the median's ranks r0 ≤ r1 and the buckets j0 ≤ j1 that hold them; their angles gathered by value (a margin
+    // either side of the buckets' bounds, then the exact key) and sorted
+    const r0 = (p - 1) >> 1, r1 = p >> 1;
+    let j0 = 0, below = 0;
+    while (below + counts[j0] <= r0) below += counts[j0++];
+    let j1 = j0, upTo = below + counts[j0];
+    while (upTo <= r1) upTo += counts[++j1];
+    const picked = this.picked;
+    let m = 0;
+    for (let j = j0; j <= j1; j++) for (let u = head[j]; u >= 0; u = next[u]) picked[m++] = angles[u];
+    for (let u = 1; u < m; u++) {
+      const v = picked[u];
+      let w = u - 1;
+      while (w >= 0 && picked[w] > v) {
+        picked[w + 1] = picked[w];
+        w--;
+      }
+      picked[w + 1] = v;
+    }
+    const s = row + 1 + this.nCount;
+    out[s] = mean32;
+    out[s + 1] = std32;
+    out[s + 2] = lo;
+    out[s + 3] = hi;
+    out[s + 4] = p % 2 === 1 ? picked[r0 - below] : 0.5 * (picked[r0 - below] + picked[r1 - below]);
+  }
+
+  /** The reference computation of the five angle statistics: angles sorted, sums in sorted order. */
+  private exactAngleStats(row: number, k: number, p: number): void {
+    this.fallbacks++;
+    const { sx, sy, sz, sd, bucket, starts, sorted, out } = this;
+    const angles = this.angles;
     // Bucket by cosine (uniform for isotropic neighbours; the angle falls as the cosine rises), so that an
     // insertion sort finishes in about one pass: far cheaper than a general sort of ~70 angles per atom.
     starts.fill(0, 0, p + 1);
@@ -131,6 +237,10 @@ class FeatureRows {
 
   private growAngles(p: number): void {
     this.angles = new Float64Array(2 * p);
+    this.counts = new Int32Array(2 * p + 2);
+    this.head = new Int32Array(2 * p + 2);
+    this.next = new Int32Array(2 * p);
+    this.picked = new Float64Array(2 * p);
     this.bucket = new Int32Array(2 * p);
     this.starts = new Int32Array(2 * p + 1);
     this.sorted = new Float64Array(2 * p);
@@ -174,6 +284,8 @@ export interface LiNeighborhoods {
 export interface FrameFeatures {
   readonly features: Float32Array;
   readonly liNeighborhoods: LiNeighborhoods;
+  /** with `overlapAngstrom`: whether two distinct atoms (any image) are closer than it */
+  readonly overlap?: boolean;
 }
 
 /**
@@ -188,7 +300,11 @@ export function frameFeatures(
   positions: Float64Array,
   layout: FeatureLayout,
   li: Int32Array,
-  options: FeatureOptions & { graphRadiusAngstrom: number },
+  options: FeatureOptions & {
+    graphRadiusAngstrom: number;
+    /** also report whether two distinct atoms are closer than this (Å; 0: not asked; at most the search radius) */
+    overlapAngstrom?: number;
+  },
 ): FrameFeatures {
   const n = species.length;
   const radius = Math.max(options.shellAngstrom, options.graphRadiusAngstrom);
@@ -202,10 +318,17 @@ export function frameFeatures(
   let cap = 32 * li.length + 16;
   let index = new Int32Array(cap), vector = new Float32Array(3 * cap);
   let total = 0;
+  const overlapAngstrom = options.overlapAngstrom ?? 0;
+  if (overlapAngstrom > radius) throw new RangeError(`the overlap bound ${overlapAngstrom} Å exceeds the search radius ${radius} Å`);
+  let overlap = false;
   const search = new CellList(cell, positions, radius);
   for (let atom = 0; atom < n; atom++) {
     const hood = search.neighborsOf(atom);
     rows.write(atom, hood.index, hood.vector, hood.distance, 0, hood.count);
+    if (overlapAngstrom > 0 && !overlap) {
+      // as the reader's check: any image of another atom; the centre's own images are not an overlap
+      for (let e = 0; e < hood.count; e++) if (hood.distance[e] < overlapAngstrom && hood.index[e] !== atom) overlap = true;
+    }
     const c = liSlot[atom];
     if (c < 0) continue;
     if (total + hood.count > cap) {
@@ -234,5 +357,5 @@ export function frameFeatures(
     outIndex.set(index.subarray(first[c], first[c] + count[c]), offsets[c]);
     outVector.set(vector.subarray(3 * first[c], 3 * (first[c] + count[c])), 3 * offsets[c]);
   }
-  return { features, liNeighborhoods: { li, offsets, index: outIndex, vector: outVector } };
+  return { features, liNeighborhoods: { li, offsets, index: outIndex, vector: outVector }, overlap };
 }

@@ -19,6 +19,8 @@ export interface FeaturizeTask {
   li: Int32Array;
   shellAngstrom: number;
   graphRadiusAngstrom: number;
+  /** report frames with two atoms closer than this (Å; 0: no check), as the reader's overlap check would */
+  overlapAngstrom?: number;
 }
 
 /** The batch's frames, frame after frame, as the frame store keeps them. */
@@ -33,6 +35,8 @@ export interface FeaturizeResult {
   entryStarts: Int32Array;
   index: Int32Array;
   vector: Float32Array;
+  /** the first frame of the batch (0-based) with two atoms closer than `overlapAngstrom`; −1: none */
+  overlapFrame: number;
 }
 
 function featurizeBatch(task: FeaturizeTask): FeaturizeResult {
@@ -42,10 +46,12 @@ function featurizeBatch(task: FeaturizeTask): FeaturizeResult {
   const offsets = new Int32Array(frames * (nLi + 1));
   const entryStarts = new Int32Array(frames + 1);
   const hoods = [];
+  let overlapFrame = -1;
   for (let k = 0; k < frames; k++) {
     const pbc = task.pbc.subarray(3 * k, 3 * k + 3);
     const cell = makeCell(task.cells.subarray(9 * k, 9 * k + 9), [pbc[0] === 1, pbc[1] === 1, pbc[2] === 1]);
     const r = frameFeatures(cell, task.species, task.positions.subarray(3 * n * k, 3 * n * (k + 1)), layout, task.li, task);
+    if (r.overlap === true && overlapFrame < 0) overlapFrame = k;
     features.set(r.features, k * n * layout.width);
     offsets.set(r.liNeighborhoods.offsets, k * (nLi + 1));
     entryStarts[k + 1] = entryStarts[k] + r.liNeighborhoods.index.length;
@@ -56,7 +62,7 @@ function featurizeBatch(task: FeaturizeTask): FeaturizeResult {
     index.set(h.index, entryStarts[k]);
     vector.set(h.vector, 3 * entryStarts[k]);
   });
-  return { features, positions: Float32Array.from(task.positions), offsets, entryStarts, index, vector };
+  return { features, positions: Float32Array.from(task.positions), offsets, entryStarts, index, vector, overlapFrame };
 }
 
 /** The pool's entry: input errors travel back as InputError (see runPoolTask). */

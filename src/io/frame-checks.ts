@@ -60,6 +60,17 @@ export function checkFrame(raw: RawFrame, file: string, checks: FrameChecks = DE
   if (checks.minDistanceAngstrom > 0 && n > 1) checkOverlaps(raw, loc, checks.minDistanceAngstrom);
 }
 
+/**
+ * The overlap part of `checkFrame` alone (the same search, the same message): for a caller that has found on its
+ * own, from a neighbour search of its own, that a frame has two atoms closer than the bound (the featurize stage,
+ * whose workers see every pair within the graph radius anyway), to report it exactly as the reader would have.
+ */
+export function checkFrameOverlaps(raw: Pick<RawFrame, 'positions' | 'cell' | 'species' | 'index' | 'line'>, file: string, minDistanceAngstrom: number): void {
+  if (minDistanceAngstrom > 0 && raw.positions.length > 3) checkOverlaps(raw, { file, frame: raw.index, line: raw.line }, minDistanceAngstrom);
+}
+
+type AtomsOfFrame = Pick<RawFrame, 'positions' | 'cell' | 'species'>;
+
 /** Buffers of the overlap search, reused from frame to frame (checkFrame is synchronous; each worker has its own). */
 const scratch = { frac: new Float64Array(0), within: new Float64Array(0), bin: new Int32Array(0), order: new Int32Array(0), start: new Int32Array(0) };
 
@@ -71,7 +82,7 @@ const scratch = { frac: new Float64Array(0), within: new Float64Array(0), bin: n
  * comes through here. Cells narrower than three bounds (an atom may then see several images of another) take the
  * general cell list instead.
  */
-function checkOverlaps(raw: RawFrame, loc: { file: string; frame: number; line?: number }, minDistanceAngstrom: number): void {
+function checkOverlaps(raw: AtomsOfFrame, loc: { file: string; frame: number; line?: number }, minDistanceAngstrom: number): void {
   const { cell, positions } = raw;
   const n = positions.length / 3;
   const width = perpendicularWidths(cell);
@@ -162,7 +173,7 @@ function checkOverlaps(raw: RawFrame, loc: { file: string; frame: number; line?:
   }
 }
 
-function overlapError(raw: RawFrame, loc: { file: string; frame: number; line?: number }, i: number, j: number, distance: number, minDistanceAngstrom: number): never {
+function overlapError(raw: AtomsOfFrame, loc: { file: string; frame: number; line?: number }, i: number, j: number, distance: number, minDistanceAngstrom: number): never {
   const [a, b] = i < j ? [i, j] : [j, i];
   throw new InputError(
     loc,
@@ -172,7 +183,7 @@ function overlapError(raw: RawFrame, loc: { file: string; frame: number; line?: 
 }
 
 /** The overlap check in a cell narrower than three bounds: the general cell list, every image within the bound. */
-function checkOverlapsNarrowCell(raw: RawFrame, loc: { file: string; frame: number; line?: number }, minDistanceAngstrom: number): void {
+function checkOverlapsNarrowCell(raw: AtomsOfFrame, loc: { file: string; frame: number; line?: number }, minDistanceAngstrom: number): void {
   const n = raw.positions.length / 3;
   const binAngstrom = Math.max(minDistanceAngstrom, Math.cbrt(cellVolume(raw.cell) / n));
   const search = new CellList(raw.cell, raw.positions, minDistanceAngstrom * (1 + 1e-9), { binAngstrom });

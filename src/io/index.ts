@@ -21,4 +21,4 @@ export { dcdReader } from './dcd.ts';
 export { h5mdReader } from './h5md.ts';
 export { netcdfReader } from './netcdf.ts';
 export { parseSpeciesList } from './species.ts';
-export { checkFrame, DEFAULT_FRAME_CHECKS, type FrameChecks } from './frame-checks.ts';
+export { checkFrame, checkFrameOverlaps, DEFAULT_FRAME_CHECKS, type FrameChecks } from './frame-checks.ts';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { readTrajectory, frameIntervalPs, type ReadOptions } from '../io/index.ts';
+import { readTrajectory, frameIntervalPs, checkFrameOverlaps, DEFAULT_FRAME_CHECKS, type ReadOptions } from '../io/index.ts';
+import type { Cell } from '../structure/cell.ts';
 import { featureLayout } from '../features/atom-features.ts';
 import type { FeaturizeResult, FeaturizeTask } from '../features/worker.ts';
 import { GetseiError } from '../util/errors.ts';
@@ -37,7 +38,11 @@ interface Batch {
   cells: Float64Array;
   pbc: Uint8Array;
   count: number;
+  /** each frame's cell, file, index and line in its file: for the reader's overlap message, if a worker finds one */
+  frames: FrameOrigin[];
 }
+
+interface FrameOrigin { cell: Cell; file: string; index: number; line?: number }
 
 /**
  * One streaming pass over the trajectory: every frame's atom table and Li neighbourhoods go to RUN/frames/
@@ -55,12 +60,33 @@ export async function featurizeTrajectory(files: readonly string[], run: string,
   try {
     let task: Omit<FeaturizeTask, 'positions' | 'cells' | 'pbc'> | undefined;
     let batch: Batch | undefined;
-    const queue: { result: Promise<FeaturizeResult>; cells: Float64Array }[] = [];
+    const queue: { result: Promise<FeaturizeResult>; cells: Float64Array; positions: Float64Array; frames: FrameOrigin[] }[] = [];
     let done = 0;
+    // The reader's overlap check (no two atoms closer than minDistanceAngstrom) is done on the workers, from the
+    // neighbour search they make anyway, whenever that search reaches the bound: the main thread, which reads and
+    // stores every frame, is the critical path. A frame a worker flags is checked again here with the reader's own
+    // search, which throws the reader's error; frames not sent to a worker are checked here, and a reading error
+    // waits for the frames before it, so the error reported is the one the reader would have reported first.
+    const minDistance = options.read.minDistanceAngstrom ?? DEFAULT_FRAME_CHECKS.minDistanceAngstrom;
+    const deferOverlaps = minDistance > 0 && minDistance <= Math.max(options.shellAngstrom, options.graphRadiusAngstrom);
+    const read: ReadOptions = deferOverlaps ? { ...options.read, minDistanceAngstrom: 0 } : options.read;
+    const checkHere = (positions: Float64Array, origin: FrameOrigin): void => {
+      if (deferOverlaps) checkFrameOverlaps({ positions, cell: origin.cell, species: species as Uint8Array, index: origin.index, line: origin.line }, origin.file, minDistance);
+    };
+    let drainFailed = false;
     const drainOne = async (): Promise<void> => {
       const sent = queue.shift() as (typeof queue)[number];
-      const r = await sent.result;
+      const r = await sent.result.catch((err: unknown) => {
+        drainFailed = true;
+        throw err;
+      });
       const t = task as NonNullable<typeof task>;
+      if (r.overlapFrame >= 0) {
+        drainFailed = true;
+        const k = r.overlapFrame, n3 = 3 * t.species.length;
+        checkHere(sent.positions.subarray(k * n3, (k + 1) * n3), sent.frames[k]);
+        throw new Error(`internal: a worker found atoms closer than ${minDistance} Å in ${sent.frames[k].file} frame ${sent.frames[k].index + 1}, the reader's check did not`);
+      }
       const n = t.species.length, nLi = t.li.length, width = t.names.length;
       for (let k = 0; k < sent.cells.length / 9; k++) {
         const a = r.entryStarts[k], b = r.entryStarts[k + 1];
@@ -82,39 +108,56 @@ export async function featurizeTrajectory(files: readonly string[], run: string,
       const positions = b.positions.subarray(0, b.count * (b.positions.length / BATCH_FRAMES));
       const cells = b.cells.subarray(0, 9 * b.count), pbc = b.pbc.subarray(0, 3 * b.count);
       const t = task as NonNullable<typeof task>;
-      queue.push({ result: runPoolTask<FeaturizeResult>(pool, { ...t, positions, cells, pbc } satisfies FeaturizeTask), cells });
+      queue.push({ result: runPoolTask<FeaturizeResult>(pool, { ...t, positions, cells, pbc } satisfies FeaturizeTask), cells, positions, frames: b.frames });
       if (queue.length >= inFlightLimit) await drainOne();
     };
     const range = options.frameRange;
-    for await (const frame of readTrajectory(files, options.read)) {
-      if (range !== undefined && frame.step < range.start) continue;
-      if (range !== undefined && frame.step >= range.end) break;
-      if (species === undefined) {
-        const sp: Uint8Array = frame.species;
-        species = sp;
-        const li = Int32Array.from(Array.from(sp.keys()).filter((i) => sp[i] === LITHIUM));
-        if (li.length === 0) {
-          throw new GetseiError(`${frame.file}: the trajectory has no Li atom; getsei builds Li-centred graphs, so it needs Li. Check the species line / element column of the file.`);
+    try {
+      for await (const frame of readTrajectory(files, read)) {
+        const origin: FrameOrigin = { cell: frame.cell, file: frame.file, index: frame.index, line: frame.line };
+        species ??= frame.species;
+        if (range !== undefined && (frame.step < range.start || frame.step >= range.end)) checkHere(frame.positions, origin);
+        if (range !== undefined && frame.step < range.start) continue;
+        if (range !== undefined && frame.step >= range.end) break;
+        if (task === undefined) {
+          checkHere(frame.positions, origin); // before the checks on the species below, as the reader did
+          const sp: Uint8Array = frame.species;
+          const li = Int32Array.from(Array.from(sp.keys()).filter((i) => sp[i] === LITHIUM));
+          if (li.length === 0) {
+            throw new GetseiError(`${frame.file}: the trajectory has no Li atom; getsei builds Li-centred graphs, so it needs Li. Check the species line / element column of the file.`);
+          }
+          const layout = featureLayout(sp);
+          task = {
+            species: sp, countSpecies: layout.countSpecies, names: [...layout.names], li,
+            shellAngstrom: options.shellAngstrom, graphRadiusAngstrom: options.graphRadiusAngstrom,
+            overlapAngstrom: deferOverlaps ? minDistance : 0,
+          };
+          writer = new FrameStoreWriter(join(run, 'frames'), {
+            nAtoms: sp.length, species: Array.from(sp), li: Array.from(li), featureNames: [...layout.names],
+            shellAngstrom: options.shellAngstrom, graphRadiusAngstrom: options.graphRadiusAngstrom,
+            chunkSize: options.chunkSize ?? 32,
+          });
+          await writer.open();
         }
-        const layout = featureLayout(sp);
-        task = {
-          species: sp, countSpecies: layout.countSpecies, names: [...layout.names], li,
-          shellAngstrom: options.shellAngstrom, graphRadiusAngstrom: options.graphRadiusAngstrom,
-        };
-        writer = new FrameStoreWriter(join(run, 'frames'), {
-          nAtoms: sp.length, species: Array.from(sp), li: Array.from(li), featureNames: [...layout.names],
-          shellAngstrom: options.shellAngstrom, graphRadiusAngstrom: options.graphRadiusAngstrom,
-          chunkSize: options.chunkSize ?? 32,
-        });
-        await writer.open();
+        segmentIds.push(frame.segment);
+        batch ??= { positions: new Float64Array(BATCH_FRAMES * frame.positions.length), cells: new Float64Array(9 * BATCH_FRAMES), pbc: new Uint8Array(3 * BATCH_FRAMES), count: 0, frames: [] };
+        const k = batch.count++;
+        batch.frames.push(origin);
+        batch.positions.set(frame.positions, k * frame.positions.length);
+        batch.cells.set(frame.cell.matrix, 9 * k);
+        for (let d = 0; d < 3; d++) batch.pbc[3 * k + d] = frame.cell.pbc[d] ? 1 : 0;
+        if (batch.count === BATCH_FRAMES) await send();
       }
-      segmentIds.push(frame.segment);
-      batch ??= { positions: new Float64Array(BATCH_FRAMES * frame.positions.length), cells: new Float64Array(9 * BATCH_FRAMES), pbc: new Uint8Array(3 * BATCH_FRAMES), count: 0 };
-      const k = batch.count++;
-      batch.positions.set(frame.positions, k * frame.positions.length);
-      batch.cells.set(frame.cell.matrix, 9 * k);
-      for (let d = 0; d < 3; d++) batch.pbc[3 * k + d] = frame.cell.pbc[d] ? 1 : 0;
-      if (batch.count === BATCH_FRAMES) await send();
+    } catch (err) {
+      // a reading error after frames the reader would have refused first: report those
+      if (drainFailed) throw err;
+      while (queue.length > 0) await drainOne();
+      const b = batch;
+      if (b !== undefined) {
+        const n3 = b.positions.length / BATCH_FRAMES;
+        for (let k = 0; k < b.count; k++) checkHere(b.positions.subarray(k * n3, (k + 1) * n3), b.frames[k]);
+      }
+      throw err;
     }
     if (batch !== undefined) await send();
     while (queue.length > 0) await drainOne();
