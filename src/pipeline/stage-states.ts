@@ -26,7 +26,7 @@ import { symbolOf } from '../structure/elements.ts';
 import { featureLayout } from '../features/atom-features.ts';
 import { mixtureInput, projectionSettings, readSegments, stateVampScores, type ProjectionRecord } from './stage-projection.ts';
 import { readManifest } from './manifest.ts';
-import { compareProjectedAndPaper, type KineticComparison } from './states-comparison.ts';
+import { kineticComparison as compareKinetics, otherStatesRow, type KineticComparison, type KineticComparisonRow } from './states-comparison.ts';
 import { spectralGap, type SpectralGap } from '../projection/index.ts';
 
 export interface StatesSummary {
@@ -100,6 +100,8 @@ export interface FitStatesOptions {
   readonly pool?: Piscina | null;
   /** called with the fit sample [rows × D] once it is read, before any fit (the 2-D map starts from it) */
   readonly onSample?: (X: Float32Array, rows: number, D: number) => void;
+  /** called once this stage's own mixture tasks are queued on the pool (work started then queues behind them) */
+  readonly onFitsQueued?: () => void;
 }
 
 /**
@@ -131,7 +133,9 @@ export async function fitAndAssignStates(
   options.onSample?.(X, sample.length, D);
   const { range, counts } = countsToFit(cfg);
   const mixtureOptions = { sampleSize: sample.length, restarts: cfg.restarts, seed: cfg.seed };
-  const models = options.pool && given === undefined ? await fitGaussianMixturesOnPool(X, sample.length, D, counts, mixtureOptions, options.pool) : undefined;
+  const queued = options.pool && given === undefined ? fitGaussianMixturesOnPool(X, sample.length, D, counts, mixtureOptions, options.pool) : undefined;
+  options.onFitsQueued?.();
+  const models = await queued;
   const selection = given !== undefined ? givenSelection(given, X, sample.length, D, cfg) : selectStateCount(X, sample.length, D, {
     ...mixtureOptions, range, states: cfg.count, models,
     silhouetteSampleSize: Math.min(cfg.silhouetteSampleSize, sample.length),
@@ -237,18 +241,29 @@ async function statesStage(run: string, config: Config, pool: Piscina | null, on
     layout = pool ? runPoolTask<MapLayout>(pool, { kind: 'map', X: sub, n: mapRows.length, d: D, options: opts } satisfies MapTask) : undefined;
     if (!pool) layout = Promise.resolve().then(() => layoutMap(sub, mapRows.length, D, opts));
   };
-  // by spectral gap the score table still spans the range (scoreAllCounts), though the count is already fixed
-  const fitted = await fitAndAssignStates(
-    input.path, nLi, nFrames, byGap ? { ...cfg, count: gap.states, scoreAllCounts: true } : cfg, onProgress,
-    { pool, onSample: pool ? startMap : undefined }, given?.mixture,
-  );
-  const { model, states, nearest, sample, X, D } = fitted;
-  const selection = byGap ? { ...fitted.selection, rule: 'spectral-gap' as const } : fitted.selection;
   // kinetic quality of every count: cross-validated VAMP scores of its assignment at the projection lag
   const vampLag = projection.lag;
   const vamp = cfg.vampLiSample > 0 && nLi >= 2 && vampLag < nFrames
     ? { lagFrames: vampLag, folds: Math.min(cfg.vampFolds, nLi, cfg.vampLiSample), liSample: Math.min(nLi, cfg.vampLiSample), basis: 'one-hot states' as const }
     : null;
+  const knownCount = byGap ? gap.states : cfg.count;
+  const compare = given === undefined && vamp !== null && cfg.compareProjection;
+  const startOther = (count: number): Promise<KineticComparisonRow> => otherStatesRow(run, segments, nLi, nFrames, cfg, projection, count, vamp as NonNullable<typeof vamp>, pool);
+  // with the count known before any fit, the other kind of states is fitted beside this run's own (off the critical path)
+  let other: Promise<KineticComparisonRow> | undefined;
+  const startOtherEarly = (): void => {
+    if (!compare || knownCount === 'auto') return;
+    other = startOther(knownCount);
+    // guards against an unhandled rejection while this stage's own fit is awaited; the error surfaces where it is awaited
+    other.catch(() => undefined);
+  };
+  // by spectral gap the score table still spans the range (scoreAllCounts), though the count is already fixed
+  const fitted = await fitAndAssignStates(
+    input.path, nLi, nFrames, byGap ? { ...cfg, count: gap.states, scoreAllCounts: true } : cfg, onProgress,
+    { pool, onSample: pool ? startMap : undefined, onFitsQueued: startOtherEarly }, given?.mixture,
+  );
+  const { model, states, nearest, sample, X, D } = fitted;
+  const selection = byGap ? { ...fitted.selection, rule: 'spectral-gap' as const } : fitted.selection;
   const vampScores = vamp === null ? null
     : await stateVampScores(input.path, nLi, nFrames, selection.table.map((r) => r.model), vamp.lagFrames, segments, { liSample: vamp.liSample, folds: vamp.folds, seed: cfg.seed + 3 });
   const steps = selection.table.length + STEPS_AFTER_FITS;
@@ -256,8 +271,9 @@ async function statesStage(run: string, config: Config, pool: Piscina | null, on
   const K = model.components;
   const chosenRow = selection.table.find((r) => r.count === K);
   const chosenVamp = vampScores?.[selection.table.findIndex((r) => r.count === K)];
-  const kineticComparison = given === undefined && vamp !== null && chosenVamp !== undefined && cfg.compareProjection
-    ? await compareProjectedAndPaper(run, segments, nLi, nFrames, cfg, projection, K, { vamp2: chosenVamp.mean.vamp2, vamp2Std: chosenVamp.std.vamp2, vampE: chosenVamp.mean.vampE }, vamp)
+  if (compare && other === undefined) other = startOther(K);
+  const kineticComparison = other !== undefined && vamp !== null && chosenVamp !== undefined
+    ? compareKinetics(K, projection.method, { vamp2: chosenVamp.mean.vamp2, vamp2Std: chosenVamp.std.vamp2, vampE: chosenVamp.mean.vampE }, await other, vamp)
     : null;
 
   // descriptors: the centre Li's own features, its shell's Li density and its fractional z, per Li × frame
