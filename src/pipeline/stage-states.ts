@@ -228,6 +228,21 @@ async function statesStage(run: string, config: Config, pool: Piscina | null, on
   const warnings: StageWarning[] = [];
   const segments = await readSegments(run, nFrames);
   const projection = projectionSettings(config.projection, (await readManifest(run))?.dtPs ?? null);
+  // kinetic quality of every count: cross-validated VAMP scores of its assignment at the projection lag
+  const vampLag = projection.lag;
+  const vamp = cfg.vampLiSample > 0 && nLi >= 2 && vampLag < nFrames
+    ? { lagFrames: vampLag, folds: Math.min(cfg.vampFolds, nLi, cfg.vampLiSample), liSample: Math.min(nLi, cfg.vampLiSample), basis: 'one-hot states' as const }
+    : null;
+  const compare = given === undefined && vamp !== null && cfg.compareProjection;
+  const startOther = (count: number): Promise<KineticComparisonRow> => {
+    const row = otherStatesRow(run, segments, nLi, nFrames, cfg, projection, count, vamp as NonNullable<typeof vamp>, pool);
+    // guards against an unhandled rejection while this stage's own work is awaited; the error surfaces where it is awaited
+    row.catch(() => undefined);
+    return row;
+  };
+  // the other kind of states needs only the count: with a fixed count its restarts start on the pool now, beside
+  // the projection of this run's embeddings (main thread), so the pool is not idle while the projection is computed
+  let other: Promise<KineticComparisonRow> | undefined = compare && cfg.count !== 'auto' ? startOther(cfg.count) : undefined;
   const input = await mixtureInput(run, segments, nLi, nFrames, projection, given);
   const gap = input.record === null ? null : spectralGap(input.record.eigenvalues, cfg.minCount, Math.max(cfg.minCount, cfg.maxCount));
   // "auto" by spectral gap fixes the count before any mixture is fitted; the score table still spans the range
@@ -241,26 +256,14 @@ async function statesStage(run: string, config: Config, pool: Piscina | null, on
     layout = pool ? runPoolTask<MapLayout>(pool, { kind: 'map', X: sub, n: mapRows.length, d: D, options: opts } satisfies MapTask) : undefined;
     if (!pool) layout = Promise.resolve().then(() => layoutMap(sub, mapRows.length, D, opts));
   };
-  // kinetic quality of every count: cross-validated VAMP scores of its assignment at the projection lag
-  const vampLag = projection.lag;
-  const vamp = cfg.vampLiSample > 0 && nLi >= 2 && vampLag < nFrames
-    ? { lagFrames: vampLag, folds: Math.min(cfg.vampFolds, nLi, cfg.vampLiSample), liSample: Math.min(nLi, cfg.vampLiSample), basis: 'one-hot states' as const }
-    : null;
-  const knownCount = byGap ? gap.states : cfg.count;
-  const compare = given === undefined && vamp !== null && cfg.compareProjection;
-  const startOther = (count: number): Promise<KineticComparisonRow> => otherStatesRow(run, segments, nLi, nFrames, cfg, projection, count, vamp as NonNullable<typeof vamp>, pool);
-  // with the count known before any fit, the other kind of states is fitted beside this run's own (off the critical path)
-  let other: Promise<KineticComparisonRow> | undefined;
-  const startOtherEarly = (): void => {
-    if (!compare || knownCount === 'auto') return;
-    other = startOther(knownCount);
-    // guards against an unhandled rejection while this stage's own fit is awaited; the error surfaces where it is awaited
-    other.catch(() => undefined);
+  // "auto" by spectral gap: the count is known now, the other kind of states queued right behind this run's restarts
+  const startOtherByGap = (): void => {
+    if (compare && other === undefined && byGap) other = startOther(gap.states);
   };
   // by spectral gap the score table still spans the range (scoreAllCounts), though the count is already fixed
   const fitted = await fitAndAssignStates(
     input.path, nLi, nFrames, byGap ? { ...cfg, count: gap.states, scoreAllCounts: true } : cfg, onProgress,
-    { pool, onSample: pool ? startMap : undefined, onFitsQueued: startOtherEarly }, given?.mixture,
+    { pool, onSample: pool ? startMap : undefined, onFitsQueued: startOtherByGap }, given?.mixture,
   );
   const { model, states, nearest, sample, X, D } = fitted;
   const selection = byGap ? { ...fitted.selection, rule: 'spectral-gap' as const } : fitted.selection;
@@ -272,9 +275,6 @@ async function statesStage(run: string, config: Config, pool: Piscina | null, on
   const chosenRow = selection.table.find((r) => r.count === K);
   const chosenVamp = vampScores?.[selection.table.findIndex((r) => r.count === K)];
   if (compare && other === undefined) other = startOther(K);
-  const kineticComparison = other !== undefined && vamp !== null && chosenVamp !== undefined
-    ? compareKinetics(K, projection.method, { vamp2: chosenVamp.mean.vamp2, vamp2Std: chosenVamp.std.vamp2, vampE: chosenVamp.mean.vampE }, await other, vamp)
-    : null;
 
   // descriptors: the centre Li's own features, its shell's Li density and its fractional z, per Li × frame
   const F = featureNames.length;
@@ -327,6 +327,10 @@ async function statesStage(run: string, config: Config, pool: Piscina | null, on
   const sampleLabels = predict(model, X, sample.length);
   const map = { method: cfg.map, rows: mapRows, states: Int16Array.from(mapRows, (r) => sampleLabels[r]), coordinates };
 
+  // the other kind of states, fitted on the pool meanwhile
+  const kineticComparison = other !== undefined && vamp !== null && chosenVamp !== undefined
+    ? compareKinetics(K, projection.method, { vamp2: chosenVamp.mean.vamp2, vamp2Std: chosenVamp.std.vamp2, vampE: chosenVamp.mean.vampE }, await other, vamp)
+    : null;
   const silhouette = chosenRow?.silhouette ?? null;
   if (silhouette !== null && silhouette < 0.25) {
     warnings.push({ code: 'weak-separation', message: `the states are weakly separated: silhouette ${silhouette.toFixed(3)} < 0.25 (the paper's threshold for a reasonable classification); read the states and everything built on them with care` });
