@@ -11,7 +11,7 @@
  * features + graphs: getsei builds the graphs on the fly inside the encoder stage, so that cost is in its encoder
  * row. getsei's states stage (mixture, silhouette, VAMP scores, descriptors, representatives, t-SNE map) is compared
  * with scikit-learn's fit + predict + silhouette, twice: with getsei's defaults (which do more: TICA, the paper's
- * mixture beside the projected one, a 2 000-point t-SNE) and rerun like for like on a copy of the run folder
+ * mixture beside the projected one, a 1 000-point t-SNE) and rerun like for like on a copy of the run folder
  * (the paper's 32-d mixture, no comparison, a 100-point map). getsei's transport stage (MSD, diffusion: the Python pipeline has
  * none) and its report stage (figures, report.html) are left out of its total.
  *
@@ -159,7 +159,7 @@ const gs = g.stages;
 const rows: [string, number, number | undefined][] = [
   ['read + features + graphs', gs.featurize, p ? p.stages.read + p.stages.features + p.stages.graphs : undefined],
   ['encoder train + embed', gs.encoder, p ? p.stages.train + p.stages.embed : undefined],
-  ['states, defaults (getsei: TICA, mixture, silhouette, VAMP, the paper\'s mixture beside it, descriptors, 2 000-point t-SNE; Python: GMM fit + predict, silhouette)', gs.states, p ? p.stages.gmm + p.stages.silhouette : undefined],
+  ['states, defaults (getsei: TICA, mixture, silhouette, VAMP, the paper\'s mixture beside it, descriptors, 1 000-point t-SNE; Python: GMM fit + predict, silhouette)', gs.states, p ? p.stages.gmm + p.stages.silhouette : undefined],
   ['states, like for like (getsei: the paper\'s 32-d mixture, silhouette, VAMP, descriptors, no comparison, 100-point map)', statesLikeForLike, p ? p.stages.gmm + p.stages.silhouette : undefined],
   ['states, like for like, the same rows (scikit-learn on getsei\'s embeddings.npy)', statesLikeForLike, skSameRows?.total],
   ['kinetics + paths', gs.kinetics + gs.paths, p?.stages.kinetics],

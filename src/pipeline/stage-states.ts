@@ -26,7 +26,7 @@ import { symbolOf } from '../structure/elements.ts';
 import { featureLayout } from '../features/atom-features.ts';
 import { mixtureInput, projectionSettings, readSegments, stateVampScores, type ProjectionRecord } from './stage-projection.ts';
 import { readManifest } from './manifest.ts';
-import { compareProjectedAndPaper, type KineticComparison } from './states-comparison.ts';
+import { kineticComparison as compareKinetics, otherStatesRow, type KineticComparison, type KineticComparisonRow } from './states-comparison.ts';
 import { spectralGap, type SpectralGap } from '../projection/index.ts';
 
 export interface StatesSummary {
@@ -100,6 +100,8 @@ export interface FitStatesOptions {
   readonly pool?: Piscina | null;
   /** called with the fit sample [rows × D] once it is read, before any fit (the 2-D map starts from it) */
   readonly onSample?: (X: Float32Array, rows: number, D: number) => void;
+  /** called once this stage's own mixture tasks are queued on the pool (work started then queues behind them) */
+  readonly onFitsQueued?: () => void;
 }
 
 /**
@@ -131,7 +133,9 @@ export async function fitAndAssignStates(
   options.onSample?.(X, sample.length, D);
   const { range, counts } = countsToFit(cfg);
   const mixtureOptions = { sampleSize: sample.length, restarts: cfg.restarts, seed: cfg.seed };
-  const models = options.pool && given === undefined ? await fitGaussianMixturesOnPool(X, sample.length, D, counts, mixtureOptions, options.pool) : undefined;
+  const queued = options.pool && given === undefined ? fitGaussianMixturesOnPool(X, sample.length, D, counts, mixtureOptions, options.pool) : undefined;
+  options.onFitsQueued?.();
+  const models = await queued;
   const selection = given !== undefined ? givenSelection(given, X, sample.length, D, cfg) : selectStateCount(X, sample.length, D, {
     ...mixtureOptions, range, states: cfg.count, models,
     silhouetteSampleSize: Math.min(cfg.silhouetteSampleSize, sample.length),
@@ -224,6 +228,21 @@ async function statesStage(run: string, config: Config, pool: Piscina | null, on
   const warnings: StageWarning[] = [];
   const segments = await readSegments(run, nFrames);
   const projection = projectionSettings(config.projection, (await readManifest(run))?.dtPs ?? null);
+  // kinetic quality of every count: cross-validated VAMP scores of its assignment at the projection lag
+  const vampLag = projection.lag;
+  const vamp = cfg.vampLiSample > 0 && nLi >= 2 && vampLag < nFrames
+    ? { lagFrames: vampLag, folds: Math.min(cfg.vampFolds, nLi, cfg.vampLiSample), liSample: Math.min(nLi, cfg.vampLiSample), basis: 'one-hot states' as const }
+    : null;
+  const compare = given === undefined && vamp !== null && cfg.compareProjection;
+  const startOther = (count: number): Promise<KineticComparisonRow> => {
+    const row = otherStatesRow(run, segments, nLi, nFrames, cfg, projection, count, vamp as NonNullable<typeof vamp>, pool);
+    // guards against an unhandled rejection while this stage's own work is awaited; the error surfaces where it is awaited
+    row.catch(() => undefined);
+    return row;
+  };
+  // the other kind of states needs only the count: with a fixed count its restarts start on the pool now, beside
+  // the projection of this run's embeddings (main thread), so the pool is not idle while the projection is computed
+  let other: Promise<KineticComparisonRow> | undefined = compare && cfg.count !== 'auto' ? startOther(cfg.count) : undefined;
   const input = await mixtureInput(run, segments, nLi, nFrames, projection, given);
   const gap = input.record === null ? null : spectralGap(input.record.eigenvalues, cfg.minCount, Math.max(cfg.minCount, cfg.maxCount));
   // "auto" by spectral gap fixes the count before any mixture is fitted; the score table still spans the range
@@ -237,18 +256,17 @@ async function statesStage(run: string, config: Config, pool: Piscina | null, on
     layout = pool ? runPoolTask<MapLayout>(pool, { kind: 'map', X: sub, n: mapRows.length, d: D, options: opts } satisfies MapTask) : undefined;
     if (!pool) layout = Promise.resolve().then(() => layoutMap(sub, mapRows.length, D, opts));
   };
+  // "auto" by spectral gap: the count is known now, the other kind of states queued right behind this run's restarts
+  const startOtherByGap = (): void => {
+    if (compare && other === undefined && byGap) other = startOther(gap.states);
+  };
   // by spectral gap the score table still spans the range (scoreAllCounts), though the count is already fixed
   const fitted = await fitAndAssignStates(
     input.path, nLi, nFrames, byGap ? { ...cfg, count: gap.states, scoreAllCounts: true } : cfg, onProgress,
-    { pool, onSample: pool ? startMap : undefined }, given?.mixture,
+    { pool, onSample: pool ? startMap : undefined, onFitsQueued: startOtherByGap }, given?.mixture,
   );
   const { model, states, nearest, sample, X, D } = fitted;
   const selection = byGap ? { ...fitted.selection, rule: 'spectral-gap' as const } : fitted.selection;
-  // kinetic quality of every count: cross-validated VAMP scores of its assignment at the projection lag
-  const vampLag = projection.lag;
-  const vamp = cfg.vampLiSample > 0 && nLi >= 2 && vampLag < nFrames
-    ? { lagFrames: vampLag, folds: Math.min(cfg.vampFolds, nLi, cfg.vampLiSample), liSample: Math.min(nLi, cfg.vampLiSample), basis: 'one-hot states' as const }
-    : null;
   const vampScores = vamp === null ? null
     : await stateVampScores(input.path, nLi, nFrames, selection.table.map((r) => r.model), vamp.lagFrames, segments, { liSample: vamp.liSample, folds: vamp.folds, seed: cfg.seed + 3 });
   const steps = selection.table.length + STEPS_AFTER_FITS;
@@ -256,9 +274,7 @@ async function statesStage(run: string, config: Config, pool: Piscina | null, on
   const K = model.components;
   const chosenRow = selection.table.find((r) => r.count === K);
   const chosenVamp = vampScores?.[selection.table.findIndex((r) => r.count === K)];
-  const kineticComparison = given === undefined && vamp !== null && chosenVamp !== undefined && cfg.compareProjection
-    ? await compareProjectedAndPaper(run, segments, nLi, nFrames, cfg, projection, K, { vamp2: chosenVamp.mean.vamp2, vamp2Std: chosenVamp.std.vamp2, vampE: chosenVamp.mean.vampE }, vamp)
-    : null;
+  if (compare && other === undefined) other = startOther(K);
 
   // descriptors: the centre Li's own features, its shell's Li density and its fractional z, per Li × frame
   const F = featureNames.length;
@@ -311,6 +327,10 @@ async function statesStage(run: string, config: Config, pool: Piscina | null, on
   const sampleLabels = predict(model, X, sample.length);
   const map = { method: cfg.map, rows: mapRows, states: Int16Array.from(mapRows, (r) => sampleLabels[r]), coordinates };
 
+  // the other kind of states, fitted on the pool meanwhile
+  const kineticComparison = other !== undefined && vamp !== null && chosenVamp !== undefined
+    ? compareKinetics(K, projection.method, { vamp2: chosenVamp.mean.vamp2, vamp2Std: chosenVamp.std.vamp2, vampE: chosenVamp.mean.vampE }, await other, vamp)
+    : null;
   const silhouette = chosenRow?.silhouette ?? null;
   if (silhouette !== null && silhouette < 0.25) {
     warnings.push({ code: 'weak-separation', message: `the states are weakly separated: silhouette ${silhouette.toFixed(3)} < 0.25 (the paper's threshold for a reasonable classification); read the states and everything built on them with care` });

@@ -5,7 +5,9 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fitGaussianMixture } from '../states/index.ts';
+import type { Piscina } from 'piscina';
+import { fitGaussianMixture, type GaussianMixtureModel } from '../states/index.ts';
+import { fitGaussianMixturesOnPool } from '../states/parallel.ts';
 import { npyFileInfo, readFloat32RowsAt } from '../util/npy-file.ts';
 import { createRng, sampleIndices } from '../util/rng.ts';
 import type { Config } from './config.ts';
@@ -38,16 +40,15 @@ async function readRows(path: string, sample: Int32Array): Promise<{ X: Float32A
 
 /**
  * Fit the other kind of states at count `count` (projected ones when the run kept the paper's, the paper's when it
- * kept projected ones) and score both. `kept` is the VAMP score of the run's own states at that count.
+ * kept projected ones) and score them. It needs only the count, so with a fixed count the states stage starts it
+ * beside its own fit; with a pool its restarts run there (bit-identical to the sequential fit).
  */
-export async function compareProjectedAndPaper(
+export async function otherStatesRow(
   run: string, segments: Int32Array, nLi: number, nFrames: number, cfg: Config['states'], projection: ProjectionSettings, count: number,
-  kept: { vamp2: number; vamp2Std: number; vampE: number },
-  vamp: { lagFrames: number; folds: number; liSample: number },
-): Promise<KineticComparison> {
-  const method = projection.method;
+  vamp: { lagFrames: number; folds: number; liSample: number }, pool: Piscina | null,
+): Promise<KineticComparisonRow> {
   // the paper's mode compares against TICA at the configured projection settings
-  const otherMethod = method === 'none' ? 'tica' : 'none';
+  const otherMethod = projection.method === 'none' ? 'tica' : 'none';
   const scratch = join(run, '.comparison-projected.npy');
   try {
     const otherPath = otherMethod === 'none'
@@ -56,15 +57,25 @@ export async function compareProjectedAndPaper(
     const nGraphs = nLi * nFrames;
     const sample = sampleIndices(createRng(cfg.seed), nGraphs, Math.min(nGraphs, cfg.fitSampleSize));
     const { X, D } = await readRows(otherPath, sample);
-    const model = fitGaussianMixture(X, sample.length, D, { components: count, sampleSize: sample.length, restarts: cfg.restarts, seed: cfg.seed });
+    const options = { sampleSize: sample.length, restarts: cfg.restarts, seed: cfg.seed };
+    const model = pool
+      ? (await fitGaussianMixturesOnPool(X, sample.length, D, [count], options, pool)).get(count) as GaussianMixtureModel
+      : fitGaussianMixture(X, sample.length, D, { ...options, components: count });
     const [other] = await stateVampScores(otherPath, nLi, nFrames, [model], vamp.lagFrames, segments, { liSample: vamp.liSample, folds: vamp.folds, seed: cfg.seed + 3 });
-    const keptRow: KineticComparisonRow = { states: method === 'none' ? 'paper' : 'projected', method, ...kept };
-    const otherRow: KineticComparisonRow = {
+    return {
       states: otherMethod === 'none' ? 'paper' : 'projected', method: otherMethod,
       vamp2: other.mean.vamp2, vamp2Std: other.std.vamp2, vampE: other.mean.vampE,
     };
-    return { count, lagFrames: vamp.lagFrames, folds: vamp.folds, liSample: vamp.liSample, rows: [keptRow, otherRow] };
   } finally {
     await rm(scratch, { force: true });
   }
+}
+
+/** The comparison: the kept states' VAMP scores (`kept`, at the same count, lag and folds) first, then the other's. */
+export function kineticComparison(
+  count: number, method: ProjectionSettings['method'], kept: { vamp2: number; vamp2Std: number; vampE: number },
+  other: KineticComparisonRow, vamp: { lagFrames: number; folds: number; liSample: number },
+): KineticComparison {
+  const keptRow: KineticComparisonRow = { states: method === 'none' ? 'paper' : 'projected', method, ...kept };
+  return { count, lagFrames: vamp.lagFrames, folds: vamp.folds, liSample: vamp.liSample, rows: [keptRow, other] };
 }

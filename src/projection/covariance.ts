@@ -83,11 +83,52 @@ export function addTrajectory(
   if (!Number.isInteger(lag) || lag < 1) throw new GetseiError(`the projection lag must be a positive number of frames, got ${lag}`);
   // frame index where each frame's segment ends (exclusive), so a pair is inside one segment iff t + lag < end
   const end = segmentEnds(T, segments, offset);
+  // S00 and S11 receive the same addends at (i, j) and (j, i) (a_i a_j = a_j a_i exactly), so while they are
+  // symmetric only their upper triangles need summing, mirrored at the end: the same values as addPair's, in
+  // two thirds of the multiply-adds. An accumulator that is not exactly symmetric (after a merge) takes addPair.
+  const symmetric = isSymmetric(acc.s00, d) && isSymmetric(acc.s11, d);
+  const a = new Float64Array(d), b = new Float64Array(d);
+  const { sum0, sum1, s00, s01, s11 } = acc;
   for (let t = 0; t + lag < T; t++) {
     if (t + lag >= end[t]) continue;
     if (!rowFinite(X, t, d) || !rowFinite(X, t + lag, d)) continue;
-    addPair(acc, X, t, X, t + lag);
+    if (!symmetric) {
+      addPair(acc, X, t, X, t + lag);
+      continue;
+    }
+    if (acc.shift === null) acc.shift = Float64Array.from(X.subarray(t * d, (t + 1) * d));
+    const sh = acc.shift;
+    const r0 = t * d, r1 = (t + lag) * d;
+    for (let j = 0; j < d; j++) {
+      a[j] = X[r0 + j] - sh[j];
+      b[j] = X[r1 + j] - sh[j];
+      sum0[j] += a[j];
+      sum1[j] += b[j];
+    }
+    for (let i = 0; i < d; i++) {
+      const ai = a[i], bi = b[i], o = i * d;
+      for (let j = 0; j < i; j++) s01[o + j] += ai * b[j];
+      for (let j = i; j < d; j++) {
+        s00[o + j] += ai * a[j];
+        s01[o + j] += ai * b[j];
+        s11[o + j] += bi * b[j];
+      }
+    }
+    acc.pairs++;
   }
+  if (symmetric) {
+    for (let i = 0; i < d; i++) {
+      for (let j = i + 1; j < d; j++) {
+        s00[j * d + i] = s00[i * d + j];
+        s11[j * d + i] = s11[i * d + j];
+      }
+    }
+  }
+}
+
+function isSymmetric(S: Float64Array, d: number): boolean {
+  for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) if (S[i * d + j] !== S[j * d + i]) return false;
+  return true;
 }
 
 function segmentEnds(T: number, segments: ArrayLike<number> | undefined, offset: number): Int32Array {

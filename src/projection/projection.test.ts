@@ -4,7 +4,7 @@ import { eigenvalues } from '../linalg/index.ts';
 import { createRng } from '../util/rng.ts';
 import {
   spectralGap,
-  addTrajectory, createAccumulator, estimateProjection, laggedCovariances, mergeAccumulators, project,
+  addPair, addTrajectory, createAccumulator, estimateProjection, laggedCovariances, mergeAccumulators, project,
   vampScore, vampScoreCv, vampScoreOfCounts,
 } from './index.ts';
 
@@ -92,6 +92,35 @@ test('lagged covariances never span a segment boundary nor an undefined frame', 
 const FLUX = [[0.50, 0.04, 0.01], [0.04, 0.25, 0.03], [0.01, 0.03, 0.09]];
 const PI = FLUX.map((r) => r.reduce((x, y) => x + y, 0));
 const P = FLUX.map((r, a) => r.map((f) => f / PI[a]));
+
+test('addTrajectory (upper triangles mirrored) sums the bits addPair sums, pair by pair, also after a merge', () => {
+  const d = 5, T = 400, lag = 3;
+  const rng = createRng(7);
+  const X = Float32Array.from({ length: T * d }, () => 10 + rng.normal());
+  X[57 * d + 2] = Number.NaN; // an undefined frame
+  const segments = Int32Array.from({ length: T }, (_, t) => (t < 150 ? 0 : 1));
+  const fast = createAccumulator(d), slow = createAccumulator(d);
+  addTrajectory(fast, X, T, lag, segments);
+  for (let t = 0; t + lag < T; t++) {
+    if (segments[t] !== segments[t + lag]) continue;
+    const finite = (r: number): boolean => Array.from(X.subarray(r * d, (r + 1) * d)).every(Number.isFinite);
+    if (finite(t) && finite(t + lag)) addPair(slow, X, t, X, t + lag);
+  }
+  const bits = (a: ReturnType<typeof createAccumulator>): string[] => [a.sum0, a.sum1, a.s00, a.s01, a.s11].map((v) => Buffer.from(v.buffer).toString('hex'));
+  assert.equal(fast.pairs, slow.pairs);
+  assert.deepEqual(bits(fast), bits(slow));
+  // a merged accumulator need not be exactly symmetric: then every entry is summed as addPair sums it
+  const other = createAccumulator(d);
+  addTrajectory(other, X.map((v) => v * 1.7 - 3), T, lag);
+  mergeAccumulators(fast, other);
+  mergeAccumulators(slow, other);
+  addTrajectory(fast, X, T, lag);
+  for (let t = 0; t + lag < T; t++) {
+    const finite = (r: number): boolean => Array.from(X.subarray(r * d, (r + 1) * d)).every(Number.isFinite);
+    if (finite(t) && finite(t + lag)) addPair(slow, X, t, X, t + lag);
+  }
+  assert.deepEqual(bits(fast), bits(slow));
+});
 
 test('VAMP-2 of a reversible chain with one-hot states is 1 + Σ_{i≥2} λᵢ² (exact counts)', () => {
   const lambda = eigenvalues(Float64Array.from(P.flat()));

@@ -203,7 +203,8 @@ function eStep(p: Params, ws: Workspace): number {
 function mStep(p: Params, ws: Workspace, covariance: CovarianceType, regCovar: number): void {
   const { n, d, k, dp, X, resp, nk, f64, kern } = ws;
   nk.fill(MASS_FLOOR);
-  for (let i = 0; i < n * k; i++) nk[i % k] += resp[i];
+  // each N_c summed over the rows in order (as one loop over i·k + c did, without its modulo)
+  for (let i = 0, o = 0; i < n; i++, o += k) for (let c = 0; c < k; c++) nk[c] += resp[o + c];
   const meansView = f64.subarray(ws.meansAt / 8, ws.meansAt / 8 + k * d);
   meansView.fill(0);
   kern.weightedSum(ws.xAt, ws.xAt + n * d * 8, ws.respAt, k * 8, ws.meansAt);

@@ -216,10 +216,12 @@ export function lloyd(ps: PointSet, k: number, init: Float64Array, maxIter: numb
     }
     next.fill(0);
     counts.fill(0);
-    for (let i = 0; i < n; i++) {
+    // each centre's sum in row order (the same additions as one row at a time), offsets hoisted out of the inner loop
+    for (let i = 0, xo = 0; i < n; i++, xo += d) {
       const c = labels[i];
       counts[c]++;
-      for (let a = 0; a < d; a++) next[c * d + a] += X[i * d + a];
+      const co = c * d;
+      for (let a = 0; a < d; a++) next[co + a] += X[xo + a];
     }
     taken.fill(0);
     for (let c = 0; c < k; c++) {

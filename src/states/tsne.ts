@@ -62,7 +62,7 @@ export function jointProbabilities(X: Rows, n: number, d: number, perplexity: nu
     let dmin = Infinity;
     for (let j = 0; j < n; j++) if (j !== i && D[i * n + j] < dmin) dmin = D[i * n + j];
     let beta = 1, lo = -Infinity, hi = Infinity;
-    let H = 0;
+    let H = 0, rowSum = 1;
     for (let step = 0; step < 100; step++) {
       let sum = 0, sumDP = 0;
       for (let j = 0; j < n; j++) {
@@ -74,7 +74,7 @@ export function jointProbabilities(X: Rows, n: number, d: number, perplexity: nu
         sumDP += dj * p;
       }
       H = Math.log(sum) + (beta * sumDP) / sum;
-      for (let j = 0; j < n; j++) if (j !== i) P[i * n + j] /= sum;
+      rowSum = sum;
       const diff = H - target;
       if (Math.abs(diff) <= 1e-5) break;
       if (diff > 0) {
@@ -85,6 +85,8 @@ export function jointProbabilities(X: Rows, n: number, d: number, perplexity: nu
         beta = lo === -Infinity ? beta / 2 : (beta + lo) / 2;
       }
     }
+    // the row of the last step, normalised once (dividing at every step gave the same last row)
+    for (let j = 0; j < n; j++) if (j !== i) P[i * n + j] /= rowSum;
     entropies[i] = H;
   }
   let total = 0;
