@@ -40,6 +40,19 @@ export function useReferenceAngleStatistics(on: boolean): void {
 /** unit roundoff of float64 */
 const U = 2 ** -53;
 
+/** Sort a[0…n) in place: nearly sorted input (bucketed angles) finishes in about one pass. */
+function insertionSort(a: Float64Array, n: number): void {
+  for (let u = 1; u < n; u++) {
+    const v = a[u];
+    let w = u - 1;
+    while (w >= 0 && a[w] > v) {
+      a[w + 1] = a[w];
+      w--;
+    }
+    a[w + 1] = v;
+  }
+}
+
 /**
  * Writes feature rows from one centre's neighbours at a time, with scratch buffers reused from atom to atom, so a
  * frame allocates nothing per atom. The bytes are those of the reference order — distances summed in neighbour
@@ -165,15 +178,7 @@ class FeatureRows {
     const picked = this.picked;
     let m = 0;
     for (let j = j0; j <= j1; j++) for (let u = head[j]; u >= 0; u = next[u]) picked[m++] = angles[u];
-    for (let u = 1; u < m; u++) {
-      const v = picked[u];
-      let w = u - 1;
-      while (w >= 0 && picked[w] > v) {
-        picked[w + 1] = picked[w];
-        w--;
-      }
-      picked[w + 1] = v;
-    }
+    insertionSort(picked, m);
     const s = row + 1 + this.nCount;
     out[s] = mean32;
     out[s + 1] = std32;
@@ -206,15 +211,7 @@ class FeatureRows {
     }
     for (let u = 0; u < p; u++) starts[u + 1] += starts[u];
     for (let u = 0; u < p; u++) sorted[starts[bucket[u]]++] = angles[u];
-    for (let u = 1; u < p; u++) {
-      const v = sorted[u];
-      let w = u - 1;
-      while (w >= 0 && sorted[w] > v) {
-        sorted[w + 1] = sorted[w];
-        w--;
-      }
-      sorted[w + 1] = v;
-    }
+    insertionSort(sorted, p);
     let sum = 0;
     for (let u = 0; u < p; u++) sum += sorted[u];
     const mean = sum / p;
