@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fitMarkovModel } from '../markov/index.ts';
 import { adjustedRandIndex, compareLabelings, fitGaussianMixture, kendallTau, predict, silhouette } from '../states/index.ts';
 import { runPaths, type KineticsReport } from '../tpt/index.ts';
-import { StandardizationAccumulator, standardizeInPlace } from '../features/standardize.ts';
+import { StandardizationAccumulator, standardizeInPlace, type Standardization } from '../features/standardize.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.ts';
 import type { WrittenRunFile } from '../schema/index.ts';
 import type { StageWarning } from '../util/warnings.ts';
@@ -13,13 +13,14 @@ import { createRng, sampleIndices } from '../util/rng.ts';
 import type { Config } from './config.ts';
 import { hashJson } from './manifest.ts';
 import { FrameStoreReader } from './frame-store.ts';
-import { chunkGroups, EMBED_GROUP_GRAPHS, trainingGraphs, trainOnFrames } from './stage-encoder.ts';
+import { chunkGroups, EMBED_GROUP_GRAPHS, trainRunEncoder } from './stage-encoder.ts';
+import type { RepeatTrainingResult, RepeatTrainingTask } from './stability-worker.ts';
 import { embed, type Encoder } from '../contrastive/index.ts';
 import { featureLayout } from '../features/atom-features.ts';
 import { FramesGraphSource, LiGraphBuilder, type FrameTables } from '../graphs/index.ts';
 import { statesWorkerEntry } from '../states/parallel.ts';
 import { NpyFileWriter } from '../util/npy-file.ts';
-import { createWorkerPool, defaultThreads } from '../util/workers.ts';
+import { createWorkerPool, defaultThreads, runPoolTask } from '../util/workers.ts';
 import { fitAndAssignStates } from './stage-states.ts';
 import { mixtureInput, projectionSettings } from './stage-projection.ts';
 
@@ -122,7 +123,7 @@ export async function runStability(run: string, config: Config, options: Stabili
     const key = options.reuseKey === undefined ? undefined : hashJson([options.reuseKey, cfg.contrastive, cfg.states, cfg.graph, cfg.projection, Array.from(liRows)]);
     repeats.push({ seed, dir, cfg, key, states: key === undefined ? undefined : await reusableRepeat(dir, key) });
   }
-  await discoverRepeats(store, config, repeats.filter((t) => t.states === undefined), liRows, segments, dtPs, options);
+  await discoverRepeats(run, store, config, repeats.filter((t) => t.states === undefined), liRows, segments, dtPs, options);
   const labelings: Int16Array[] = [mainSub, ...repeats.map((t) => t.states as Int16Array)];
   const seeds = [baseSeed, ...repeats.map((t) => t.seed)];
 
@@ -205,7 +206,7 @@ function restrictToLi(states: Int16Array, liRows: Int32Array, nFrames: number): 
  * the mixtures (the run's count, the repeat's seed) run on the states worker pool.
  */
 async function discoverRepeats(
-  store: FrameStoreReader, config: Config, todo: Repeat[], liRows: Int32Array, segments: Int32Array, dtPs: number | null,
+  run: string, store: FrameStoreReader, config: Config, todo: Repeat[], liRows: Int32Array, segments: Int32Array, dtPs: number | null,
   options: StabilityOptions,
 ): Promise<void> {
   if (todo.length === 0) return;
@@ -213,16 +214,10 @@ async function discoverRepeats(
   const nLi = li.length, nSub = liRows.length;
   const species = Uint8Array.from(store.index.species);
   const elementOrder = featureLayout(species).countSpecies;
-  const encoders: Encoder[] = [];
-  const builders: LiGraphBuilder[] = [];
-  for (const t of todo) {
-    const c = t.cfg.contrastive;
-    const rng = createRng(c.seed);
-    const trainFrames = sampleIndices(rng, nFrames, Math.max(1, Math.round(c.trainFraction * nFrames)));
-    const { encoder, standardization } = await trainOnFrames([{ store, trainFrames, pick: (count) => trainingGraphs(count, c.trainGraphs, rng.fork()) }], t.cfg, { threads: options.threads });
-    encoders.push(encoder);
-    builders.push(new LiGraphBuilder(species, elementOrder, standardization, { edgeCutoffAngstrom: t.cfg.graph.edgeCutoffAngstrom }));
-  }
+  const threads = options.threads ?? defaultThreads();
+  const trained = await trainRepeatEncoders(run, store, todo, threads);
+  const encoders: Encoder[] = trained.map((t) => t.encoder);
+  const builders = trained.map((t, k) => new LiGraphBuilder(species, elementOrder, t.standardization, { edgeCutoffAngstrom: todo[k].cfg.graph.edgeCutoffAngstrom }));
 
   const D = encoders[0].config.embeddingDim;
   const writers: NpyFileWriter[] = [];
@@ -249,7 +244,6 @@ async function discoverRepeats(
     throw err;
   }
 
-  const threads = options.threads ?? defaultThreads();
   const pool = threads >= 2 ? createWorkerPool(statesWorkerEntry(), { threads }) : null;
   try {
     for (const t of todo) {
@@ -264,6 +258,39 @@ async function discoverRepeats(
   } finally {
     await pool?.destroy();
   }
+}
+
+/**
+ * The repeats' encoders. With several repeats and threads, each repeat trains on a worker of its own, with its share
+ * of the threads (one: on that worker itself): training's calling-thread work (batches, the InfoNCE loss, Adam)
+ * then runs beside the other repeats' shards instead of leaving the workers idle (about 1.4× faster for 2 repeats on
+ * 2 cores). The weights are those of training one at a time, since they do not depend on the thread count.
+ */
+async function trainRepeatEncoders(
+  run: string, store: FrameStoreReader, todo: readonly Repeat[], threads: number,
+): Promise<{ encoder: Encoder; standardization: Standardization }[]> {
+  const side = Math.min(threads, todo.length);
+  if (side < 2) {
+    const out: { encoder: Encoder; standardization: Standardization }[] = [];
+    for (const t of todo) out.push(await trainRunEncoder(store, t.cfg, threads));
+    return out;
+  }
+  const pool = createWorkerPool(repeatWorkerEntry(), { threads: side });
+  try {
+    const each = Math.max(1, Math.floor(threads / side));
+    return await Promise.all(todo.map(async (t) => {
+      const task: RepeatTrainingTask = { run, config: t.cfg, threads: each };
+      const r = await runPoolTask<RepeatTrainingResult>(pool, task);
+      return { encoder: { config: r.config, params: r.params }, standardization: r.standardization };
+    }));
+  } finally {
+    await pool.destroy();
+  }
+}
+
+function repeatWorkerEntry(): URL {
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  return new URL(`./stability-worker.${ext}`, import.meta.url);
 }
 
 /** The states of an earlier repeat made for the same key, if there is one. */

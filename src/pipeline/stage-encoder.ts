@@ -126,6 +126,18 @@ export async function trainOnFrames(
   return { encoder, standardization, trainGraphs };
 }
 
+/**
+ * An encoder trained from a run's stored frames exactly as the encoder stage trains the run's own: the seeded
+ * training frames and graph sample of `config.contrastive` (stability repeats train theirs this way, with their seed).
+ */
+export function trainRunEncoder(
+  store: FrameStoreReader, config: Config, threads?: number,
+): Promise<{ encoder: TrainedEncoder; standardization: Standardization; trainGraphs: Int32Array }> {
+  const c = config.contrastive;
+  const { trainFrames, rng } = trainingFrames(store.index.nFrames, c);
+  return trainOnFrames([{ store, trainFrames, pick: (count) => trainingGraphs(count, c.trainGraphs, rng.fork()) }], config, { threads });
+}
+
 /** Save an encoder with what `--encoder` and `--model` check it against: element order, shells, edge cutoff. */
 export async function saveStageEncoder(
   dir: string, encoder: Encoder, standardization: Standardization, store: FrameStoreReader, config: Config, extra: Record<string, unknown>,

@@ -37,19 +37,26 @@ function isWorkerUserError(v: unknown): v is WorkerUserError {
 }
 
 /**
- * Wrap a worker's task so a GetseiError/InputError it throws reaches the main thread intact (via `runPoolTask`)
- * rather than as a bare Error; anything else (a getsei bug) still rejects with its stack.
+ * Wrap a worker's task so a GetseiError/InputError it throws (or an async task rejects with) reaches the main thread
+ * intact (via `runPoolTask`) rather than as a bare Error; anything else (a getsei bug) still rejects with its stack.
  */
-export function asWorkerTask<T, R>(task: (t: T) => R): (t: T) => R | WorkerUserError {
+export function asWorkerTask<T, R>(task: (t: T) => Promise<R>): (t: T) => Promise<R | WorkerUserError>;
+export function asWorkerTask<T, R>(task: (t: T) => R): (t: T) => R | WorkerUserError;
+export function asWorkerTask<T, R>(task: (t: T) => R | Promise<R>): (t: T) => R | WorkerUserError | Promise<R | WorkerUserError> {
   return (t) => {
     try {
-      return task(t);
+      const r = task(t);
+      return r instanceof Promise ? r.catch(tagged) : r;
     } catch (err) {
-      if (!(err instanceof GetseiError)) throw err;
-      const location = err instanceof InputError ? err.location : undefined;
-      return { getseiWorkerError: { message: err.message, exitCode: err.exitCode, location } };
+      return tagged(err);
     }
   };
+}
+
+function tagged(err: unknown): WorkerUserError {
+  if (!(err instanceof GetseiError)) throw err;
+  const location = err instanceof InputError ? err.location : undefined;
+  return { getseiWorkerError: { message: err.message, exitCode: err.exitCode, location } };
 }
 
 /** Rebuild, on the main thread, the error a worker reported, with the worker's exact message. */

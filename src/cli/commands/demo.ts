@@ -13,12 +13,12 @@ export function exampleFiles(): string[] {
 }
 
 /**
- * Settings that finish in a few minutes on 2 cores (docs/demo.md): the paper's architecture and augmentations,
- * fewer epochs and restarts, smaller samples for the silhouette and the map.
+ * Settings that finish in about a minute on 2 cores (docs/pipeline.md, "The demo"): the paper's architecture and
+ * augmentations, fewer epochs, training graphs and restarts, smaller samples for the silhouette and the map.
  */
 export const DEMO_CONFIG = {
   input: { dtPs: 0.1 },
-  contrastive: { epochs: 4, patience: 2 },
+  contrastive: { epochs: 4, patience: 2, trainGraphs: 4096 },
   states: { minCount: 2, maxCount: 8, restarts: 2, fitSampleSize: 10000, silhouetteSampleSize: 3000, mapSampleSize: 1500 },
   kinetics: { bootstrap: 20 },
 };
@@ -26,10 +26,10 @@ export const DEMO_CONFIG = {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .summary('the whole pipeline on the bundled Li6PS5Cl example (a few minutes)')
+    .summary('the whole pipeline on the bundled Li6PS5Cl example (about a minute on 2 cores)')
     .description(
       'Run the whole pipeline on the bundled example (Li6PS5Cl, 50 % Cl/S disorder, AIMD at 500 K, 700 frames of ' +
-        '416 atoms; B. J. Morgan, Chem. Mater. 33, 2004 (2021), MIT licence) with settings that finish in a few minutes.',
+        '416 atoms; B. J. Morgan, Chem. Mater. 33, 2004 (2021), MIT licence) with settings that finish in about a minute on 2 cores.',
     )
     .option('-o, --out <dir>', 'run folder', 'getsei-demo')
     .addOption(new Option('--threads <n>', 'worker threads (default: all cores)').argParser(positiveInt))
