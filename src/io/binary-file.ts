@@ -44,6 +44,17 @@ export class BinaryFile {
     return this.window.subarray(position - this.windowStart, position - this.windowStart + length);
   }
 
+  /**
+   * `length` bytes at `position` when they lie in the current window, else undefined: the frame loop of a reader
+   * takes this synchronous path for most frames and awaits `bytes` only when the window must move (a promise per
+   * frame is a large part of reading a small frame).
+   */
+  peek(position: number, length: number): Buffer | undefined {
+    const from = position - this.windowStart;
+    if (from < 0 || from + length > this.window.length || length < 0) return undefined;
+    return this.window.subarray(from, from + length);
+  }
+
   /** True when the first two bytes are gzip's magic (1f 8b). */
   async isGzip(): Promise<boolean> {
     if (this.size < 2) return false;
