@@ -68,3 +68,22 @@ test('every SIMD kernel equals a plain loop, for odd and even dimensions', () =>
     }
   }
 });
+
+test('labelSum gives each centre the bytes of a row-by-row scalar sum, odd and even dimensions', () => {
+  const rng = createRng(7);
+  for (const d of [1, 3, 4, 33]) {
+    const n = 101, k = 5;
+    const ar = new Arena();
+    const X = ar.reserve(n * d * 8), L = ar.reserve(n * 4), S = ar.reserve(k * d * 8);
+    const mem = ar.memory();
+    const kern = mixtureKernels(d, mem);
+    const f = new Float64Array(mem.buffer), labels = new Int32Array(mem.buffer, L, n);
+    // magnitudes spread over decades, so that another order of the additions would give other bytes
+    for (let i = 0; i < n * d; i++) f[X / 8 + i] = rng.normal() * 10 ** Math.floor(6 * rng.next() - 3);
+    for (let t = 0; t < n; t++) labels[t] = rng.int(k - 1); // the last centre gets no row: its sums stay 0
+    kern.labelSum(X, X + n * d * 8, L, S);
+    const want = new Float64Array(k * d);
+    for (let t = 0; t < n; t++) for (let a = 0; a < d; a++) want[labels[t] * d + a] += f[X / 8 + t * d + a];
+    assert.deepEqual(Array.from(f.subarray(S / 8, S / 8 + k * d)), Array.from(want), `d=${d}`);
+  }
+});

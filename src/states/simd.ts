@@ -29,6 +29,11 @@ export interface MixtureKernels {
   scatter(buf: number, bufEnd: number, acc: number): void;
   /** out (k × d) += Σ_t resp[t][c] x[t] over float64 rows x..xEnd, resp rows of kBytes bytes */
   weightedSum(x: number, xEnd: number, resp: number, kBytes: number, out: number): void;
+  /**
+   * out (k × d) row labels[t] += x[t] over float64 rows x..xEnd, labels int32 from `labels`: each column of each
+   * centre summed in row order, the same additions as a row-by-row scalar loop (k-means' centre update)
+   */
+  labelSum(x: number, xEnd: number, labels: number, out: number): void;
   /** out[t·m + c] = ‖x[t] − C[c]‖² for float64 rows x..xEnd and the m = (cEnd − c)/(8d) centres at c */
   squaredDistances(x: number, xEnd: number, c: number, cEnd: number, out: number): void;
   /**
@@ -171,6 +176,18 @@ function weightedSum(d: number): FunctionSpec {
   return { name: 'weightedSum', params: [I32, I32, I32, I32, I32], locals: [I32, I32, I32, F64, V128], body: loopUntil(0, 1, d * 8, perRow) };
 }
 
+function labelSum(d: number): FunctionSpec {
+  // params x 0, xEnd 1, labels 2, out 3; local oc 4 (i32): the row of out of this row's label
+  const OC = 4;
+  const perRow: Bytes = [...get(3), ...get(2), ...op.i32Load(0), ...i32(d * 8), ...op.i32Mul, ...op.i32Add, ...set(OC)];
+  for (const [a, pair] of columnPairs(d)) {
+    if (pair) perRow.push(...get(OC), ...get(OC), ...v128Load(a * 8), ...get(0), ...v128Load(a * 8), ...op.f64x2Add, ...v128Store(a * 8));
+    else perRow.push(...get(OC), ...get(OC), ...f64Load(a * 8), ...get(0), ...f64Load(a * 8), ...op.f64Add, ...f64Store(a * 8));
+  }
+  perRow.push(...get(2), ...i32(4), ...op.i32Add, ...set(2));
+  return { name: 'labelSum', params: [I32, I32, I32, I32], locals: [I32], body: loopUntil(0, 1, d * 8, perRow) };
+}
+
 function squaredDistances(d: number): FunctionSpec {
   // params x 0, xEnd 1, c 2, cEnd 3, out 4; locals cc 5 (i32), acc 6, u 7 (v128), s 8 (f64)
   const CC = 5, ACC = 6, U = 7, S = 8;
@@ -237,7 +254,7 @@ export function mixtureKernels(d: number, memory: WasmMemory): MixtureKernels {
   if (module === undefined) {
     const dp = padTo4(d);
     module = compileModule(assembleModule([
-      centre64(d, dp), centre32(d, dp), scaledCentre64(d, dp), maha(dp), scatter(dp), weightedSum(d), squaredDistances(d), distances4(d, dp),
+      centre64(d, dp), centre32(d, dp), scaledCentre64(d, dp), maha(dp), scatter(dp), weightedSum(d), labelSum(d), squaredDistances(d), distances4(d, dp),
     ]));
     modules.set(d, module);
   }
