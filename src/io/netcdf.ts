@@ -17,7 +17,7 @@ import { NetCDFReader } from 'netcdfjs';
 import type { Cell } from '../structure/index.ts';
 import { InputError, type InputLocation } from '../util/errors.ts';
 import { BinaryFile } from './binary-file.ts';
-import { cellOrFail, elementOrFail, matrixFromLengthsAngles, sameMatrix } from './common.ts';
+import { cellOrFail, elementOrFail, matrixFromLengthsAngles, PositionSlabs, sameMatrix } from './common.ts';
 import type { BinaryTrajectoryReader, RawFrame, ReaderContext } from './types.ts';
 
 const CUT_HINT = 'the file was cut off (e.g. copied while the run was writing it): copy it again, or read only the complete frames with --stop';
@@ -126,6 +126,7 @@ async function* readNetcdf(path: string, ctx: ReaderContext): AsyncGenerator<Raw
     const timeRecord = time !== undefined && time.record;
     const timeScale = time === undefined ? 1 : scaleOf(time) * timeFactor;
     let cell: Cell | undefined;
+    const slabs = new PositionSlabs(3 * n);
     for (let index = 0; index < frames; index++) {
       const plan = ctx.plan(index);
       if (plan === 'stop') break;
@@ -137,7 +138,7 @@ async function* readNetcdf(path: string, ctx: ReaderContext): AsyncGenerator<Raw
       }
       const rec = file.peek(base, recsize) ?? await file.bytes(base, recsize, loc, 'the end of this frame');
       const view = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
-      const positions = new Float64Array(3 * n);
+      const positions = slabs.next();
       decodeView(view, coords.offset - firstRecord, coords.type, 3 * n, positions, coordScale);
       decodeView(view, lengths.offset - firstRecord, lengths.type, 3, cellLengths, lengthsScale);
       decodeView(view, angles.offset - firstRecord, angles.type, 3, cellAngles, anglesScale);

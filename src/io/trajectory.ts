@@ -151,7 +151,12 @@ export async function* readFrames(files: readonly string[], options: ReadOptions
       checkFrame(raw, file, checks);
       const timePs = options.dtPs !== undefined ? (base + raw.index) * options.dtPs : raw.timePs;
       entry.selected++;
-      yield { ...raw, species, timePs, file, segment: independent ? fi : 0, step: step++ };
+      // every field named, one object shape for all frames: a spread of the reader's frame cost ≈ 3 µs a frame,
+      // as much as reading a small NetCDF frame (absent optional fields are undefined)
+      yield {
+        index: raw.index, line: raw.line, species, positions: raw.positions, cell: raw.cell, timePs, info: raw.info, arrays: raw.arrays,
+        file, segment: independent ? fi : 0, step: step++,
+      };
     }
     entry.complete = !stopped;
     offset += entry.seen;
