@@ -55,6 +55,7 @@ export class PointSet {
   private readonly outAt: number;
   private readonly labelAt: number;
   private readonly sumAt: number;
+  private readonly distAt: number;
   private kern!: MixtureKernels;
   private f64!: Float64Array;
   /** the rows (a view into the memory) */
@@ -65,6 +66,7 @@ export class PointSet {
     this.outAt = arena.reserve(n * maxCentres * 8);
     this.labelAt = arena.reserve(n * 4);
     this.sumAt = arena.reserve(maxCentres * d * 8);
+    this.distAt = arena.reserve(n * 8);
   }
   bind(memory: WasmMemory, kern: MixtureKernels): void {
     this.kern = kern;
@@ -86,6 +88,19 @@ export class PointSet {
     this.f64.set(C.subarray(0, m * d), this.cAt / 8);
     this.kern.squaredDistances(this.xAt, this.xAt + n * d * 8, this.cAt, this.cAt + m * d * 8, this.outAt);
     return this.f64.subarray(this.outAt / 8, this.outAt / 8 + n * m);
+  }
+  /**
+   * Each row's nearest of the k centres C (ties: the lowest index) into labels and its squared distance into dist;
+   * returns their sum in row order (the inertia). The scan is a SIMD-module kernel with no branch per entry: in
+   * JavaScript it took 1.4 of a Lloyd iteration's 4.5 ms on 50 000 × 32 rows, k = 6.
+   */
+  nearestCentres(C: Float64Array, k: number, labels: Int32Array, dist: Float64Array): number {
+    const { n } = this;
+    this.squaredDistances(C, k);
+    const inertia = this.kern.nearest(this.outAt, this.outAt + n * k * 8, k * 8, this.labelAt, this.distAt);
+    labels.set(new Int32Array(this.f64.buffer, this.labelAt, n));
+    dist.set(this.f64.subarray(this.distAt / 8, this.distAt / 8 + n));
+    return inertia;
   }
   /**
    * out (k × d, k ≤ maxCentres) = the sum of the rows of each label, every column added in row order (the same
@@ -170,22 +185,7 @@ export function kMeansPlusPlus(X: Rows, n: number, d: number, k: number, options
 
 /** Label every row with its nearest of the k centres (ties: lowest index); returns the inertia. */
 export function assignNearest(ps: PointSet, C: Float64Array, k: number, labels: Int32Array, dist: Float64Array): number {
-  const D = ps.squaredDistances(C, k);
-  let inertia = 0;
-  for (let i = 0; i < ps.n; i++) {
-    let bestC = 0;
-    let bestD = D[i * k];
-    for (let c = 1; c < k; c++) {
-      if (D[i * k + c] < bestD) {
-        bestD = D[i * k + c];
-        bestC = c;
-      }
-    }
-    labels[i] = bestC;
-    dist[i] = bestD;
-    inertia += bestD;
-  }
-  return inertia;
+  return ps.nearestCentres(C, k, labels, dist);
 }
 
 /**

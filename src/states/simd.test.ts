@@ -87,3 +87,31 @@ test('labelSum gives each centre the bytes of a row-by-row scalar sum, odd and e
     assert.deepEqual(Array.from(f.subarray(S / 8, S / 8 + k * d)), Array.from(want), `d=${d}`);
   }
 });
+
+test('nearest gives the labels, distances and inertia of the scalar scan: first of equal entries, never a NaN', () => {
+  const rng = createRng(9);
+  for (const k of [1, 2, 6]) {
+    const n = 57;
+    const ar = new Arena();
+    const D = ar.reserve(n * k * 8), L = ar.reserve(n * 4), Z = ar.reserve(n * 8);
+    const mem = ar.memory();
+    const kern = mixtureKernels(3, mem);
+    const f = new Float64Array(mem.buffer);
+    for (let i = 0; i < n * k; i++) f[D / 8 + i] = Math.round(rng.next() * 4) * 10 ** (rng.next() * 8 - 4);
+    if (k > 1) {
+      for (let c = 0; c < k; c++) f[D / 8 + 3 * k + c] = c < 2 ? 0.25 : 1; // a tie for the smallest: the first index wins
+      f[D / 8 + 5 * k + 1] = NaN; // a NaN is never the smallest
+    }
+    const inertia = kern.nearest(D, D + n * k * 8, k * 8, L, Z);
+    let want = 0;
+    for (let i = 0; i < n; i++) {
+      let bc = 0, best = f[D / 8 + i * k];
+      for (let c = 1; c < k; c++) if (f[D / 8 + i * k + c] < best) { best = f[D / 8 + i * k + c]; bc = c; }
+      assert.equal(new Int32Array(mem.buffer, L, n)[i], bc, `k=${k} row ${i}`);
+      assert.equal(f[Z / 8 + i], best, `k=${k} row ${i}`);
+      want += best;
+    }
+    assert.equal(inertia, want, `k=${k} inertia`);
+    if (k > 1) assert.equal(new Int32Array(mem.buffer, L, n)[3], 0);
+  }
+});

@@ -34,6 +34,12 @@ export interface MixtureKernels {
    * centre summed in row order, the same additions as a row-by-row scalar loop (k-means' centre update)
    */
   labelSum(x: number, xEnd: number, labels: number, out: number): void;
+  /**
+   * For the rows of a distance matrix (D..dEnd, rows of kBytes bytes): the index of each row's smallest entry (the
+   * first of equal ones; a NaN is never taken) as int32 at labels, that entry at dist, and the sum of those entries
+   * in row order as the result (k-means' assignment step, the bytes of the scalar loop)
+   */
+  nearest(D: number, dEnd: number, kBytes: number, labels: number, dist: number): number;
   /** out[t·m + c] = ‖x[t] − C[c]‖² for float64 rows x..xEnd and the m = (cEnd − c)/(8d) centres at c */
   squaredDistances(x: number, xEnd: number, c: number, cEnd: number, out: number): void;
   /**
@@ -188,6 +194,31 @@ function labelSum(d: number): FunctionSpec {
   return { name: 'labelSum', params: [I32, I32, I32, I32], locals: [I32], body: loopUntil(0, 1, d * 8, perRow) };
 }
 
+function nearest(): FunctionSpec {
+  // params D 0, dEnd 1, kBytes 2, labels 3, dist 4; locals q 5, qEnd 6, c 7, bc 8, lt 9 (i32), best 10, v 11, total 12 (f64)
+  const Q = 5, QEND = 6, C = 7, BC = 8, LT = 9, BEST = 10, V = 11, TOTAL = 12;
+  const perEntry: Bytes = [
+    ...get(Q), ...f64Load(0), ...tee(V), ...get(BEST), ...op.f64Lt, ...set(LT),
+    ...get(C), ...get(BC), ...get(LT), ...op.select, ...set(BC),
+    ...get(V), ...get(BEST), ...get(LT), ...op.select, ...set(BEST),
+    ...get(C), ...i32(1), ...op.i32Add, ...set(C),
+  ];
+  const perRow: Bytes = [
+    ...get(0), ...f64Load(0), ...set(BEST), ...i32(0), ...set(BC), ...i32(1), ...set(C),
+    ...get(0), ...i32(8), ...op.i32Add, ...set(Q), ...get(0), ...get(2), ...op.i32Add, ...set(QEND),
+    ...loopUntil(Q, QEND, 8, perEntry),
+    ...get(3), ...get(BC), ...op.i32Store(0), ...get(4), ...get(BEST), ...f64Store(0),
+    ...get(TOTAL), ...get(BEST), ...op.f64Add, ...set(TOTAL),
+    ...get(3), ...i32(4), ...op.i32Add, ...set(3), ...get(4), ...i32(8), ...op.i32Add, ...set(4),
+    // the next row (loopUntil's own step is 0: rows are kBytes long)
+    ...get(0), ...get(2), ...op.i32Add, ...set(0),
+  ];
+  return {
+    name: 'nearest', params: [I32, I32, I32, I32, I32], results: [F64], locals: [I32, I32, I32, I32, I32, F64, F64, F64],
+    body: [...op.f64Const(0), ...set(TOTAL), ...loopUntil(0, 1, 0, perRow), ...get(TOTAL)],
+  };
+}
+
 function squaredDistances(d: number): FunctionSpec {
   // params x 0, xEnd 1, c 2, cEnd 3, out 4; locals cc 5 (i32), acc 6, u 7 (v128), s 8 (f64)
   const CC = 5, ACC = 6, U = 7, S = 8;
@@ -254,7 +285,7 @@ export function mixtureKernels(d: number, memory: WasmMemory): MixtureKernels {
   if (module === undefined) {
     const dp = padTo4(d);
     module = compileModule(assembleModule([
-      centre64(d, dp), centre32(d, dp), scaledCentre64(d, dp), maha(dp), scatter(dp), weightedSum(d), labelSum(d), squaredDistances(d), distances4(d, dp),
+      centre64(d, dp), centre32(d, dp), scaledCentre64(d, dp), maha(dp), scatter(dp), weightedSum(d), labelSum(d), nearest(), squaredDistances(d), distances4(d, dp),
     ]));
     modules.set(d, module);
   }
