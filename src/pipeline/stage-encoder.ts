@@ -105,7 +105,7 @@ export async function trainOnFrames(
     for (const f of part.trainFrames) {
       const fr = await part.store.frame(f);
       acc.addRows(fr.features);
-      frames.push(fr);
+      frames.push(ownedTables(fr));
     }
     loaded.push(frames);
   }
@@ -124,6 +124,16 @@ export async function trainOnFrames(
   const trainGraphs = Int32Array.from(picked.flatMap((p) => Array.from(p)));
   const encoder = await trainEncoder(source, trainGraphs, { ...trainOptionsOf(config.contrastive, options.threads), onProgress: options.onTrain });
   return { encoder, standardization, trainGraphs };
+}
+
+/**
+ * What the graph builder needs of a stored frame, copied out of its chunk: a stored frame's arrays are views of the
+ * whole chunk (32 frames), and the training frames, a seeded sample spread over every chunk, kept the whole store in
+ * memory through them, so the peak grew with the trajectory (issue 15's ×4 frames row).
+ */
+function ownedTables(fr: FrameTables): FrameTables {
+  const h = fr.liNeighborhoods;
+  return { features: fr.features.slice(), liNeighborhoods: { li: h.li, offsets: h.offsets, index: h.index.slice(), vector: h.vector.slice() } };
 }
 
 /**
