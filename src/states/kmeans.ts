@@ -104,7 +104,8 @@ export class PointSet {
   }
   /**
    * out (k × d, k ≤ maxCentres) = the sum of the rows of each label, every column added in row order (the same
-   * bytes as a scalar loop over the rows, in SIMD: measured 5 → 1 ms a Lloyd iteration on 50 000 × 32 rows)
+   * bytes as a scalar loop over the rows, in SIMD: the centre update of a Lloyd iteration on 50 000 × 32 rows went
+   * from ≈ 5 to ≈ 1 ms)
    */
   sumByLabel(labels: Int32Array, k: number, out: Float64Array): void {
     const { n, d } = this;
