@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { makeCell } from '../structure/cell.ts';
 import { neighborList } from '../neighbors/cell-list.ts';
 import { createRng } from '../util/rng.ts';
+import { AcosKernel } from './acos-approx.ts';
 import { atomFeatures, featureLayout, frameFeatures, useReferenceAngleStatistics } from './atom-features.ts';
 
 /**
@@ -64,6 +65,10 @@ const frames = [
   lattice(2.0, 6, 0, 2),
   lattice(2.0, 6, 1e-9, 3),
   lattice(2.0, 6, 0.3, 4),
+  // angles that differ by less than the arc-cosine kernel's error bound (≈ 1e-11°): its order of them may be wrong,
+  // so min, max and median must come from the exact candidates
+  lattice(2.0, 6, 1e-12, 5),
+  lattice(2.5, 5, 1e-13, 6),
 ];
 
 test('angle statistics: the certified fast path gives the reference bytes, atom by atom', () => {
@@ -93,6 +98,68 @@ test('angle statistics: the fast path and the reference path write the same byte
       assert.deepEqual(new Uint8Array(fast.features.buffer), new Uint8Array(ref.features.buffer));
     } finally {
       useReferenceAngleStatistics(false);
+    }
+  }
+});
+
+/**
+ * A neighbour vector (x, 1, 0) and its length whose angle with (1, 0, 0), computed as the features compute it, is
+ * exactly halfway between two consecutive float32 values near `deg`, and whose angle from the arc-cosine kernel rounds
+ * to the other float32 (the first such midpoint above `deg`; not every double is an angle, and the kernel is mostly
+ * exact to the double).
+ */
+function vectorAtMidpoint(deg: number): [number, number, number, number] {
+  const degreesOf = (x: number, d: number): number => {
+    const cos = (1 * x + 0 * 1 + 0 * 0) / (1 * d);
+    return (Math.acos(cos > 1 ? 1 : cos < -1 ? -1 : cos) * 180) / Math.PI;
+  };
+  const kernel = new AcosKernel();
+  let f = Math.fround(deg);
+  for (let tries = 0; tries < 100_000; tries++) {
+    const next = new Float32Array(new Int32Array([new Int32Array(Float32Array.of(f).buffer)[0] + 1]).buffer)[0];
+    const mid = (f + next) / 2;
+    const x0 = 1 / Math.tan((mid * Math.PI) / 180);
+    const step = Math.abs(x0) * 2 ** -52;
+    for (let k = -64; k <= 64; k++) {
+      const x = x0 + k * step, d = Math.sqrt(x * x + 1);
+      if (degreesOf(x, d) !== mid) continue;
+      kernel.cosines[0] = x / d;
+      kernel.run(1);
+      if (Math.fround(kernel.angles[0]) !== Math.fround(mid)) return [x, 1, 0, d];
+    }
+    f = next;
+  }
+  throw new Error(`no vector found near ${deg}°`);
+}
+
+test('angle statistics: an angle exactly halfway between two float32 values still gives the reference bytes as min, max and median', () => {
+  // The kernel's angles are within 1e-10° of the reference's: a statistic taken from them rounds to the other float32
+  // when the reference value is a float32 midpoint. Min, max and median must come from the exact candidates.
+  const u = Math.SQRT1_2;
+  /** the other neighbours, each with its vector and distance, making the midpoint angle the min, the median or the max */
+  const inPlane = (deg: number): number[] => [Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180), 0, 1];
+  const others: Record<string, (deg: number) => number[][]> = {
+    min: () => [[-u, -u, 0, 1], [-u, 0, -u, 1]],
+    // one more neighbour in the plane at 1.6 × the angle: three angles, 0.6×, 1× and 1.6× it (an odd count: the
+    // median is the middle angle itself, not the mean of two)
+    median: (deg) => [inPlane(1.6 * deg)],
+    max: () => [[0.8, 0, 0.6, 1], [0.6, 0.8, 0, 1]],
+  };
+  const targets: Record<string, number[]> = { min: [41.3, 55.7, 63.1, 70.9, 77.2, 84.4], median: [71.3, 75.9, 80.2, 86.6, 92.1, 97.7], max: [121.3, 128.9, 135.4, 142.2, 150.6, 158.8] };
+  for (const role of Object.keys(targets)) {
+    for (const deg of targets[role]) {
+      const b = vectorAtMidpoint(deg);
+      const nb = [[1, 0, 0, 1], b, ...others[role](deg)];
+      const list = {
+        cutoffAngstrom: 4, centers: Int32Array.of(0), offsets: Int32Array.of(0, nb.length),
+        index: Int32Array.from(nb, (_, i) => i + 1), vector: Float64Array.from(nb.flatMap((v) => v.slice(0, 3))), distance: Float64Array.from(nb, (v) => v[3]),
+      };
+      const species = Uint8Array.from({ length: nb.length + 1 }, (_, i) => (i === 0 ? 3 : 16));
+      const layout = featureLayout(species);
+      const got = atomFeatures(species, layout, list, { shellAngstrom: 4.0 });
+      const want = referenceStats(list, 0, 4.0);
+      const s = 1 + layout.countSpecies.length;
+      for (let k = 0; k < 5; k++) assert.ok(Object.is(got[s + k], want[k]), `${role} at ${deg}°, ${layout.names[s + k]}: ${got[s + k]} vs ${want[k]}`);
     }
   }
 });

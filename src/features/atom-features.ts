@@ -1,6 +1,7 @@
 import type { Cell } from '../structure/cell.ts';
 import { symbolOf } from '../structure/elements.ts';
 import { CellList, type NeighborList } from '../neighbors/cell-list.ts';
+import { ACOS_APPROX_ERROR_DEGREES, acosKernel } from './acos-approx.ts';
 
 /** Options of the paper's per-atom descriptors (Methods, "Graph construction"). */
 export interface FeatureOptions {
@@ -40,6 +41,17 @@ export function useReferenceAngleStatistics(on: boolean): void {
 /** unit roundoff of float64 */
 const U = 2 ** -53;
 
+/** An angle in degrees as the reference computes it (the bytes the statistics must reproduce). */
+function exactDegrees(cos: number): number {
+  return (Math.acos(cos) * 180) / Math.PI;
+}
+
+/** The bucket of angle x among p (key ⌊x · scale⌋, the last bucket p for x · scale ≥ p or NaN), as in FeatureRows.write. */
+function bucketOf(x: number, scale: number, p: number): number {
+  const key = x * scale;
+  return key < p ? key | 0 : p;
+}
+
 /** Sort a[0…n) in place: nearly sorted input (bucketed angles) finishes in about one pass. */
 function insertionSort(a: Float64Array, n: number): void {
   for (let u = 1; u < n; u++) {
@@ -71,8 +83,9 @@ class FeatureRows {
   private sy = new Float64Array(32);
   private sz = new Float64Array(32);
   private sd = new Float64Array(32);
-  /** angles in pair order, bucket counts, the candidates of the median's buckets */
-  private angles = new Float64Array(512);
+  /** cosines and (approximate) angles in pair order live in the thread's arc-cosine kernel; bucket counts, the
+   * candidates of the median's buckets */
+  private readonly kernel = acosKernel();
   private counts = new Int32Array(514);
   /** the angles of each bucket as a linked list: the last one's index, then each one's predecessor */
   private head = new Int32Array(514);
@@ -118,25 +131,27 @@ class FeatureRows {
     out[row] = k > 0 ? sumD / k : rc;
     const p = (k * (k - 1)) / 2;
     if (p === 0) return;
-    if (p > this.angles.length) this.growAngles(p);
+    if (p > this.next.length) this.growAngles(p);
+    this.kernel.reserve(p);
     if (referenceAngleStatistics) return this.exactAngleStats(row, k, p);
-    const { angles, counts, head, next } = this;
+    const { cosines, angles } = this.kernel;
+    const { counts, head, next } = this;
     // Buckets by angle (key = ⌊angle · p / 180⌋, monotone in the angle), about one angle each: the median's rank
     // falls in one bucket (two for an even count), and only its few angles need sorting.
     const scale = p / 180;
     counts.fill(0, 0, p + 2);
     head.fill(-1, 0, p + 2);
-    // cosines first, then the arc cosines in a loop of their own: Math.acos is a call, and a call in the middle of
-    // the pair loop spills every live double around it
     let q = 0;
     for (let a = 0; a < k; a++) {
       const ax = sx[a], ay = sy[a], az = sz[a], da = sd[a];
       for (let b = a + 1; b < k; b++) {
         const cos = (ax * sx[b] + ay * sy[b] + az * sz[b]) / (da * sd[b]);
-        angles[q++] = cos > 1 ? 1 : cos < -1 ? -1 : cos;
+        cosines[q++] = cos > 1 ? 1 : cos < -1 ? -1 : cos;
       }
     }
-    for (let u = 0; u < p; u++) angles[u] = (Math.acos(angles[u]) * 180) / Math.PI;
+    // the angles within δ of Math.acos's (acos-approx.ts); every statistic below is taken with δ in its bound
+    const delta = ACOS_APPROX_ERROR_DEGREES;
+    this.kernel.run(p);
     // one pass for the sums, min, max and bucket counts; Σ(x − c)² and Σ(x − c) about c = 90° give the sum of
     // squared deviations as Σ(x − c)² − (Σ(x − c))²/p without a second pass over the angles
     let sum = 0, lo = Infinity, hi = -Infinity, sq = 0, dev = 0;
@@ -148,28 +163,31 @@ class FeatureRows {
       const d = angle - 90;
       dev += d;
       sq += d * d;
-      const key = angle * scale;
-      const j = key < p ? key | 0 : p; // NaN counts in the last bucket: such a row goes the reference way below
+      const j = bucketOf(angle, scale, p); // NaN counts in the last bucket: such a row goes the reference way below
       counts[j]++;
       next[u] = head[j];
       head[j] = u;
     }
-    // mean: |pair-order sum − sorted-order sum| ≤ 2(p − 1)u·Σ, taken with a factor of two to spare
+    // mean: |pair-order sum − sorted-order sum| ≤ 2(p − 1)u·Σ, taken with a factor of two to spare, and each angle
+    // is within δ of the reference's
     const dS = 4 * p * U * sum;
-    const mLo = (sum - dS) / p, mHi = (sum + dS) / p;
+    const mLo = (sum - dS) / p - delta, mHi = (sum + dS) / p + delta;
     const mean32 = Math.fround(mLo);
     if (mean32 !== Math.fround(mHi)) return this.exactAngleStats(row, k, p);
     // standard deviation: the reference's Σ(x − m)² (sorted order, its own mean m) and ours are each within
     // (3p + 6)u·Σ(x − c)² of the exact sum at the exact mean; the means differ by at most mHi − mLo, which moves the
-    // sum by p·(that)² at most (its first order vanishes at the mean)
+    // sum by p·(that)² at most (its first order vanishes at the mean); angles within δ move the population standard
+    // deviation by δ at most (it is a Euclidean norm of the centred angles over √p), taken as 2δ: composed with the
+    // rounding bounds, δ alone could fall short below by a fraction of δ. A spread under 2δ goes the reference way.
     const ss = sq - (dev * dev) / p;
     const dm = mHi - mLo + 4 * U * mHi;
     const dss = 8 * (p + 4) * U * sq + 4 * p * dm * dm;
     const ssLo = ss - dss > 0 ? ss - dss : 0;
-    const std32 = Math.fround(Math.sqrt(ssLo / p));
-    if (!(ss + dss >= 0) || std32 !== Math.fround(Math.sqrt((ss + dss) / p))) return this.exactAngleStats(row, k, p);
-    // the median's ranks r0 ≤ r1 and the buckets j0 ≤ j1 that hold them; their angles gathered by value (a margin
-    // either side of the buckets' bounds, then the exact key) and sorted
+    const sdLo = Math.sqrt(ssLo / p) - 2 * delta;
+    const std32 = Math.fround(sdLo > 0 ? sdLo : 0);
+    if (!(ss + dss >= 0) || std32 !== Math.fround(Math.sqrt((ss + dss) / p) + 2 * delta)) return this.exactAngleStats(row, k, p);
+    // the median's ranks r0 ≤ r1 and the buckets j0 ≤ j1 that hold them; their angles gathered and sorted give the
+    // approximate order statistics a0 = x'(r0), a1 = x'(r1)
     const r0 = (p - 1) >> 1, r1 = p >> 1;
     let j0 = 0, below = 0;
     while (below + counts[j0] <= r0) below += counts[j0++];
@@ -179,19 +197,46 @@ class FeatureRows {
     let m = 0;
     for (let j = j0; j <= j1; j++) for (let u = head[j]; u >= 0; u = next[u]) picked[m++] = angles[u];
     insertionSort(picked, m);
+    const a0 = picked[r0 - below], a1 = picked[r1 - below];
+    // The exact statistics from Math.acos of a few candidates, found through the buckets (the key is monotone in the
+    // angle, so the angles in [x, y] lie in the buckets from key(x) to key(y)). An order statistic moves by at most δ
+    // when every value does, so the exact x(r0), x(r1) are among the angles with x' in [a0 − 2δ, a1 + 2δ]; those with
+    // x' below it are exactly below x(r0) (`under` of them), so x(r) is the (r − under)-th candidate. Likewise the
+    // exact min lies among x' ≤ min x' + 2δ and the max among x' ≥ max x' − 2δ.
+    const loCut = lo + 2 * delta, hiCut = hi - 2 * delta;
+    let exactLo = Infinity, exactHi = -Infinity;
+    for (let j = bucketOf(lo, scale, p), end = bucketOf(loCut, scale, p); j <= end; j++) {
+      for (let u = head[j]; u >= 0; u = next[u]) if (angles[u] <= loCut) exactLo = Math.min(exactLo, exactDegrees(cosines[u]));
+    }
+    for (let j = bucketOf(hiCut, scale, p), end = bucketOf(hi, scale, p); j <= end; j++) {
+      for (let u = head[j]; u >= 0; u = next[u]) if (angles[u] >= hiCut) exactHi = Math.max(exactHi, exactDegrees(cosines[u]));
+    }
+    const low = a0 - 2 * delta, high = a1 + 2 * delta;
+    const jLow = bucketOf(low, scale, p);
+    let under = below;
+    for (let j = jLow; j < j0; j++) under -= counts[j];
+    m = 0;
+    for (let j = jLow, end = bucketOf(high, scale, p); j <= end; j++) {
+      for (let u = head[j]; u >= 0; u = next[u]) {
+        const x = angles[u];
+        if (x < low) under++;
+        else if (x <= high) picked[m++] = exactDegrees(cosines[u]);
+      }
+    }
+    insertionSort(picked, m);
     const s = row + 1 + this.nCount;
     out[s] = mean32;
     out[s + 1] = std32;
-    out[s + 2] = lo;
-    out[s + 3] = hi;
-    out[s + 4] = p % 2 === 1 ? picked[r0 - below] : 0.5 * (picked[r0 - below] + picked[r1 - below]);
+    out[s + 2] = exactLo;
+    out[s + 3] = exactHi;
+    out[s + 4] = p % 2 === 1 ? picked[r0 - under] : 0.5 * (picked[r0 - under] + picked[r1 - under]);
   }
 
   /** The reference computation of the five angle statistics: angles sorted, sums in sorted order. */
   private exactAngleStats(row: number, k: number, p: number): void {
     this.fallbacks++;
     const { sx, sy, sz, sd, bucket, starts, sorted, out } = this;
-    const angles = this.angles;
+    const angles = this.kernel.angles;
     // Bucket by cosine (uniform for isotropic neighbours; the angle falls as the cosine rises), so that an
     // insertion sort finishes in about one pass: far cheaper than a general sort of ~70 angles per atom.
     starts.fill(0, 0, p + 1);
@@ -202,7 +247,7 @@ class FeatureRows {
       for (let b = a + 1; b < k; b++) {
         let cos = (ax * sx[b] + ay * sy[b] + az * sz[b]) / (da * sd[b]);
         cos = cos > 1 ? 1 : cos < -1 ? -1 : cos;
-        angles[q] = (Math.acos(cos) * 180) / Math.PI;
+        angles[q] = exactDegrees(cos);
         const t = (1 - cos) * half;
         const key = t < p ? t | 0 : p - 1; // cos = −1, or NaN (two atoms at one point: caught downstream)
         bucket[q++] = key;
@@ -233,7 +278,6 @@ class FeatureRows {
   }
 
   private growAngles(p: number): void {
-    this.angles = new Float64Array(2 * p);
     this.counts = new Int32Array(2 * p + 2);
     this.head = new Int32Array(2 * p + 2);
     this.next = new Int32Array(2 * p);

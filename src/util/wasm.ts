@@ -118,8 +118,14 @@ export const op = {
   i32x4Shl: simd(0xab),
   i32x4Add: simd(0xae),
   i32x4TruncSatF32x4S: simd(0xf8),
+  /** v128.const of two equal float64 lanes */
+  f64x2Const: (v: number): Bytes => v128Const(new Uint8Array(Float64Array.of(v, v).buffer)),
   f64x2Splat: simd(0x14),
   f64x2ExtractLane: (lane: number): Bytes => [...simd(0x21), lane],
+  /** lane masks: all ones where the comparison holds */
+  f64x2Lt: simd(0x49),
+  f64x2Gt: simd(0x4a),
+  f64x2Abs: simd(0xec),
   f64x2Add: simd(0xf0),
   f64x2Sub: simd(0xf1),
   f64x2Mul: simd(0xf2),
