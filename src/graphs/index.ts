@@ -1,2 +1,2 @@
 export type { GraphBatch } from './types.ts';
-export { LiGraphBuilder, FramesGraphSource, PooledGraphSource, type FrameTables, type GraphOptions } from './li-graphs.ts';
+export { LiGraphBuilder, FramesGraphSource, PooledGraphSource, SampledGraphSource, type FrameTables, type GraphOptions } from './li-graphs.ts';

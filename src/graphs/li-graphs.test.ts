@@ -63,3 +63,48 @@ test('a pooled source keeps the order of its indices across sources and builds t
   const direct = builder.batch([tables], Int32Array.from([0, 0, 0, 0]), Int32Array.from([1, 0, 0, 1]));
   assert.deepEqual(viaPool, direct);
 });
+
+/** Frames of `nLi` Li among `nAtoms` atoms, each Li with a random neighbourhood of 0–14 entries within 4 Å. */
+function randomTables(seed: number, nFrames: number, nAtoms: number, nLi: number): FrameTables[] {
+  let s = seed;
+  const rand = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return Array.from({ length: nFrames }, () => {
+    const offsets = new Int32Array(nLi + 1);
+    const index: number[] = [], vector: number[] = [];
+    for (let c = 0; c < nLi; c++) {
+      const k = Math.floor(rand() * 15);
+      for (let e = 0; e < k; e++) {
+        index.push(Math.floor(rand() * nAtoms));
+        vector.push(8 * rand() - 4, 8 * rand() - 4, 8 * rand() - 4);
+      }
+      offsets[c + 1] = index.length;
+    }
+    return {
+      features: Float32Array.from({ length: nAtoms * 2 }, () => 100 * rand()),
+      liNeighborhoods: { li: Int32Array.from({ length: nLi }, (_, c) => c), offsets, index: Int32Array.from(index), vector: Float32Array.from(vector) },
+    };
+  });
+}
+
+test('a sampled source builds its graphs once, reads only frames with a sampled graph, and gives the frames source\'s batches byte for byte', async () => {
+  const { FramesGraphSource, SampledGraphSource } = await import('./li-graphs.ts');
+  const nAtoms = 40, nLi = 12, nFrames = 9;
+  const sp = Uint8Array.from({ length: nAtoms }, (_, i) => (i < nLi ? 3 : i % 2 === 0 ? 16 : 17));
+  const b = new LiGraphBuilder(sp, Uint8Array.from([3, 16, 17]), { mean: Float64Array.from([50, 50]), std: Float64Array.from([29, 29]) }, { edgeCutoffAngstrom: 3.0 });
+  const frames = randomTables(7, nFrames, nAtoms, nLi);
+  // frames 2 and 6 have no sampled graph
+  const sample = Int32Array.from([0, 3, 4, 11, 12, 13, 40, 41, 47, 48, 49, 60, 61, 84, 90, 100, 107]);
+  const read: number[] = [];
+  const sampled = await SampledGraphSource.build(b, nFrames, nLi, sample, async (k) => {
+    read.push(k);
+    return frames[k];
+  });
+  assert.deepEqual(read, [0, 1, 3, 4, 5, 7, 8]);
+  const whole = new FramesGraphSource(b, frames, nLi);
+  assert.equal(sampled.count, whole.count);
+  for (const indices of [sample, Int32Array.from([107, 0, 49, 49, 3, 90]), Int32Array.from([61])]) {
+    assert.deepEqual(sampled.batch(indices), whole.batch(indices));
+  }
+  assert.throws(() => sampled.batch(Int32Array.from([5])), /not in the sample/);
+  await assert.rejects(SampledGraphSource.build(b, nFrames, nLi, Int32Array.from([4, 3]), async (k) => frames[k]), /ascending/);
+});

@@ -133,6 +133,90 @@ export class FramesGraphSource {
 }
 
 /**
+ * A fixed set of graphs among frames × nLi (graph g: Li row g mod nLi of frame ⌊g / nLi⌋), built once: the encoder's
+ * training sample. Holding the sample's graphs rather than its frames' tables keeps training memory in proportion to
+ * the sample, however long the trajectory, and builds each graph once rather than once an epoch. A batch is the one
+ * FramesGraphSource would build for the same indices, byte for byte (graphs are built independently).
+ */
+export class SampledGraphSource {
+  readonly nFeatures: number;
+  /** per graph of the sample, where its edges start in `graphs` [sample + 1] */
+  private readonly edgeStart: Int32Array;
+
+  private constructor(readonly count: number, private readonly sample: Int32Array, private readonly graphs: GraphBatch) {
+    this.nFeatures = graphs.nFeatures;
+    this.edgeStart = new Int32Array(graphs.nGraphs + 1);
+    for (let e = 0, g = 0; g < graphs.nGraphs; g++) {
+      while (e < graphs.edgeSrc.length && graphs.nodeGraph[graphs.edgeSrc[e]] === g) e++;
+      this.edgeStart[g + 1] = e;
+    }
+  }
+
+  /**
+   * Build the graphs `sample` (ascending, distinct) of `nFrames` frames of `nLi` Li each, reading one frame at a time
+   * through `frameTables(k)`; only frames with a sampled graph are read.
+   */
+  static async build(
+    builder: LiGraphBuilder, nFrames: number, nLi: number, sample: Int32Array, frameTables: (k: number) => Promise<FrameTables>,
+  ): Promise<SampledGraphSource> {
+    for (let i = 1; i < sample.length; i++) if (!(sample[i] > sample[i - 1])) throw new Error('SampledGraphSource: the sample must be ascending and distinct');
+    if (sample.length > 0 && (sample[0] < 0 || sample[sample.length - 1] >= nFrames * nLi)) throw new Error('SampledGraphSource: a sampled graph is outside the frames');
+    const parts: GraphBatch[] = [];
+    for (let i = 0; i < sample.length;) {
+      const frame = Math.floor(sample[i] / nLi);
+      let j = i + 1;
+      while (j < sample.length && Math.floor(sample[j] / nLi) === frame) j++;
+      const rows = sample.slice(i, j).map((g) => g - frame * nLi);
+      parts.push(builder.batch([await frameTables(frame)], new Int32Array(rows.length), rows));
+      i = j;
+    }
+    const graphs = parts.length === 1 ? parts[0] : concatBatches(parts, builder.nFeatures);
+    return new SampledGraphSource(nFrames * nLi, sample, graphs);
+  }
+
+  /** The graphs `indices` (each one of the sample), in this order. */
+  batch(indices: Int32Array): GraphBatch {
+    const { graphs, edgeStart } = this, F = this.nFeatures;
+    const at = Int32Array.from(indices, (g) => this.positionOf(g));
+    let nNodes = 0, nEdges = 0;
+    for (const p of at) {
+      nNodes += graphs.graphNodeStart[p + 1] - graphs.graphNodeStart[p];
+      nEdges += edgeStart[p + 1] - edgeStart[p];
+    }
+    const nGraphs = indices.length;
+    const x = new Float32Array(nNodes * F);
+    const edgeSrc = new Int32Array(nEdges), edgeDst = new Int32Array(nEdges);
+    const nodeGraph = new Int32Array(nNodes), graphNodeStart = new Int32Array(nGraphs + 1), centre = new Int32Array(nGraphs);
+    let n0 = 0, e0 = 0;
+    for (let g = 0; g < nGraphs; g++) {
+      const p = at[g], from = graphs.graphNodeStart[p], size = graphs.graphNodeStart[p + 1] - from, shift = n0 - from;
+      x.set(graphs.x.subarray(from * F, (from + size) * F), n0 * F);
+      nodeGraph.fill(g, n0, n0 + size);
+      for (let e = edgeStart[p]; e < edgeStart[p + 1]; e++, e0++) {
+        edgeSrc[e0] = graphs.edgeSrc[e] + shift;
+        edgeDst[e0] = graphs.edgeDst[e] + shift;
+      }
+      centre[g] = graphs.centre[p] + shift;
+      n0 += size;
+      graphNodeStart[g + 1] = n0;
+    }
+    return { nGraphs, nNodes, nFeatures: F, x, edgeSrc, edgeDst, nodeGraph, graphNodeStart, centre };
+  }
+
+  private positionOf(g: number): number {
+    const s = this.sample;
+    let lo = 0, hi = s.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (s[mid] < g) lo = mid + 1;
+      else if (s[mid] > g) hi = mid - 1;
+      else return mid;
+    }
+    throw new Error(`SampledGraphSource: graph ${g} is not in the sample`);
+  }
+}
+
+/**
  * Several graph sources as one, graph indices running source after source: the runs of a shared model
  * (`getsei compare --shared-model`) train one encoder though their atom counts differ. A batch keeps the order of
  * its indices, so it is the concatenation of one sub-batch per run of consecutive indices from the same source.
@@ -142,7 +226,7 @@ export class PooledGraphSource {
   readonly nFeatures: number;
   private readonly starts: number[];
 
-  constructor(private readonly sources: readonly FramesGraphSource[]) {
+  constructor(private readonly sources: readonly Pick<FramesGraphSource, 'count' | 'nFeatures' | 'batch'>[]) {
     this.starts = [];
     let n = 0;
     for (const s of sources) {

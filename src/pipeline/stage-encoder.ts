@@ -4,7 +4,7 @@ import {
 } from '../contrastive/index.ts';
 import { featureLayout } from '../features/atom-features.ts';
 import { StandardizationAccumulator, type Standardization } from '../features/standardize.ts';
-import { FramesGraphSource, LiGraphBuilder, PooledGraphSource, type FrameTables } from '../graphs/index.ts';
+import { FramesGraphSource, LiGraphBuilder, PooledGraphSource, SampledGraphSource, type FrameTables } from '../graphs/index.ts';
 import { symbolOf } from '../structure/elements.ts';
 import { GetseiError } from '../util/errors.ts';
 import { encodeNpy } from '../util/npy.ts';
@@ -98,42 +98,28 @@ export async function trainOnFrames(
 ): Promise<{ encoder: TrainedEncoder; standardization: Standardization; trainGraphs: Int32Array }> {
   const first = parts[0].store.index;
   const elementOrder = featureLayout(Uint8Array.from(first.species)).countSpecies;
+  // two streaming passes over the training frames, one frame in memory at a time: the standardisation, then the
+  // picked graphs (only those are kept, so memory follows contrastive.trainGraphs, not the trajectory length)
   const acc = new StandardizationAccumulator(first.featureNames.length);
-  const loaded: FrameTables[][] = [];
-  for (const part of parts) {
-    const frames: FrameTables[] = [];
-    for (const f of part.trainFrames) {
-      const fr = await part.store.frame(f);
-      acc.addRows(fr.features);
-      frames.push(ownedTables(fr));
-    }
-    loaded.push(frames);
-  }
+  for (const part of parts) for (const f of part.trainFrames) acc.addRows((await part.store.frame(f)).features);
   const standardization = acc.result();
-  const sources = parts.map((part, k) => new FramesGraphSource(
-    new LiGraphBuilder(Uint8Array.from(part.store.index.species), elementOrder, standardization, { edgeCutoffAngstrom: config.graph.edgeCutoffAngstrom }),
-    loaded[k], part.store.index.li.length,
-  ));
+  const counts = parts.map((part) => part.trainFrames.length * part.store.index.li.length);
+  const picks = parts.map((part, k) => part.pick(counts[k]));
+  const sources: SampledGraphSource[] = [];
+  for (const [k, part] of parts.entries()) {
+    const builder = new LiGraphBuilder(Uint8Array.from(part.store.index.species), elementOrder, standardization, { edgeCutoffAngstrom: config.graph.edgeCutoffAngstrom });
+    sources.push(await SampledGraphSource.build(builder, part.trainFrames.length, part.store.index.li.length, picks[k], (i) => part.store.frame(part.trainFrames[i])));
+  }
   const source = sources.length === 1 ? sources[0] : new PooledGraphSource(sources);
   const picked: Int32Array[] = [];
   let base = 0;
   for (const [k, s] of sources.entries()) {
-    picked.push(parts[k].pick(s.count).map((g) => g + base));
+    picked.push(picks[k].map((g) => g + base));
     base += s.count;
   }
   const trainGraphs = Int32Array.from(picked.flatMap((p) => Array.from(p)));
   const encoder = await trainEncoder(source, trainGraphs, { ...trainOptionsOf(config.contrastive, options.threads), onProgress: options.onTrain });
   return { encoder, standardization, trainGraphs };
-}
-
-/**
- * What the graph builder needs of a stored frame, copied out of its chunk: a stored frame's arrays are views of the
- * whole chunk (32 frames), and the training frames, a seeded sample spread over every chunk, kept the whole store in
- * memory through them, so the peak grew with the trajectory (issue 15's ×4 frames row).
- */
-function ownedTables(fr: FrameTables): FrameTables {
-  const h = fr.liNeighborhoods;
-  return { features: fr.features.slice(), liNeighborhoods: { li: h.li, offsets: h.offsets, index: h.index.slice(), vector: h.vector.slice() } };
 }
 
 /**
