@@ -1,3 +1,4 @@
+import type { Piscina } from 'piscina';
 import { createWorkerPool, defaultThreads, GetseiError, runPoolTask } from '../util/index.ts';
 import type { Encoder } from './encoder.ts';
 import { type EmbedTask, runEmbed } from './engine.ts';
@@ -13,6 +14,19 @@ export interface EmbedOptions {
   readonly indices?: Int32Array;
   /** called after each batch with the number of graphs embedded so far */
   readonly onProgress?: (done: number, total: number) => void;
+  /** a pool from createEmbeddingPool, shared by several calls (null: this thread); default: a pool of `threads` for this call */
+  readonly pool?: Piscina | null;
+}
+
+/**
+ * A worker pool for several embed() calls, to be destroyed by the caller. The pipeline embeds a trajectory in groups
+ * of frames; a pool per group paid its start-up each time, and each pool's new threads left their allocator arenas
+ * behind, so the peak RSS grew with the number of groups (the trajectory length). Null for one thread.
+ */
+export function createEmbeddingPool(threads: number = defaultThreads()): Piscina | null {
+  if (threads <= 1) return null;
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  return createWorkerPool(new URL(`./worker.${ext}`, import.meta.url), { threads });
 }
 
 /**
@@ -40,16 +54,16 @@ export async function embed(encoder: Encoder, source: GraphSource, options: Embe
   }
   const E = config.embeddingDim, total = indices.length;
   const out = new Float32Array(total * E);
-  const useWorkers = threads > 1 && total > batchSize;
+  const given = options.pool !== undefined;
+  const useWorkers = (given ? options.pool !== null : threads > 1) && total > batchSize;
   const params = useWorkers ? new Float32Array(new SharedArrayBuffer(encoder.params.byteLength)) : encoder.params;
   if (useWorkers) params.set(encoder.params);
-  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  const pool = useWorkers ? createWorkerPool(new URL(`./worker.${ext}`, import.meta.url), { threads }) : null;
+  const pool = !useWorkers ? null : given ? options.pool as Piscina : createEmbeddingPool(threads);
   let done = 0;
   try {
     // keep a few batches per thread in flight, so batch assembly here overlaps the forward passes there
     const inFlight: Promise<void>[] = [];
-    const maxInFlight = 2 * threads;
+    const maxInFlight = 2 * (pool?.options.maxThreads ?? 1);
     for (let start = 0; start < total; start += batchSize) {
       const idx = indices.slice(start, Math.min(total, start + batchSize));
       const batch = source.batch(idx);
@@ -74,7 +88,7 @@ export async function embed(encoder: Encoder, source: GraphSource, options: Embe
     }
     await Promise.all(inFlight);
   } finally {
-    await pool?.destroy();
+    if (!given) await pool?.destroy();
   }
   return out;
 }

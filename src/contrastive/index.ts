@@ -6,7 +6,7 @@ export { type Encoder, createEncoder } from './encoder.ts';
 export {
   trainEncoder, type TrainOptions, type TrainProgress, type TrainSettings, type TrainedEncoder,
 } from './train.ts';
-export { embed, type EmbedOptions } from './embed.ts';
+export { createEmbeddingPool, embed, type EmbedOptions } from './embed.ts';
 export type { AugmentOptions } from './views.ts';
 export {
   saveEncoder, loadEncoder, type EncoderExtras, type LoadedEncoder, encodeSafetensors, decodeSafetensors,

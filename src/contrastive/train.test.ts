@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { kmeans } from 'ml-kmeans';
 import { GetseiError } from '../util/index.ts';
-import { createEncoder, embed, trainEncoder, type TrainProgress } from './index.ts';
+import { createEmbeddingPool, createEncoder, embed, trainEncoder, type TrainProgress } from './index.ts';
 import { adjustedRandIndex, createSyntheticSource } from './testing.ts';
 
 const range = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
@@ -56,6 +56,15 @@ test('same seed → same weights and embeddings, on one thread or several; anoth
   assert.deepEqual(z1, z3);
   const some = await embed(a, source, { threads: 1, indices: Int32Array.of(5, 3) });
   assert.deepEqual(some, Float32Array.from([...z1.subarray(5 * 32, 6 * 32), ...z1.subarray(3 * 32, 4 * 32)]));
+  // one pool shared by several calls (the pipeline's groups of frames): the same rows, and the pool outlives each call
+  const pool = createEmbeddingPool(2);
+  try {
+    const first = await embed(a, source, { pool, batchSize: 16, indices: Int32Array.from({ length: 40 }, (_, i) => i) });
+    const rest = await embed(a, source, { pool, batchSize: 16, indices: Int32Array.from({ length: 30 }, (_, i) => 40 + i) });
+    assert.deepEqual(Float32Array.from([...first, ...rest]), z1);
+  } finally {
+    await pool?.destroy();
+  }
 });
 
 test('early stopping ends training after `patience` epochs without improvement and returns the best epoch', async () => {

@@ -15,7 +15,7 @@ import { hashJson } from './manifest.ts';
 import { FrameStoreReader } from './frame-store.ts';
 import { chunkGroups, EMBED_GROUP_GRAPHS, trainRunEncoder } from './stage-encoder.ts';
 import type { RepeatTrainingResult, RepeatTrainingTask } from './stability-worker.ts';
-import { embed, type Encoder } from '../contrastive/index.ts';
+import { createEmbeddingPool, embed, type Encoder } from '../contrastive/index.ts';
 import { featureLayout } from '../features/atom-features.ts';
 import { FramesGraphSource, LiGraphBuilder, type FrameTables } from '../graphs/index.ts';
 import { statesWorkerEntry } from '../states/parallel.ts';
@@ -221,6 +221,7 @@ async function discoverRepeats(
 
   const D = encoders[0].config.embeddingDim;
   const writers: NpyFileWriter[] = [];
+  const embedPool = createEmbeddingPool(threads);
   try {
     for (const t of todo) {
       await mkdir(t.dir, { recursive: true });
@@ -231,7 +232,7 @@ async function discoverRepeats(
       for (let f = group.start; f < group.start + group.count; f++) groupFrames.push(await store.frame(f));
       const indices = Int32Array.from({ length: group.count * nSub }, (_, k) => Math.floor(k / nSub) * nLi + liRows[k % nSub]);
       for (const [i, encoder] of encoders.entries()) {
-        const rows = await embed(encoder, new FramesGraphSource(builders[i], groupFrames, nLi), { threads: options.threads, indices });
+        const rows = await embed(encoder, new FramesGraphSource(builders[i], groupFrames, nLi), { pool: embedPool, indices });
         for (let k = 0; k < rows.length; k++) {
           if (!Number.isFinite(rows[k])) throw new GetseiError(`a stability repeat's encoder produced a non-finite embedding (frame ${group.start + Math.floor(k / D / nSub)}); lower contrastive.learningRate and rerun`);
         }
@@ -242,6 +243,8 @@ async function discoverRepeats(
   } catch (err) {
     for (const w of writers) await w.abort();
     throw err;
+  } finally {
+    await embedPool?.destroy();
   }
 
   const pool = threads >= 2 ? createWorkerPool(statesWorkerEntry(), { threads }) : null;

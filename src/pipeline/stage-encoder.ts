@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import {
-  embed, loadEncoder, saveEncoder, trainEncoder, type Encoder, type TrainedEncoder, type TrainOptions, type TrainProgress,
+  createEmbeddingPool, embed, loadEncoder, saveEncoder, trainEncoder, type Encoder, type TrainedEncoder, type TrainOptions, type TrainProgress,
 } from '../contrastive/index.ts';
 import { featureLayout } from '../features/atom-features.ts';
 import { StandardizationAccumulator, type Standardization } from '../features/standardize.ts';
@@ -203,20 +203,20 @@ export async function runEncoderStage(run: string, config: Config, options: Enco
   };
   if (options.embed === false) return finish(0);
 
-  // Embed every Li of every frame, a group of stored chunks at a time, streaming the rows to disk. Groups of
-  // ≥ EMBED_GROUP_GRAPHS graphs keep memory bounded while starting one embedding worker pool per group, not per
-  // stored chunk (a pool costs ~0.3 s to start under tsx; 32-frame chunks would pay it hundreds of times).
+  // Embed every Li of every frame, a group of stored chunks at a time (≥ EMBED_GROUP_GRAPHS graphs, so memory stays
+  // bounded), streaming the rows to disk, on one worker pool for every group.
   const D = encoder.config.embeddingDim;
   const nGraphs = nFrames * nLi;
   const writer = await NpyFileWriter.create(join(out, 'embeddings.npy'), new Float32Array(0), [nGraphs, D]);
   const graphs = new Int32Array(nGraphs * 2);
+  const pool = createEmbeddingPool(options.threads);
   try {
     for (const group of chunkGroups(store.index.chunks, nLi, EMBED_GROUP_GRAPHS)) {
       const frames: FrameTables[] = [];
       for (let f = group.start; f < group.start + group.count; f++) frames.push(await store.frame(f));
       const source = new FramesGraphSource(builder, frames, nLi);
       const rows = await embed(encoder, source, {
-        threads: options.threads,
+        pool,
         onProgress: (done) => options.onEmbed?.(group.start * nLi + done, nGraphs),
       });
       for (let i = 0; i < rows.length; i++) {
@@ -235,6 +235,8 @@ export async function runEncoderStage(run: string, config: Config, options: Enco
   } catch (err) {
     await writer.abort();
     throw err;
+  } finally {
+    await pool?.destroy();
   }
   await writeFileAtomic(join(out, 'graphs.npy'), encodeNpy(graphs, [nGraphs, 2]));
   return finish(nGraphs);

@@ -54,11 +54,14 @@ async function forEachLiChunk(
   path: string, nLi: number, nFrames: number, D: number, dataOffset: number, overlap: number,
   visit: (li: number, X: Float32Array, T: number, firstFrame: number) => void,
 ): Promise<void> {
+  // one buffer for the chunks' rows and one for a Li's series, reused (the visitor must not keep X)
+  const most = Math.min(nFrames, CHUNK_FRAMES + overlap);
+  const buffer = new Float32Array(most * nLi * D), series = new Float32Array(most * D);
   for (let f0 = 0; f0 < nFrames; f0 += CHUNK_FRAMES) {
     const f1 = Math.min(nFrames, f0 + CHUNK_FRAMES + overlap);
     const T = f1 - f0;
-    const rows = await readFloat32Rows(path, f0 * nLi, T * nLi, D, dataOffset);
-    const X = new Float32Array(T * D);
+    const rows = await readFloat32Rows(path, f0 * nLi, T * nLi, D, dataOffset, buffer);
+    const X = series.subarray(0, T * D);
     for (let c = 0; c < nLi; c++) {
       for (let t = 0; t < T; t++) X.set(rows.subarray(((t * nLi) + c) * D, ((t * nLi) + c + 1) * D), t * D);
       visit(c, X, T, f0);
@@ -94,9 +97,10 @@ export async function projectEmbeddings(
   const writer = await NpyFileWriter.create(out, new Float32Array(0), [nGraphs, model.dim]);
   try {
     const rowsPerChunk = CHUNK_FRAMES * nLi;
+    const buffer = new Float32Array(Math.min(rowsPerChunk, nGraphs) * D);
     for (let start = 0; start < nGraphs; start += rowsPerChunk) {
       const count = Math.min(rowsPerChunk, nGraphs - start);
-      await writer.append(project(model, await readFloat32Rows(path, start, count, D, info.dataOffset), count));
+      await writer.append(project(model, await readFloat32Rows(path, start, count, D, info.dataOffset, buffer), count));
     }
     await writer.finish();
   } catch (err) {

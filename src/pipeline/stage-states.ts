@@ -149,9 +149,10 @@ export async function fitAndAssignStates(
   onProgress?.(fits, fits + STEPS_AFTER_FITS, `assigning ${nGraphs} Li-frames`);
   const states = new Int16Array(nLi * nFrames);
   const candidates: number[] = [];
+  const buffer = new Float32Array(Math.min(ASSIGN_ROWS, nGraphs) * D);
   for (let start = 0; start < nGraphs; start += ASSIGN_ROWS) {
     const count = Math.min(ASSIGN_ROWS, nGraphs - start);
-    const rows = await readFloat32Rows(path, start, count, D, info.dataOffset);
+    const rows = await readFloat32Rows(path, start, count, D, info.dataOffset, buffer);
     const labels = predict(model, rows, count);
     for (let k = 0; k < count; k++) {
       const g = start + k;

@@ -94,12 +94,15 @@ export async function npyFileInfo(path: string): Promise<NpyHeader> {
   }
 }
 
-/** Read `count` float32 rows of width `width` starting at `row` from a float32 .npy file. */
-export async function readFloat32Rows(path: string, row: number, count: number, width: number, dataOffset: number): Promise<Float32Array> {
+/**
+ * Read `count` float32 rows of width `width` starting at `row` from a float32 .npy file; into the front of `into` when
+ * it is long enough (a loop over a file reuses one buffer rather than leaving a chunk of garbage per read).
+ */
+export async function readFloat32Rows(path: string, row: number, count: number, width: number, dataOffset: number, into?: Float32Array): Promise<Float32Array> {
   const fh = await open(path, 'r');
   try {
-    const out = new Float32Array(count * width);
-    await fh.read(new Uint8Array(out.buffer), 0, out.byteLength, dataOffset + row * width * 4);
+    const out = into !== undefined && into.length >= count * width ? into.subarray(0, count * width) : new Float32Array(count * width);
+    await fh.read(new Uint8Array(out.buffer, out.byteOffset, out.byteLength), 0, out.byteLength, dataOffset + row * width * 4);
     return out;
   } finally {
     await fh.close();
@@ -118,6 +121,8 @@ export async function readFloat32RowsAt(path: string, rows: ArrayLike<number>, w
   const out = new Float32Array(rows.length * width);
   const order = Array.from({ length: rows.length }, (_, k) => k).sort((a, b) => rows[a] - rows[b]);
   const span = Math.max(1, Math.floor(ROWS_AT_BLOCK_BYTES / (width * 4)));
+  // one block buffer for every read: fresh 4 MiB blocks piled up as garbage, so the peak grew with the file
+  let block = new Float32Array(0);
   const fh = await open(path, 'r');
   try {
     for (let t = 0; t < order.length;) {
@@ -125,7 +130,7 @@ export async function readFloat32RowsAt(path: string, rows: ArrayLike<number>, w
       let end = t + 1;
       while (end < order.length && rows[order[end]] < first + span) end++;
       const count = rows[order[end - 1]] - first + 1;
-      const block = new Float32Array(count * width);
+      if (block.length < count * width) block = new Float32Array(count * width);
       await fh.read(new Uint8Array(block.buffer), 0, count * width * 4, dataOffset + first * width * 4);
       for (; t < end; t++) {
         const r = rows[order[t]] - first;
