@@ -280,9 +280,29 @@ export interface ResolvedMixtureOptions {
   init: MixtureInit;
 }
 
+/** An EM run between two slices of its iterations: the parameters after `iterations` steps, the last lower bound. */
+export interface EmProgress {
+  params: Params;
+  lowerBound: number;
+  iterations: number;
+}
+
+/** A slice's end: the run's result when `finished` (converged or at maxIter), else where to resume it. */
+export interface EmSlice extends RestartResult {
+  finished: boolean;
+  /** |change of the lower bound| in the slice's last iteration: how far the run is from converging */
+  change: number;
+}
+
 /** One EM run on the workspace's sample from a k-means start drawn with `rng`. */
 export function emRestart(ws: Workspace, o: ResolvedMixtureOptions, rng: Rng): RestartResult {
-  const { n, d, k } = ws;
+  const { params, lowerBound, iterations, converged } = emSteps(ws, o, emStart(ws, o, rng), Infinity);
+  return { params, lowerBound, iterations, converged };
+}
+
+/** The start of an EM run: a k-means (or k-means++) start drawn with `rng`, and the M-step from it. */
+export function emStart(ws: Workspace, o: ResolvedMixtureOptions, rng: Rng): EmProgress {
+  const { n, k } = ws;
   const seeds = kMeansPlusPlusWith(ws.points, k, rng);
   let labels: Int32Array;
   if (o.init === 'kmeans') labels = lloyd(ws.points, k, seeds.centers, 300, 1e-4).labels;
@@ -292,22 +312,29 @@ export function emRestart(ws: Workspace, o: ResolvedMixtureOptions, rng: Rng): R
   }
   ws.resp.fill(0);
   for (let i = 0; i < n; i++) ws.resp[i * k + labels[i]] = 1;
-  const p = newParams(k, d);
+  const p = newParams(k, ws.d);
   mStep(p, ws, o.covariance, o.regCovar);
-  let lowerBound = -Infinity;
-  let iterations = 0;
-  let converged = false;
-  for (let it = 1; it <= o.maxIter; it++) {
+  return { params: p, lowerBound: -Infinity, iterations: 0 };
+}
+
+/**
+ * At most `steps` EM iterations from `from` (its params are updated in place), until the lower bound changes by
+ * less than tol or maxIter is reached. Every iteration depends only on the parameters and the sample, so a run cut
+ * into slices, each resumed where the last ended, on any thread, gives the bytes of the run in one piece.
+ */
+export function emSteps(ws: Workspace, o: ResolvedMixtureOptions, from: EmProgress, steps: number): EmSlice {
+  const p = from.params;
+  let { lowerBound, iterations } = from;
+  let change = Infinity;
+  for (let s = 0; s < steps && iterations < o.maxIter; s++) {
     const prev = lowerBound;
     lowerBound = eStep(p, ws);
     mStep(p, ws, o.covariance, o.regCovar);
-    iterations = it;
-    if (Math.abs(lowerBound - prev) < o.tol) {
-      converged = true;
-      break;
-    }
+    iterations++;
+    change = Math.abs(lowerBound - prev);
+    if (change < o.tol) return { params: p, lowerBound, iterations, converged: true, finished: true, change };
   }
-  return { params: p, lowerBound, iterations, converged };
+  return { params: p, lowerBound, iterations, converged: false, finished: iterations >= o.maxIter, change };
 }
 
 /** Defaults and range checks for the mixture options. */

@@ -25,6 +25,12 @@ test('mixtures fitted on the worker pool are bit-identical to the sequential fit
       const seq = fitGaussianMixture(X, n, d, { ...options, components: k });
       assert.deepEqual(par, seq, `count ${k}`);
     }
+    // restarts cut into slices of 1 and of 3 EM iterations, resumed on whichever thread is free: the same bytes
+    for (const stepsPerTask of [1, 3]) {
+      const sliced = await fitGaussianMixturesOnPool(X, n, d, [3, 4], options, pool, { stepsPerTask });
+      for (const [k, par] of sliced) assert.deepEqual(par, models.get(k), `count ${k}, ${stepsPerTask} iterations a task`);
+      assert.ok((sliced.get(4)?.iterations ?? 0) > stepsPerTask, 'the kept restart ran over several slices');
+    }
     await assert.rejects(fitGaussianMixturesOnPool(X, n, d, [700], { sampleSize: 600 }, pool), GetseiError);
   } finally {
     await pool.destroy();

@@ -4,7 +4,7 @@
  * run, so the results are bit-identical to the sequential ones.
  */
 import { asWorkerTask, createRng } from '../util/index.ts';
-import { emRestart, sampleWorkspace, type ResolvedMixtureOptions, type RestartResult, type Workspace } from './gmm.ts';
+import { emStart, emSteps, sampleWorkspace, type EmProgress, type EmSlice, type ResolvedMixtureOptions, type Workspace } from './gmm.ts';
 import { layoutMap, type MapLayout, type MapLayoutOptions } from './map.ts';
 
 export interface RestartTask {
@@ -17,6 +17,10 @@ export interface RestartTask {
   readonly sampleId: string;
   readonly options: ResolvedMixtureOptions;
   readonly restartSeed: number;
+  /** EM iterations this task runs at most (the pool balances restarts of unequal length by slices) */
+  readonly steps: number;
+  /** where the restart's last slice ended; absent: start it (k-means from restartSeed) */
+  readonly resume?: EmProgress;
 }
 
 export interface MapTask {
@@ -29,13 +33,23 @@ export interface MapTask {
 
 export type StatesTask = RestartTask | MapTask;
 
-let cached: { key: string; ws: Workspace } | undefined;
+/**
+ * Workspaces of the fit samples this worker has run slices of, most recent last: the states stage fits two mixtures
+ * at once (its own and the comparison's) and their slices alternate on each worker, so a single cached workspace was
+ * rebuilt at almost every slice. Two are kept.
+ */
+const cached = new Map<string, Workspace>();
+const CACHED_WORKSPACES = 2;
 
-function run(task: StatesTask): RestartResult | MapLayout {
+function run(task: StatesTask): EmSlice | MapLayout {
   if (task.kind === 'map') return layoutMap(task.X, task.n, task.d, task.options);
   const key = `${task.sampleId}/${task.options.components}`;
-  if (cached?.key !== key) cached = { key, ws: sampleWorkspace(task.X, task.n, task.d, task.options.components, null) };
-  return emRestart(cached.ws, task.options, createRng(task.restartSeed));
+  const ws = cached.get(key) ?? sampleWorkspace(task.X, task.n, task.d, task.options.components, null);
+  cached.delete(key);
+  cached.set(key, ws);
+  if (cached.size > CACHED_WORKSPACES) cached.delete(cached.keys().next().value as string);
+  const from = task.resume ?? emStart(ws, task.options, createRng(task.restartSeed));
+  return emSteps(ws, task.options, from, task.steps);
 }
 
 export default asWorkerTask(run);
