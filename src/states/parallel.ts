@@ -36,9 +36,9 @@ export function statesWorkerEntry(): URL {
  * serves every fit on the pool (the states stage runs two at once: its own mixture and the comparison's). The bytes
  * of a restart do not depend on the order or the thread (emSteps). Measured on the example (states stage, 2 threads,
  * alternating runs against whole restarts): the paper's 32-d mixture alone 8.1 → 7.2 s; with the default comparison
- * beside it 8.3 → 8.4 s (no change beyond the noise). In the order of whole restarts, the longest last, both
- * thread orders were tried: the restart that has run longest first, 8.6–8.8 s (it starves a long restart that starts
- * last); in turn, 7.0–8.6 s.
+ * beside it 8.3 → 8.4 s (no change beyond the noise). Other orders measured on the first: the next slice always to
+ * the restart that has run the most iterations, 8.6–8.8 s (a long restart that starts last waits for the others);
+ * slices in turn, 7.0–8.6 s.
  */
 class RestartScheduler {
   private readonly ready: { task: RestartTask; last?: EmSlice; settle: (r: RestartResult | Error) => void }[] = [];
