@@ -1,8 +1,9 @@
 /**
- * Gaussian mixtures fitted on a worker pool: every (state count, restart) pair is one task on the same shared fit
- * sample, so the restarts of one count and the counts of a score table run at once on every core. Each task runs
- * the sequential code (`emRestart`) with the same restart seeds and the best start is picked on the main thread by
- * `finishFit`, so the models are bit-identical to `fitGaussianMixture`'s (tested).
+ * Gaussian mixtures fitted on a worker pool: every (state count, restart) pair runs, as slices of its EM iterations
+ * (RestartScheduler), on the same shared fit sample, so the restarts of one count and the counts of a score table run
+ * at once on every core. The slices are the sequential code (`emStart`, `emSteps`) with the same restart seeds and
+ * the best start is picked on the main thread by `finishFit`, so the models are bit-identical to
+ * `fitGaussianMixture`'s (tested).
  */
 import { randomUUID } from 'node:crypto';
 import type { Piscina } from 'piscina';
@@ -15,9 +16,9 @@ import { checkRows, type Rows } from './validate.ts';
 import type { RestartTask } from './worker.ts';
 
 /**
- * EM work per pool task, in sample rows × components × dimension² (about 5 iterations, 0.3–0.4 s, for the pipeline's
- * 50 000 × 32-d fit with 6 components; small fits run whole in one task): long enough that a task's round trip
- * (≈ 0.1 ms, the parameters copied both ways) is noise, short enough to balance restarts over the threads.
+ * EM work per pool task, in sample rows × components × dimension² (4 iterations, ≈ 0.3 s, for the pipeline's
+ * 50 000 × 32-d fit with 6 components; small fits run whole in one task): long enough that copying the parameters
+ * (≈ 100 KB) both ways is a small part of a task, short enough to balance restarts over the threads.
  */
 const SLICE_WORK = 1.5e9;
 

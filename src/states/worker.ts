@@ -1,7 +1,8 @@
 /**
- * Worker-thread tasks of the states stage (run through src/util/workers.ts): one EM restart of a mixture on a
- * fit sample shared with the main thread, or the 2-D map of a sample. Each is the same code the main thread would
- * run, so the results are bit-identical to the sequential ones.
+ * Worker-thread tasks of the states stage (run through src/util/workers.ts): a slice of one EM restart of a mixture
+ * on a fit sample shared with the main thread (its start, or a resumption where the last slice ended), or the 2-D map
+ * of a sample. Each is the same code the main thread would run, so the results are bit-identical to the sequential
+ * ones.
  */
 import { asWorkerTask, createRng } from '../util/index.ts';
 import { emStart, emSteps, sampleWorkspace, type EmProgress, type EmSlice, type ResolvedMixtureOptions, type Workspace } from './gmm.ts';
